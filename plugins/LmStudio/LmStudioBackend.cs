@@ -1,0 +1,37 @@
+using AnyClaude.Abstractions.Backends;
+using AnyClaude.Abstractions.Messages;
+using AnyClaude.OpenAICompat.Backends;
+using AnyClaude.OpenAICompat.Rendering;
+
+namespace AnyClaude.Plugins.LmStudio;
+
+/// <summary>
+/// LM Studio's OpenAI-compatible server: the model is the configured one or the first it lists, thinking
+/// goes as <c>reasoning_effort</c>, reasoning comes back as <c>reasoning_content</c>.
+/// </summary>
+internal sealed class LmStudioBackend : OpenAICompatibleBackend
+{
+    public LmStudioBackend(BackendSettings settings, BackendServices services)
+        : base(settings, services)
+    {
+        Capabilities = new BackendCapabilities
+        {
+            Tools = settings.SupportsTools ?? true,
+            Images = settings.SupportsImages ?? false,
+            ContextLength = settings.ContextLength,
+            MaxOutputTokens = settings.MaxOutputTokens ?? 16384,
+        };
+    }
+
+    public override BackendCapabilities Capabilities { get; }
+
+    protected override string StartHint =>
+        "start LM Studio's server (Developer tab, Start Server, or `lms server start`) and load a model (or set LMSTUDIO_URL)";
+
+    protected override ThinkingStyle ThinkingStyle => ThinkingStyle.ReasoningEffort;
+
+    protected override async ValueTask<string> ResolveModelAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        Settings.Model
+        ?? await FirstListedModelAsync(cancellationToken).ConfigureAwait(false)
+        ?? request.Model;
+}

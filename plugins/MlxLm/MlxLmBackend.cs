@@ -1,0 +1,53 @@
+using AnyClaude.Abstractions.Backends;
+using AnyClaude.Abstractions.Errors;
+using AnyClaude.Abstractions.Messages;
+using AnyClaude.OpenAICompat.Backends;
+
+namespace AnyClaude.Plugins.MlxLm;
+
+/// <summary>
+/// <c>mlx_lm.server</c>: asks for <c>default_model</c> unless a model is configured (any other name makes
+/// it load that model), takes <c>max_completion_tokens</c>, text-only content, and answers generation
+/// errors with HTTP 404.
+/// </summary>
+internal sealed class MlxLmBackend : OpenAICompatibleBackend
+{
+    public const string DefaultModel = "default_model";
+
+    public MlxLmBackend(BackendSettings settings, BackendServices services)
+        : base(settings, services)
+    {
+        Capabilities = new BackendCapabilities
+        {
+            Tools = settings.SupportsTools ?? true,
+            Images = settings.SupportsImages ?? false,
+            PromptCache = true,
+            ContextLength = settings.ContextLength,
+            MaxOutputTokens = settings.MaxOutputTokens ?? 16384,
+        };
+    }
+
+    public override BackendCapabilities Capabilities { get; }
+
+    protected override string StartHint =>
+        $"start it with `mlx_lm.server --model <model> --port {BaseUrl.Port}` (or set MLX_LM_URL)";
+
+    protected override string MaxTokensField => "max_completion_tokens";
+
+    protected override ValueTask<string> ResolveModelAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Settings.Model ?? DefaultModel);
+
+    protected override AnthropicException MapErrorStatus(int status, string body)
+    {
+        if (status != 404)
+        {
+            return base.MapErrorStatus(status, body);
+        }
+
+        // mlx-lm reports generation and tokenizer failures as 404 {"error": "…"}: a server error, not a missing path.
+        string detail = UpstreamErrors.ExtractMessage(body);
+        return UpstreamErrors.IsContextOverflow(detail)
+            ? AnthropicException.PromptTooLong($"{detail} (backend '{Name}')")
+            : new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' failed to generate: {detail}", 500, shouldRetry: false);
+    }
+}

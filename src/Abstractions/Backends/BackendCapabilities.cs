@@ -1,0 +1,20 @@
+namespace AnyClaude.Abstractions.Backends;
+
+/// <summary>What a backend can do; the host picks request transforms and warnings from it.</summary>
+public sealed record BackendCapabilities
+{
+    public bool Tools { get; init; } = true;
+
+    public bool Images { get; init; }
+
+    public bool Reasoning { get; init; } = true;
+
+    /// <summary>The server reuses the KV cache of a shared prompt prefix, so byte-stable prompts pay off.</summary>
+    public bool PromptCache { get; init; }
+
+    /// <summary>Context window in tokens, when known.</summary>
+    public int? ContextLength { get; init; }
+
+    /// <summary>The largest <c>max_tokens</c> sent upstream; larger requests are clamped to it.</summary>
+    public int MaxOutputTokens { get; init; } = 16384;
+}

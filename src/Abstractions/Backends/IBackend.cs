@@ -1,0 +1,29 @@
+using AnyClaude.Abstractions.Messages;
+using AnyClaude.Abstractions.Streaming;
+
+namespace AnyClaude.Abstractions.Backends;
+
+/// <summary>
+/// A model server behind the proxy. One instance per configured backend. <see cref="StreamAsync"/> yields
+/// the answer as Anthropic stream events starting with <c>message_start</c>; the host streams them to the
+/// client or folds them into one message. Failures before the first event are thrown as
+/// <see cref="Errors.AnthropicException"/> so the client gets a proper HTTP error.
+/// </summary>
+public interface IBackend
+{
+    string Name { get; }
+
+    BackendCapabilities Capabilities { get; }
+
+    /// <summary>Where the backend lives, for messages and logs (never includes secrets).</summary>
+    Uri BaseUrl { get; }
+
+    IAsyncEnumerable<MessageStreamEvent> StreamAsync(MessagesRequest request, BackendCall call, CancellationToken cancellationToken);
+
+    /// <summary>An estimate of the prompt's size in tokens as this backend would see it.</summary>
+    ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken);
+
+    Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,16 @@
+namespace AnyClaude.Abstractions.Backends;
+
+/// <summary>Builds backends of one kind. Plugins register factories; configuration names the instances.</summary>
+public interface IBackendFactory
+{
+    /// <summary>The kind this factory builds, matched case-insensitively against configuration.</summary>
+    string Kind { get; }
+
+    /// <summary>Defaults for a backend of this kind that the user has not configured at all, or null if it needs configuration.</summary>
+    BackendDefaults? Defaults { get; }
+
+    IBackend Create(BackendSettings settings, BackendServices services);
+}
+
+/// <summary>What a backend kind looks like out of the box: its default URL and the environment variables of the seed tool.</summary>
+public sealed record BackendDefaults(string Name, Uri Url, string? UrlVariable = null, string? ApiKeyVariable = null, string? ModelVariable = null);

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AnyClaude.Abstractions.Serialization;
+
+namespace AnyClaude.Abstractions.Messages;
+
+/// <summary>
+/// A content block of a message or a response. The <c>type</c> on the wire picks the subclass; a type this
+/// model does not know is kept whole as an <see cref="UnknownBlock"/>.
+/// </summary>
+[JsonConverter(typeof(ContentBlockConverter))]
+public abstract class ContentBlock
+{
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-10)]
+    public abstract string Type { get; }
+
+    [JsonPropertyName("cache_control")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonElement? CacheControl { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+}
+
+public sealed class TextBlock : ContentBlock
+{
+    public TextBlock() { }
+    public TextBlock(string text) => Text = text;
+
+    public override string Type => ContentBlockTypes.Text;
+
+    [JsonPropertyName("text")]
+    public string Text { get; set; } = "";
+}
+
+public sealed class ImageBlock : ContentBlock
+{
+    public override string Type => ContentBlockTypes.Image;
+
+    [JsonPropertyName("source")]
+    public MediaSource Source { get; set; } = new();
+}
+
+public sealed class DocumentBlock : ContentBlock
+{
+    public override string Type => ContentBlockTypes.Document;
+
+    [JsonPropertyName("source")]
+    public MediaSource Source { get; set; } = new();
+
+    [JsonPropertyName("title")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Title { get; set; }
+
+    [JsonPropertyName("context")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Context { get; set; }
+}
+
+/// <summary>The <c>source</c> of an image or a document: <c>base64</c> (<see cref="MediaType"/> + <see cref="Data"/>), <c>url</c>, <c>text</c> or <c>content</c>.</summary>
+public sealed class MediaSource
+{
+    [JsonPropertyName("type")]
+    public string Type { get; set; } = "base64";
+
+    [JsonPropertyName("media_type")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? MediaType { get; set; }
+
+    /// <summary>Base64 data for <c>base64</c> sources, the text itself for <c>text</c> sources.</summary>
+    [JsonPropertyName("data")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Data { get; set; }
+
+    [JsonPropertyName("url")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Url { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+}
+
+public sealed class ToolUseBlock : ContentBlock
+{
+    public override string Type => ContentBlockTypes.ToolUse;
+
+    [JsonPropertyName("id")]
+    public string Id { get; set; } = "";
+
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = "";
+
+    /// <summary>The tool's input: a JSON object.</summary>
+    [JsonPropertyName("input")]
+    public JsonElement Input { get; set; }
+}
+
+public sealed class ToolResultBlock : ContentBlock
+{
+    public override string Type => ContentBlockTypes.ToolResult;
+
+    [JsonPropertyName("tool_use_id")]
+    public string ToolUseId { get; set; } = "";
+
+    /// <summary>The result; a plain string on the wire becomes one text block.</summary>
+    [JsonPropertyName("content")]
+    [JsonConverter(typeof(ContentBlockListConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<ContentBlock>? Content { get; set; }
+
+    [JsonPropertyName("is_error")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? IsError { get; set; }
+}
+
+public sealed class ThinkingBlock : ContentBlock
+{
+    public override string Type => ContentBlockTypes.Thinking;
+
+    [JsonPropertyName("thinking")]
+    public string Thinking { get; set; } = "";
+
+    [JsonPropertyName("signature")]
+    public string Signature { get; set; } = "";
+}
+
+public sealed class RedactedThinkingBlock : ContentBlock
+{
+    public override string Type => ContentBlockTypes.RedactedThinking;
+
+    [JsonPropertyName("data")]
+    public string Data { get; set; } = "";
+}
+
+/// <summary>A block of a type this model does not know, kept as it arrived.</summary>
+public sealed class UnknownBlock : ContentBlock
+{
+    public UnknownBlock(string type, JsonElement raw)
+    {
+        UnknownType = type;
+        Raw = raw;
+    }
+
+    public override string Type => UnknownType;
+
+    [JsonIgnore]
+    public string UnknownType { get; }
+
+    [JsonIgnore]
+    public JsonElement Raw { get; }
+}
+
+public static class ContentBlockTypes
+{
+    public const string Text = "text";
+    public const string Image = "image";
+    public const string Document = "document";
+    public const string ToolUse = "tool_use";
+    public const string ToolResult = "tool_result";
+    public const string Thinking = "thinking";
+    public const string RedactedThinking = "redacted_thinking";
+}

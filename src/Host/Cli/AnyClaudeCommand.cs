@@ -1,0 +1,38 @@
+using System.CommandLine;
+using AnyClaude.Host.Configuration;
+
+namespace AnyClaude.Host.Cli;
+
+/// <summary><c>anyclaude [--plugins DIR] [--mode NAME] [--port N] [--proxy-only] [--config FILE] [--debug N]</c>.</summary>
+internal static class AnyClaudeCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var plugins = new Option<string?>("--plugins") { Description = "Folder of backend plugins (default: plugins/ beside the executable, plus ~/.anyclaude/plugins)" };
+        var mode = new Option<string?>("--mode") { Description = "Backend to use: mlx-lm, lmstudio, openai or any configured name (ANYCLAUDE_MODE)" };
+        var port = new Option<int?>("--port") { Description = $"Port to listen on (ANYCLAUDE_PORT, default {AnyClaudeOptions.DefaultPort})" };
+        var proxyOnly = new Option<bool>("--proxy-only") { Description = "Serve without launching Claude Code, and print the variables to point it here (PROXY_ONLY=true)" };
+        var config = new Option<string?>("--config") { Description = "A JSON configuration file, above ~/.anyclaude/config.json and ./anyclaude.json" };
+        var debug = new Option<int?>("--debug") { Description = "0 off, 1 a line per request, 2 summaries, 3 full traces to files (ANYCLAUDE_DEBUG)" };
+
+        var root = new RootCommand("AnyClaude: Claude Code on the model server on your own machine.")
+        {
+            plugins, mode, port, proxyOnly, config, debug,
+        };
+        root.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new CommandLineSettings
+            {
+                PluginsDirectory = parse.GetValue(plugins),
+                Mode = parse.GetValue(mode),
+                Port = parse.GetValue(port),
+                ProxyOnly = parse.GetValue(proxyOnly),
+                ConfigFile = parse.GetValue(config),
+                Debug = parse.GetValue(debug),
+            };
+            return await ProxyRunner.RunAsync(settings, cancellationToken).ConfigureAwait(false);
+        });
+
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,208 @@
+using System.Globalization;
+using AnyClaude.Abstractions.Backends;
+using Microsoft.Extensions.Configuration;
+
+namespace AnyClaude.Host.Configuration;
+
+/// <summary>
+/// Builds <see cref="AnyClaudeOptions"/> from, lowest first: built-in defaults, <c>~/.anyclaude/config.json</c>,
+/// <c>./anyclaude.json</c>, the <c>--config</c> file, the environment (the seed tool's variables and
+/// <c>ANYCLAUDE_*</c>), and the command line. Every problem is reported, one line each.
+/// </summary>
+internal static class ConfigurationLoader
+{
+    public static string UserDirectory { get; } =
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".anyclaude");
+
+    private static readonly string[] KnownBackendKeys =
+        ["kind", "url", "apiKey", "model", "maxOutputTokens", "contextLength", "supportsImages", "supportsTools"];
+
+    public static ConfigurationResult Load(
+        CommandLineSettings commandLine,
+        IReadOnlyCollection<IBackendFactory> factories,
+        IReadOnlyDictionary<string, string?> environment,
+        string workingDirectory)
+    {
+        var errors = new List<string>();
+        IConfiguration configuration;
+        try
+        {
+            configuration = BuildConfiguration(commandLine, factories, environment, workingDirectory);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or FormatException or FileNotFoundException or System.Text.Json.JsonException)
+        {
+            errors.Add($"configuration: {exception.Message}{(exception.InnerException is { } inner ? $" ({inner.Message})" : "")}");
+            return new ConfigurationResult(null, errors);
+        }
+
+        var reader = new ValueReader(configuration, errors);
+        var backends = ReadBackends(configuration, factories, errors);
+        string mode = configuration["mode"] ?? "mlx-lm";
+        if (backends.Count > 0 && !backends.ContainsKey(mode))
+        {
+            errors.Add($"mode: '{mode}' names no configured backend (configured: {string.Join(", ", backends.Keys)})");
+        }
+
+        var options = new AnyClaudeOptions
+        {
+            Mode = mode,
+            Host = configuration["host"] ?? "127.0.0.1",
+            Port = reader.Int("port", AnyClaudeOptions.DefaultPort, 0, 65535),
+            Debug = reader.Int("debug", 0, 0, 3),
+            MaxRequestBodyBytes = reader.Int("maxRequestBodyBytes", 32 * 1024 * 1024, 1024, int.MaxValue),
+            ConnectTimeout = TimeSpan.FromSeconds(reader.Int("connectTimeoutSeconds", 10, 1, 3600)),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(reader.Int("heartbeatMilliseconds", 5000, 10, 10_000)),
+            TraceDirectory = configuration["traceDirectory"] ?? Path.Combine(UserDirectory, "traces"),
+            Backends = backends,
+        };
+        return new ConfigurationResult(errors.Count == 0 ? options : null, errors);
+    }
+
+    private static IConfiguration BuildConfiguration(
+        CommandLineSettings commandLine,
+        IReadOnlyCollection<IBackendFactory> factories,
+        IReadOnlyDictionary<string, string?> environment,
+        string workingDirectory)
+    {
+        var defaults = new Dictionary<string, string?> { ["mode"] = "mlx-lm" };
+        var seedVariables = new Dictionary<string, string?>();
+        foreach (var factory in factories)
+        {
+            if (factory.Defaults is not { } d)
+            {
+                continue;
+            }
+
+            defaults[$"backends:{d.Name}:kind"] = factory.Kind;
+            defaults[$"backends:{d.Name}:url"] = d.Url.ToString();
+            MapVariable(environment, d.UrlVariable, $"backends:{d.Name}:url", seedVariables);
+            MapVariable(environment, d.ApiKeyVariable, $"backends:{d.Name}:apiKey", seedVariables);
+            MapVariable(environment, d.ModelVariable, $"backends:{d.Name}:model", seedVariables);
+        }
+
+        var anyclaudeVariables = environment
+            .Where(pair => pair.Key.StartsWith("ANYCLAUDE_", StringComparison.Ordinal) && pair.Value is not null)
+            .ToDictionary(pair => pair.Key["ANYCLAUDE_".Length..].Replace("__", ":", StringComparison.Ordinal), pair => pair.Value);
+
+        var builder = new ConfigurationBuilder()
+            .AddInMemoryCollection(defaults)
+            .AddJsonFile(Path.Combine(UserDirectory, "config.json"), optional: true, reloadOnChange: false)
+            .AddJsonFile(Path.Combine(workingDirectory, "anyclaude.json"), optional: true, reloadOnChange: false);
+        if (commandLine.ConfigFile is { } file)
+        {
+            builder.AddJsonFile(Path.GetFullPath(file, workingDirectory), optional: false, reloadOnChange: false);
+        }
+
+        builder.AddInMemoryCollection(seedVariables).AddInMemoryCollection(anyclaudeVariables);
+        var overrides = new Dictionary<string, string?>();
+        if (commandLine.Mode is { } mode)
+        {
+            overrides["mode"] = mode;
+        }
+
+        if (commandLine.Port is { } port)
+        {
+            overrides["port"] = port.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (commandLine.Debug is { } debug)
+        {
+            overrides["debug"] = debug.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return builder.AddInMemoryCollection(overrides).Build();
+    }
+
+    private static void MapVariable(IReadOnlyDictionary<string, string?> environment, string? variable, string key, Dictionary<string, string?> target)
+    {
+        if (variable is not null && environment.TryGetValue(variable, out var value) && !string.IsNullOrEmpty(value))
+        {
+            target[key] = value;
+        }
+    }
+
+    private static Dictionary<string, BackendOptions> ReadBackends(IConfiguration configuration, IReadOnlyCollection<IBackendFactory> factories, List<string> errors)
+    {
+        var backends = new Dictionary<string, BackendOptions>(StringComparer.OrdinalIgnoreCase);
+        foreach (var section in configuration.GetSection("backends").GetChildren())
+        {
+            string name = section.Key;
+            string prefix = $"backends.{name}";
+            string kind = section["kind"] ?? name;
+            if (!factories.Any(f => string.Equals(f.Kind, kind, StringComparison.OrdinalIgnoreCase)))
+            {
+                errors.Add($"{prefix}.kind: no loaded plugin provides backends of kind '{kind}' (available: {string.Join(", ", factories.Select(f => f.Kind))})");
+                continue;
+            }
+
+            if (!Uri.TryCreate(section["url"], UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                errors.Add($"{prefix}.url: '{section["url"]}' is not an absolute http(s) URL");
+                continue;
+            }
+
+            var reader = new ValueReader(section, errors, prefix);
+            backends[name] = new BackendOptions
+            {
+                Kind = kind,
+                Url = url,
+                ApiKey = NullIfEmpty(section["apiKey"]),
+                Model = NullIfEmpty(section["model"]),
+                MaxOutputTokens = reader.OptionalInt("maxOutputTokens", 1, 10_000_000),
+                ContextLength = reader.OptionalInt("contextLength", 1, 100_000_000),
+                SupportsImages = reader.OptionalBool("supportsImages"),
+                SupportsTools = reader.OptionalBool("supportsTools"),
+                Extra = section.GetChildren()
+                    .Where(child => !KnownBackendKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                    .ToDictionary(child => child.Key, child => child.Value, StringComparer.OrdinalIgnoreCase),
+            };
+        }
+
+        return backends;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private sealed class ValueReader(IConfiguration configuration, List<string> errors, string? prefix = null)
+    {
+        public int Int(string key, int fallback, int min, int max) => OptionalInt(key, min, max) ?? fallback;
+
+        public int? OptionalInt(string key, int min, int max)
+        {
+            string? text = configuration[key];
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return null;
+            }
+
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max)
+            {
+                return value;
+            }
+
+            errors.Add($"{Name(key)}: '{text}' is not a whole number from {min} to {max}");
+            return null;
+        }
+
+        public bool? OptionalBool(string key)
+        {
+            string? text = configuration[key];
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return null;
+            }
+
+            if (bool.TryParse(text, out bool value))
+            {
+                return value;
+            }
+
+            errors.Add($"{Name(key)}: '{text}' is not true or false");
+            return null;
+        }
+
+        private string Name(string key) => prefix is null ? key : $"{prefix}.{key}";
+    }
+}
+
+internal sealed record ConfigurationResult(AnyClaudeOptions? Options, IReadOnlyList<string> Errors);

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using AnyClaude.Abstractions.Streaming;
+using Microsoft.Extensions.Logging;
+
+namespace AnyClaude.Host.Diagnostics;
+
+/// <summary>Watches one request's events and logs its summary line: backend, model, status, time to first token, tokens/s, cache.</summary>
+internal sealed partial class RequestObserver(ILogger logger, string requestId, string backend, string model, bool stream, RequestTrace? trace)
+{
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _firstToken;
+    private int _outputTokens;
+    private int _inputTokens;
+    private int _cachedTokens;
+    private int _pings;
+    private string? _stopReason;
+    private int _status = 200;
+    private string? _error;
+
+    public void OnEvent(MessageStreamEvent streamEvent)
+    {
+        switch (streamEvent)
+        {
+            case ContentBlockDeltaEvent when _firstToken == 0:
+                _firstToken = Stopwatch.GetTimestamp();
+                break;
+            case MessageDeltaEvent delta:
+                _outputTokens = delta.Usage.OutputTokens;
+                _inputTokens = delta.Usage.InputTokens;
+                _cachedTokens = delta.Usage.CacheReadInputTokens;
+                _stopReason = delta.Delta.StopReason;
+                break;
+        }
+
+        trace?.WriteEvent(streamEvent);
+    }
+
+    public void OnPing() => _pings++;
+
+    public void OnError(int status, string message)
+    {
+        _status = status;
+        _error = message;
+        trace?.WriteNote("error", $"{status} {message}");
+    }
+
+    public void OnClientGone()
+    {
+        _status = 499;
+        _error = "the client disconnected; the upstream request was cancelled";
+    }
+
+    public void Complete()
+    {
+        double totalSeconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
+        double? ttft = _firstToken == 0 ? null : Stopwatch.GetElapsedTime(_started, _firstToken).TotalSeconds;
+        double generationSeconds = _firstToken == 0 ? 0 : Stopwatch.GetElapsedTime(_firstToken).TotalSeconds;
+        double tokensPerSecond = generationSeconds > 0 ? _outputTokens / generationSeconds : 0;
+        if (_error is null)
+        {
+            LogCompleted(logger, requestId, backend, model, stream ? "stream" : "json", _status, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens, _outputTokens, tokensPerSecond, _stopReason, _pings);
+        }
+        else
+        {
+            LogFailed(logger, requestId, backend, model, _status, totalSeconds, _error);
+        }
+
+        trace?.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{RequestId} {Backend} {Model} {Mode} {Status} ttft={Ttft:0.000}s total={Total:0.000}s in={InputTokens} cached={CachedTokens} out={OutputTokens} {TokensPerSecond:0.0} tok/s stop={StopReason} pings={Pings}")]
+    private static partial void LogCompleted(ILogger logger, string requestId, string backend, string model, string mode, int status, double ttft, double total, int inputTokens, int cachedTokens, int outputTokens, double tokensPerSecond, string? stopReason, int pings);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{RequestId} {Backend} {Model} {Status} after {Total:0.000}s: {Error}")]
+    private static partial void LogFailed(ILogger logger, string requestId, string backend, string model, int status, double total, string error);
+}

@@ -1,0 +1,170 @@
+using System.Text.Json;
+using AnyClaude.Abstractions.Errors;
+using AnyClaude.Abstractions.Messages;
+using AnyClaude.Abstractions.Serialization;
+using Microsoft.AspNetCore.Http;
+
+namespace AnyClaude.Host.Http;
+
+/// <summary>Reads and checks a Messages request body; every problem is a 400 (or 413) that names the field.</summary>
+internal static class MessagesRequestReader
+{
+    public static async Task<(MessagesRequest Request, byte[] Body)> ReadAsync(HttpContext context, long maxBodyBytes, bool requireMaxTokens)
+    {
+        byte[] body = await ReadBodyAsync(context, maxBodyBytes).ConfigureAwait(false);
+        var request = Parse(body);
+        Validate(request, requireMaxTokens);
+        return (request, body);
+    }
+
+    public static MessagesRequest Parse(ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            throw AnthropicException.InvalidRequest("the request body is empty; expected a JSON object with 'model' and 'messages'");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(body, AnthropicJsonContext.Default.MessagesRequest)
+                ?? throw AnthropicException.InvalidRequest("the request body must be a JSON object, not null");
+        }
+        catch (JsonException exception)
+        {
+            throw AnthropicException.InvalidRequest(Describe(exception));
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw AnthropicException.InvalidRequest($"the request body could not be read: {exception.Message}");
+        }
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context, long maxBodyBytes)
+    {
+        if (context.Request.ContentLength > maxBodyBytes)
+        {
+            throw TooLarge(maxBodyBytes);
+        }
+
+        try
+        {
+            using var buffer = new MemoryStream(context.Request.ContentLength is { } length ? (int)length : 16 * 1024);
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            if (buffer.Length > maxBodyBytes)
+            {
+                throw TooLarge(maxBodyBytes);
+            }
+
+            return buffer.ToArray();
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge(maxBodyBytes);
+        }
+    }
+
+    private static AnthropicException TooLarge(long maxBodyBytes) =>
+        new(AnthropicErrorTypes.RequestTooLarge, $"the request body is larger than the proxy's limit of {maxBodyBytes} bytes (maxRequestBodyBytes)", 413, shouldRetry: false);
+
+    private static void Validate(MessagesRequest request, bool requireMaxTokens)
+    {
+        if (string.IsNullOrWhiteSpace(request.Model))
+        {
+            throw AnthropicException.InvalidRequest("model: field required (a non-empty string)");
+        }
+
+        if (request.Messages is null || request.Messages.Count == 0)
+        {
+            throw AnthropicException.InvalidRequest("messages: field required (an array with at least one message)");
+        }
+
+        for (int i = 0; i < request.Messages.Count; i++)
+        {
+            var message = request.Messages[i];
+            if (message is null)
+            {
+                throw AnthropicException.InvalidRequest($"messages.{i}: expected a message object, got null");
+            }
+
+            if (message.Role is not (MessageRoles.User or MessageRoles.Assistant or MessageRoles.System))
+            {
+                throw AnthropicException.InvalidRequest($"messages.{i}.role: expected 'user', 'assistant' or 'system', got '{message.Role}'");
+            }
+
+            if (message.Content is null)
+            {
+                throw AnthropicException.InvalidRequest($"messages.{i}.content: field required");
+            }
+        }
+
+        if (requireMaxTokens && request.MaxTokens is null)
+        {
+            throw AnthropicException.InvalidRequest("max_tokens: field required");
+        }
+
+        if (request.MaxTokens is < 1)
+        {
+            throw AnthropicException.InvalidRequest($"max_tokens: must be at least 1, got {request.MaxTokens}");
+        }
+
+        if (request.Tools is { } tools)
+        {
+            for (int i = 0; i < tools.Count; i++)
+            {
+                if (tools[i] is null || string.IsNullOrEmpty(tools[i].Name))
+                {
+                    throw AnthropicException.InvalidRequest($"tools.{i}.name: field required");
+                }
+            }
+        }
+
+        if (request.ToolChoice is { Type: ToolChoiceTypes.Tool, Name: null or "" })
+        {
+            throw AnthropicException.InvalidRequest("tool_choice.name: field required when tool_choice.type is 'tool'");
+        }
+    }
+
+    /// <summary>"messages.0.content: …" from System.Text.Json's "$.messages[0].content" path.</summary>
+    private static string Describe(JsonException exception)
+    {
+        string reason = exception.Message;
+        int pathAt = reason.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (pathAt >= 0)
+        {
+            reason = reason[..pathAt];
+        }
+
+        if (reason.StartsWith("The JSON value could not be converted to ", StringComparison.Ordinal))
+        {
+            reason = "wrong type: expected " + FriendlyType(reason["The JSON value could not be converted to ".Length..].TrimEnd('.'));
+        }
+
+        if (exception.InnerException is JsonException syntax)
+        {
+            return $"the request body is not valid JSON (line {exception.LineNumber + 1}, byte {exception.BytePositionInLine}): {syntax.Message.Split(" LineNumber:")[0]}";
+        }
+
+        string? field = FieldName(exception.Path);
+        return field is null or "" ? $"the request body is not valid JSON: {reason}" : $"{field}: {reason}";
+    }
+
+    private static string? FieldName(string? path)
+    {
+        if (path is null || !path.StartsWith('$'))
+        {
+            return null;
+        }
+
+        return path[1..].TrimStart('.').Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal).Replace("'", "", StringComparison.Ordinal);
+    }
+
+    private static string FriendlyType(string clrType) => clrType switch
+    {
+        "System.String" => "a string",
+        "System.Int32" or "System.Nullable`1[System.Int32]" => "an integer",
+        "System.Double" or "System.Nullable`1[System.Double]" => "a number",
+        "System.Boolean" or "System.Nullable`1[System.Boolean]" => "true or false",
+        _ when clrType.Contains("List", StringComparison.Ordinal) => "an array",
+        _ => "an object",
+    };
+}

@@ -1,0 +1,3 @@
+using AnyClaude.Host.Cli;
+
+return await AnyClaudeCommand.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,83 @@
+using System.Net;
+using AnyClaude.Abstractions.Backends;
+using AnyClaude.Host.Backends;
+using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Endpoints;
+using AnyClaude.Host.Http;
+using AnyClaude.Host.Transforms;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AnyClaude.Host;
+
+/// <summary>Builds the proxy: Kestrel on the configured address, the Anthropic endpoints, the backends.</summary>
+internal static class ProxyApp
+{
+    public static WebApplication Build(AnyClaudeOptions options, IReadOnlyCollection<IBackendFactory> factories, Action<ILoggingBuilder> configureLogging)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "anyclaude",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        configureLogging(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.Listen(ResolveAddress(options.Host), options.Port);
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(provider => new BackendRegistry(options, factories, provider.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
+        services.AddSingleton(RequestPipeline.BuiltIn);
+        services.AddSingleton<MessagesEndpoint>();
+        services.AddSingleton<CountTokensEndpoint>();
+        services.AddSingleton<ModelsEndpoint>();
+        services.AddSingleton<HealthEndpoints>();
+
+        var app = builder.Build();
+        app.UseMiddleware<AnthropicErrorMiddleware>();
+
+        var messages = app.Services.GetRequiredService<MessagesEndpoint>();
+        var countTokens = app.Services.GetRequiredService<CountTokensEndpoint>();
+        var models = app.Services.GetRequiredService<ModelsEndpoint>();
+        var health = app.Services.GetRequiredService<HealthEndpoints>();
+        app.MapPost("/v1/messages", messages.HandleAsync);
+        app.MapPost("/v1/messages/count_tokens", countTokens.HandleAsync);
+        app.MapGet("/v1/models", models.HandleAsync);
+        app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], context => Task.CompletedTask);
+        app.MapGet("/health/live", HealthEndpoints.LiveAsync);
+        app.MapGet("/health/ready", health.ReadyAsync);
+        app.MapFallback(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        return app;
+    }
+
+    /// <summary>The address Kestrel actually listens on (the port is known only after start when 0 was asked for).</summary>
+    public static Uri ListeningAddress(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.First());
+    }
+
+    private static IPAddress ResolveAddress(string host) => host switch
+    {
+        "localhost" => IPAddress.Loopback,
+        "*" or "0.0.0.0" => IPAddress.Any,
+        _ => IPAddress.Parse(host),
+    };
+}

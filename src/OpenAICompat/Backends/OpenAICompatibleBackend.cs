@@ -1,0 +1,279 @@
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using AnyClaude.Abstractions.Backends;
+using AnyClaude.Abstractions.Errors;
+using AnyClaude.Abstractions.Messages;
+using AnyClaude.Abstractions.Streaming;
+using AnyClaude.OpenAICompat.Rendering;
+using AnyClaude.OpenAICompat.Streaming;
+using Microsoft.Extensions.Logging;
+
+namespace AnyClaude.OpenAICompat.Backends;
+
+/// <summary>
+/// A backend that speaks OpenAI Chat Completions. Subclasses describe the server (capabilities, how it
+/// takes thinking, which model to ask for, how it reports errors); this class does the HTTP, the rendering
+/// and the stream translation. The upstream body is sent buffered with a Content-Length, the answer is read
+/// as it streams, and the caller's cancellation aborts the upstream request.
+/// </summary>
+public abstract class OpenAICompatibleBackend : IBackend
+{
+    private const int MaxErrorBodyChars = 64 * 1024;
+
+    private readonly FirstListedModel _firstListed = new();
+
+    protected OpenAICompatibleBackend(BackendSettings settings, BackendServices services)
+    {
+        Settings = settings;
+        Services = services;
+        Logger = services.LoggerFactory.CreateLogger(GetType());
+    }
+
+    public string Name => Settings.Name;
+
+    public Uri BaseUrl => Settings.Url;
+
+    public abstract BackendCapabilities Capabilities { get; }
+
+    protected BackendSettings Settings { get; }
+
+    protected BackendServices Services { get; }
+
+    protected ILogger Logger { get; }
+
+    /// <summary>What the user should start when the server cannot be reached.</summary>
+    protected abstract string StartHint { get; }
+
+    protected virtual ThinkingStyle ThinkingStyle => ThinkingStyle.ChatTemplateKwargs;
+
+    protected virtual string MaxTokensField => "max_tokens";
+
+    /// <summary>The upstream model to ask for.</summary>
+    protected virtual ValueTask<string> ResolveModelAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Settings.Model ?? request.Model);
+
+    /// <summary>Maps an HTTP error answer; override for servers with their own conventions.</summary>
+    protected virtual AnthropicException MapErrorStatus(int status, string body) => UpstreamErrors.FromStatus(Name, status, body);
+
+    public async IAsyncEnumerable<MessageStreamEvent> StreamAsync(
+        MessagesRequest request,
+        BackendCall call,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string model = await ResolveModelAsync(request, cancellationToken).ConfigureAwait(false);
+        byte[] body = ChatRequestRenderer.Render(request, CreateRenderOptions(model), call.Warnings);
+        call.OnUpstreamBody?.Invoke(body);
+
+        using var response = await SendAsync(body, cancellationToken).ConfigureAwait(false);
+        var start = new MessageResponse
+        {
+            Id = $"msg_{Guid.NewGuid():N}",
+            Model = request.Model,
+            Usage = new Usage { InputTokens = EstimateTokens(body.Length) },
+        };
+        yield return new MessageStartEvent(start);
+
+        var translator = new ChatStreamTranslator(request.StopSequences, start.Usage.InputTokens);
+        var events = new List<MessageStreamEvent>();
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var items = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (items.ConfigureAwait(false))
+        {
+            bool done = false;
+            while (!done && !translator.Stopped && await MoveNextAsync(items, cancellationToken).ConfigureAwait(false))
+            {
+                string data = items.Current.Data;
+                if (data == "[DONE]")
+                {
+                    done = true;
+                    break;
+                }
+
+                translator.OnChunk(ParseChunk(data), events);
+                foreach (var streamEvent in events)
+                {
+                    yield return streamEvent;
+                }
+
+                events.Clear();
+            }
+
+            if (!done && !translator.Stopped && !translator.SawFinishReason)
+            {
+                throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' ended its stream before the answer was complete");
+            }
+        }
+
+        translator.Complete(events);
+        foreach (var warning in translator.Warnings)
+        {
+            call.Warnings.Add(warning);
+        }
+
+        foreach (var streamEvent in events)
+        {
+            yield return streamEvent;
+        }
+    }
+
+    public ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
+    {
+        var options = CreateRenderOptions(Settings.Model ?? request.Model) with { Stream = false };
+        byte[] body = ChatRequestRenderer.Render(request, options, new List<string>());
+        return ValueTask.FromResult(EstimateTokens(body.Length));
+    }
+
+    public async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await GetAsync("models", cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode
+                ? BackendHealth.Healthy($"{BaseUrl} answers")
+                : BackendHealth.Unhealthy($"{BaseUrl}models answered HTTP {(int)response.StatusCode}");
+        }
+        catch (HttpRequestException exception)
+        {
+            return BackendHealth.Unhealthy(UpstreamErrors.Unreachable(Name, BaseUrl, StartHint, exception).Message);
+        }
+    }
+
+    public async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken cancellationToken)
+    {
+        var models = await FetchModelListAsync(cancellationToken).ConfigureAwait(false);
+        return models.Select(m => new ModelInfo(m.Id, m.Id, m.Created is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : null)).ToList();
+    }
+
+    /// <summary>The first model the server lists, remembered once known.</summary>
+    protected ValueTask<string?> FirstListedModelAsync(CancellationToken cancellationToken) =>
+        _firstListed.GetAsync(FetchModelListAsync, cancellationToken);
+
+    /// <summary>The server's <c>GET /models</c> list.</summary>
+    protected async Task<IReadOnlyList<ChatModel>> FetchModelListAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await GetAsync("models", cancellationToken).ConfigureAwait(false);
+            string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw MapErrorStatus((int)response.StatusCode, body);
+            }
+
+            return JsonSerializer.Deserialize(body, ChatJsonContext.Default.ChatModelList)?.Data ?? [];
+        }
+        catch (HttpRequestException exception)
+        {
+            throw UpstreamErrors.Unreachable(Name, BaseUrl, StartHint, exception);
+        }
+        catch (JsonException exception)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' answered GET /models with something that is not a model list: {exception.Message}");
+        }
+    }
+
+    protected virtual ChatRenderOptions CreateRenderOptions(string model) => new()
+    {
+        Model = model,
+        MaxOutputTokens = Capabilities.MaxOutputTokens,
+        MaxTokensField = MaxTokensField,
+        SupportsImages = Capabilities.Images,
+        ThinkingStyle = ThinkingStyle,
+    };
+
+    /// <summary>About four bytes of rendered JSON per token: close enough for code and English with BPE tokenizers.</summary>
+    protected static int EstimateTokens(int renderedBytes) => (renderedBytes + 3) / 4;
+
+    protected Uri Endpoint(string relativePath) =>
+        new(Settings.Url.AbsoluteUri.TrimEnd('/') + "/" + relativePath);
+
+    private async Task<HttpResponseMessage> SendAsync(byte[] body, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint("chat/completions"))
+        {
+            Content = new ByteArrayContent(body),
+        };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        AddAuthorization(message);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await Services.HttpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw UpstreamErrors.Unreachable(Name, BaseUrl, StartHint, exception);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            string errorBody = await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
+            throw MapErrorStatus((int)response.StatusCode, errorBody);
+        }
+    }
+
+    private async Task<HttpResponseMessage> GetAsync(string relativePath, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, Endpoint(relativePath));
+        AddAuthorization(message);
+        return await Services.HttpClient.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void AddAuthorization(HttpRequestMessage message)
+    {
+        if (Settings.ApiKey is { Length: > 0 } apiKey)
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+    }
+
+    private async ValueTask<bool> MoveNextAsync(IAsyncEnumerator<SseItem<string>> items, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await items.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' broke mid-stream: {exception.Message}", inner: exception);
+        }
+    }
+
+    private ChatChunk ParseChunk(string data)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(data, ChatJsonContext.Default.ChatChunk)
+                ?? throw new JsonException("null chunk");
+        }
+        catch (JsonException exception)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent a stream chunk that is not valid JSON: {exception.Message}");
+        }
+    }
+
+    private static async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(stream);
+            char[] buffer = new char[MaxErrorBodyChars];
+            int read = await reader.ReadBlockAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return new string(buffer, 0, read);
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException)
+        {
+            return $"(the error body could not be read: {exception.Message})";
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using AnyClaude.Abstractions.Errors;
+
+namespace AnyClaude.OpenAICompat.Backends;
+
+/// <summary>Turns what an OpenAI-compatible server answers, or fails to answer, into errors Claude Code can show and act on.</summary>
+public static class UpstreamErrors
+{
+    private static readonly string[] ContextOverflowHints =
+    [
+        "context length", "context_length", "context size", "context window", "exceeds the available context",
+        "exceed_context_size", "maximum context", "prompt token limit", "too many tokens", "prompt is too long", "n_ctx", "context overflow",
+    ];
+
+    /// <summary>The backend could not be reached at all: say which, where, and what to start. Not worth retrying.</summary>
+    public static AnthropicException Unreachable(string backendName, Uri url, string startHint, Exception exception)
+    {
+        string what = exception switch
+        {
+            _ when FindSocketError(exception) is SocketError.ConnectionRefused => "refused the connection",
+            _ when FindSocketError(exception) is SocketError.HostNotFound or SocketError.NoData => "has a host name that does not resolve",
+            _ when exception is TimeoutException || exception.InnerException is TimeoutException || exception is TaskCanceledException => "did not accept the connection in time",
+            _ => $"could not be reached ({exception.Message})",
+        };
+        return new AnthropicException(
+            AnthropicErrorTypes.Api,
+            $"backend '{backendName}' at {url} {what}: {startHint}",
+            statusCode: 502,
+            shouldRetry: false,
+            inner: exception);
+    }
+
+    /// <summary>An HTTP error answer from the backend, mapped to the Anthropic status and type.</summary>
+    public static AnthropicException FromStatus(string backendName, int status, string body)
+    {
+        string detail = ExtractMessage(body);
+        if (IsContextOverflow(detail))
+        {
+            return AnthropicException.PromptTooLong($"{detail} (backend '{backendName}')");
+        }
+
+        string message = $"backend '{backendName}' answered HTTP {status}: {detail}";
+        return status switch
+        {
+            400 or 422 => new AnthropicException(AnthropicErrorTypes.InvalidRequest, message, 400, shouldRetry: false),
+            401 or 403 => new AnthropicException(AnthropicErrorTypes.Api, $"{message} (check the backend's API key setting)", 502, shouldRetry: false),
+            404 => new AnthropicException(AnthropicErrorTypes.Api, $"{message} (is the URL right, and is the model loaded?)", 502, shouldRetry: false),
+            408 or 504 => new AnthropicException(AnthropicErrorTypes.Timeout, message, 504),
+            429 => new AnthropicException(AnthropicErrorTypes.RateLimit, message, 429),
+            503 => new AnthropicException(AnthropicErrorTypes.Overloaded, message, 529),
+            _ => new AnthropicException(AnthropicErrorTypes.Api, message, 500),
+        };
+    }
+
+    /// <summary>The readable part of an error body: <c>{"error":"…"}</c>, <c>{"error":{"message":"…"}}</c>, <c>{"message":"…"}</c>, <c>{"detail":"…"}</c> or the text itself.</summary>
+    public static string ExtractMessage(string body)
+    {
+        string trimmed = body.Trim();
+        if (trimmed.Length == 0)
+        {
+            return "(empty body)";
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(trimmed);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var name in (ReadOnlySpan<string>)["error", "message", "detail"])
+                {
+                    if (root.TryGetProperty(name, out var value))
+                    {
+                        return value.ValueKind switch
+                        {
+                            JsonValueKind.String => value.GetString()!,
+                            JsonValueKind.Object when value.TryGetProperty("message", out var inner) && inner.ValueKind == JsonValueKind.String => inner.GetString()!,
+                            _ => value.GetRawText(),
+                        };
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return trimmed.Length > 2000 ? trimmed[..2000] + "…" : trimmed;
+    }
+
+    public static bool IsContextOverflow(string message) =>
+        ContextOverflowHints.Any(hint => message.Contains(hint, StringComparison.OrdinalIgnoreCase));
+
+    private static SocketError? FindSocketError(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is SocketException socket)
+            {
+                return socket.SocketErrorCode;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,23 @@
+namespace AnyClaude.OpenAICompat.Rendering;
+
+/// <summary>What one backend needs from a rendered Chat Completions request.</summary>
+public sealed record ChatRenderOptions
+{
+    public required string Model { get; init; }
+
+    /// <summary>The largest <c>max_tokens</c> sent; the request's value is clamped to it (and used when absent).</summary>
+    public required int MaxOutputTokens { get; init; }
+
+    /// <summary><c>max_tokens</c>, or <c>max_completion_tokens</c> for servers that prefer it (mlx-lm).</summary>
+    public string MaxTokensField { get; init; } = "max_tokens";
+
+    /// <summary>Images become data-URI parts when true, a short text placeholder when false.</summary>
+    public bool SupportsImages { get; init; }
+
+    public ThinkingStyle ThinkingStyle { get; init; } = ThinkingStyle.None;
+
+    /// <summary>Earlier thinking blocks go back as the assistant message's <c>reasoning_content</c>.</summary>
+    public bool ReasoningInHistory { get; init; } = true;
+
+    public bool Stream { get; init; } = true;
+}

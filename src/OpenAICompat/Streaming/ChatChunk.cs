@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AnyClaude.OpenAICompat.Streaming;
+
+/// <summary>One <c>data:</c> payload of a Chat Completions stream (only the fields the proxy reads).</summary>
+public sealed class ChatChunk
+{
+    [JsonPropertyName("choices")]
+    public List<ChatChoice>? Choices { get; set; }
+
+    [JsonPropertyName("usage")]
+    public ChatUsage? Usage { get; set; }
+
+    /// <summary>Some servers report a failure inside the stream.</summary>
+    [JsonPropertyName("error")]
+    public JsonElement? Error { get; set; }
+}
+
+public sealed class ChatChoice
+{
+    [JsonPropertyName("delta")]
+    public ChatDelta? Delta { get; set; }
+
+    [JsonPropertyName("finish_reason")]
+    public string? FinishReason { get; set; }
+
+    /// <summary>vLLM names the stop string that ended generation here.</summary>
+    [JsonPropertyName("stop_reason")]
+    public JsonElement? StopReason { get; set; }
+}
+
+public sealed class ChatDelta
+{
+    [JsonPropertyName("content")]
+    public string? Content { get; set; }
+
+    [JsonPropertyName("reasoning")]
+    public string? Reasoning { get; set; }
+
+    [JsonPropertyName("reasoning_content")]
+    public string? ReasoningContent { get; set; }
+
+    [JsonPropertyName("tool_calls")]
+    public List<ChatToolCallDelta>? ToolCalls { get; set; }
+}
+
+public sealed class ChatToolCallDelta
+{
+    [JsonPropertyName("index")]
+    public int? Index { get; set; }
+
+    /// <summary>A string on most servers, a number on some LM Studio versions.</summary>
+    [JsonPropertyName("id")]
+    public JsonElement? Id { get; set; }
+
+    [JsonPropertyName("function")]
+    public ChatFunctionDelta? Function { get; set; }
+}
+
+public sealed class ChatFunctionDelta
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+
+    [JsonPropertyName("arguments")]
+    public string? Arguments { get; set; }
+}
+
+public sealed class ChatUsage
+{
+    [JsonPropertyName("prompt_tokens")]
+    public int PromptTokens { get; set; }
+
+    [JsonPropertyName("completion_tokens")]
+    public int CompletionTokens { get; set; }
+
+    [JsonPropertyName("prompt_tokens_details")]
+    public ChatPromptTokensDetails? PromptTokensDetails { get; set; }
+}
+
+public sealed class ChatPromptTokensDetails
+{
+    [JsonPropertyName("cached_tokens")]
+    public int? CachedTokens { get; set; }
+}
+
+[JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(ChatChunk))]
+[JsonSerializable(typeof(ChatModelList))]
+internal sealed partial class ChatJsonContext : JsonSerializerContext;
+
+/// <summary><c>GET /v1/models</c> of an OpenAI-compatible server.</summary>
+public sealed class ChatModelList
+{
+    [JsonPropertyName("data")]
+    public List<ChatModel>? Data { get; set; }
+}
+
+public sealed class ChatModel
+{
+    [JsonPropertyName("id")]
+    public string Id { get; set; } = "";
+
+    [JsonPropertyName("created")]
+    public long? Created { get; set; }
+}

@@ -1,0 +1,228 @@
+using System.Text.Json;
+using AnyClaude.Abstractions.Errors;
+using AnyClaude.Abstractions.Messages;
+using AnyClaude.Abstractions.Streaming;
+
+namespace AnyClaude.OpenAICompat.Streaming;
+
+/// <summary>
+/// Turns Chat Completions stream chunks into Anthropic content events: text, thinking (from
+/// <c>reasoning</c>, <c>reasoning_content</c> or leading <c>&lt;think&gt;</c> tags, closed by a signature),
+/// tool calls, the stop reason and usage. Blocks never interleave and indexes count up from 0.
+/// </summary>
+public sealed class ChatStreamTranslator
+{
+    /// <summary>Local servers have no Anthropic signature to give; a fixed one keeps thinking blocks well-formed.</summary>
+    public const string ThinkingSignature = "anyclaude-local";
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
+    private readonly ThinkTagSplitter _thinkTags = new();
+    private readonly StopSequenceMatcher _stopSequences;
+    private readonly ToolCallAccumulator _toolCalls = new();
+    private readonly int _estimatedInputTokens;
+    private readonly Action<bool, string> _emitSplit;
+    private List<MessageStreamEvent> _output = [];
+    private OpenBlock _open;
+    private int _nextIndex;
+    private string? _finishReason;
+    private ChatUsage? _usage;
+    private int _deltaChunks;
+
+    public ChatStreamTranslator(IReadOnlyList<string>? stopSequences, int estimatedInputTokens)
+    {
+        _stopSequences = new StopSequenceMatcher(stopSequences);
+        _estimatedInputTokens = estimatedInputTokens;
+        _emitSplit = (thinking, text) =>
+        {
+            if (thinking)
+            {
+                EmitThinking(text);
+            }
+            else
+            {
+                EmitText(text);
+            }
+        };
+    }
+
+    private enum OpenBlock { None, Text, Thinking }
+
+    /// <summary>True once a stop sequence matched: the rest of the upstream answer is not wanted.</summary>
+    public bool Stopped => _stopSequences.Matched is not null;
+
+    public bool SawFinishReason => _finishReason is not null;
+
+    /// <summary>Problems worth a warning in the log (malformed tool arguments, …).</summary>
+    public List<string> Warnings { get; } = [];
+
+    public void OnChunk(ChatChunk chunk, List<MessageStreamEvent> output)
+    {
+        _output = output;
+        if (chunk.Error is { } error)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"the backend reported an error mid-stream: {ErrorText(error)}");
+        }
+
+        if (chunk.Usage is { } usage)
+        {
+            _usage = usage;
+        }
+
+        if (chunk.Choices is not { Count: > 0 } choices)
+        {
+            return;
+        }
+
+        var choice = choices[0];
+        if (choice.FinishReason is { } finishReason)
+        {
+            _finishReason = finishReason;
+        }
+
+        if (choice.Delta is not { } delta || Stopped)
+        {
+            return;
+        }
+
+        bool any = false;
+        if ((delta.Reasoning ?? delta.ReasoningContent) is { Length: > 0 } reasoning)
+        {
+            EmitThinking(reasoning);
+            any = true;
+        }
+
+        if (delta.Content is { Length: > 0 } content)
+        {
+            _thinkTags.Process(content, _emitSplit);
+            any = true;
+        }
+
+        if (delta.ToolCalls is { Count: > 0 } toolCalls)
+        {
+            foreach (var fragment in toolCalls)
+            {
+                _toolCalls.Add(fragment);
+            }
+
+            any = true;
+        }
+
+        if (any)
+        {
+            _deltaChunks++;
+        }
+    }
+
+    /// <summary>Ends the message: flushes held text, emits the tool calls, the stop reason and the usage.</summary>
+    public void Complete(List<MessageStreamEvent> output)
+    {
+        _output = output;
+        if (!Stopped)
+        {
+            _thinkTags.Flush(_emitSplit);
+            if (_stopSequences.Flush() is { Length: > 0 } held)
+            {
+                EmitTextUnchecked(held);
+            }
+        }
+
+        CloseOpenBlock();
+        bool hasToolCalls = false;
+        if (!Stopped)
+        {
+            foreach (var call in _toolCalls.Complete(Warnings))
+            {
+                int index = _nextIndex++;
+                output.Add(new ContentBlockStartEvent(index, new ToolUseBlock { Id = call.Id, Name = call.Name, Input = EmptyObject }));
+                output.Add(new ContentBlockDeltaEvent(index, new InputJsonDelta(call.ArgumentsJson)));
+                output.Add(new ContentBlockStopEvent(index));
+                hasToolCalls = true;
+            }
+        }
+
+        string stopReason = Stopped ? StopReasons.StopSequence : FinishReasons.ToStopReason(_finishReason, hasToolCalls);
+        output.Add(new MessageDeltaEvent(new MessageDelta(stopReason, _stopSequences.Matched), BuildUsage()));
+        output.Add(MessageStopEvent.Instance);
+    }
+
+    private Usage BuildUsage()
+    {
+        if (_usage is not { } usage)
+        {
+            return new Usage { InputTokens = _estimatedInputTokens, OutputTokens = _deltaChunks };
+        }
+
+        int cached = Math.Clamp(usage.PromptTokensDetails?.CachedTokens ?? 0, 0, usage.PromptTokens);
+        return new Usage
+        {
+            InputTokens = usage.PromptTokens - cached,
+            OutputTokens = usage.CompletionTokens,
+            CacheReadInputTokens = cached,
+        };
+    }
+
+    private void EmitText(string text)
+    {
+        if (Stopped)
+        {
+            return;
+        }
+
+        EmitTextUnchecked(_stopSequences.Process(text));
+    }
+
+    private void EmitTextUnchecked(string text)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        Open(OpenBlock.Text);
+        _output.Add(new ContentBlockDeltaEvent(_nextIndex - 1, new TextDelta(text)));
+    }
+
+    private void EmitThinking(string thinking)
+    {
+        Open(OpenBlock.Thinking);
+        _output.Add(new ContentBlockDeltaEvent(_nextIndex - 1, new ThinkingDelta(thinking)));
+    }
+
+    private void Open(OpenBlock kind)
+    {
+        if (_open == kind)
+        {
+            return;
+        }
+
+        CloseOpenBlock();
+        ContentBlock block = kind == OpenBlock.Text ? new TextBlock() : new ThinkingBlock();
+        _output.Add(new ContentBlockStartEvent(_nextIndex++, block));
+        _open = kind;
+    }
+
+    private void CloseOpenBlock()
+    {
+        if (_open == OpenBlock.None)
+        {
+            return;
+        }
+
+        int index = _nextIndex - 1;
+        if (_open == OpenBlock.Thinking)
+        {
+            _output.Add(new ContentBlockDeltaEvent(index, new SignatureDelta(ThinkingSignature)));
+        }
+
+        _output.Add(new ContentBlockStopEvent(index));
+        _open = OpenBlock.None;
+    }
+
+    internal static string ErrorText(JsonElement error) => error.ValueKind switch
+    {
+        JsonValueKind.String => error.GetString()!,
+        JsonValueKind.Object when error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String => message.GetString()!,
+        _ => error.GetRawText(),
+    };
+}

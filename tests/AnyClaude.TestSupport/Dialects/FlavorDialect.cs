@@ -1,0 +1,177 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace AnyClaude.TestSupport;
+
+/// <summary>
+/// Everything one kind of server does its own way: endpoints, request checks, ids, chunk shapes,
+/// error bodies. One subclass per <see cref="ServerFlavor"/>.
+/// </summary>
+internal abstract class FlavorDialect(FakeServerOptions options)
+{
+    /// <summary>Characters per tool-call arguments fragment for servers that stream arguments piecewise.</summary>
+    protected const int ArgumentsPieceSize = 5;
+
+    private const string Alphanumerics = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+    public FakeServerOptions Options { get; } = options;
+
+    public abstract ServerFlavor Flavor { get; }
+
+    /// <summary>How this server's JSON looks on the wire (raw UTF-8 unless overridden).</summary>
+    public virtual JsonWriterOptions JsonOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The first configured model: the one "loaded".</summary>
+    public string LoadedModel => Options.Models.Count > 0 ? Options.Models[0] : "fake-model";
+
+    /// <summary>Whether the finish_reason comes in a chunk of its own with an empty delta (Ollama style).</summary>
+    public virtual bool FinishReasonInOwnChunk => false;
+
+    /// <summary>Whether the server writes <c>: keepalive N/M</c> comments while it prefills.</summary>
+    public virtual bool SendsKeepalive => false;
+
+    public virtual bool IsChatPath(string path) => path is "/v1/chat/completions" or "/chat/completions";
+
+    /// <summary>The answer to a GET, or null when the path is unknown.</summary>
+    public abstract JsonReply? HandleGet(string path);
+
+    public abstract JsonReply NotFound(string method, string path);
+
+    /// <summary>A refusal based on how the request was sent (before its body is parsed), or null.</summary>
+    public virtual JsonReply? CheckTransport(RecordedRequest request) => null;
+
+    /// <summary>A refusal based on the body's content, or null to go on with the script.</summary>
+    public virtual JsonReply? CheckChat(ChatRequest request) => null;
+
+    public abstract JsonReply InvalidJson(string detail);
+
+    public abstract JsonReply ServerError(int status, string message);
+
+    public abstract JsonReply ContextOverflow(int promptTokens, int contextSize);
+
+    public abstract string NewCompletionId();
+
+    public abstract string NewToolCallId();
+
+    /// <summary>The <c>model</c> the answer reports for a requested name.</summary>
+    public abstract string ResponseModel(string? requested);
+
+    /// <summary>The stream fragments of one tool call.</summary>
+    public abstract IEnumerable<ToolCallFragment> Fragment(ResolvedToolCall call);
+
+    public abstract void WriteChunk(Utf8JsonWriter writer, CompletionMeta meta, PlannedChunk chunk, bool isFirst);
+
+    /// <summary>The final <c>choices: []</c> chunk sent when the request asked for usage.</summary>
+    public abstract void WriteUsageChunk(Utf8JsonWriter writer, CompletionMeta meta, UsageNumbers usage);
+
+    /// <summary>The non-streaming <c>chat.completion</c> object.</summary>
+    public abstract void WriteCompletion(Utf8JsonWriter writer, CompletionPlan plan);
+
+    protected JsonReply Json(int status, Action<Utf8JsonWriter> write) => JsonReply.Json(status, JsonOptions, write);
+
+    /// <summary><c>{"error": "message"}</c>, the shape of mlx-lm and of some LM Studio errors.</summary>
+    protected JsonReply StringError(int status, string message) =>
+        Json(status, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("error", message);
+            w.WriteEndObject();
+        });
+
+    protected static string RandomAlphanumeric(int length) =>
+        string.Create(length, 0, static (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = Alphanumerics[Random.Shared.Next(Alphanumerics.Length)];
+            }
+        });
+
+    /// <summary>The first fragment (id, type, name and <paramref name="firstArguments"/>) and the remaining argument pieces.</summary>
+    protected static IEnumerable<ToolCallFragment> Piecewise(ResolvedToolCall call, string firstArguments, IEnumerable<string> rest)
+    {
+        yield return new ToolCallFragment(call.Index, call.Id, call.Name, firstArguments);
+        foreach (var piece in rest)
+        {
+            yield return new ToolCallFragment(call.Index, null, null, piece);
+        }
+    }
+
+    /// <summary><c>{"index"?, "id", "type":"function", "function":{"name","arguments"}}</c> in OpenAI's field order.</summary>
+    protected static void WriteOpenAIToolCall(Utf8JsonWriter w, ToolCallFragment fragment)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("index", fragment.Index);
+        if (fragment.Id is not null)
+        {
+            w.WriteString("id", fragment.Id);
+            w.WriteString("type", "function");
+        }
+
+        w.WritePropertyName("function");
+        w.WriteStartObject();
+        if (fragment.Name is not null)
+        {
+            w.WriteString("name", fragment.Name);
+        }
+
+        if (fragment.Arguments is not null)
+        {
+            w.WriteString("arguments", fragment.Arguments);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>A whole call in a non-streaming message: <c>{"id","type":"function","function":{"name","arguments"}}</c>.</summary>
+    protected static void WriteMessageToolCalls(Utf8JsonWriter w, IReadOnlyList<ResolvedToolCall> calls)
+    {
+        w.WriteStartArray("tool_calls");
+        foreach (var call in calls)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", call.Id);
+            w.WriteString("type", "function");
+            w.WritePropertyName("function");
+            w.WriteStartObject();
+            w.WriteString("name", call.Name);
+            w.WriteString("arguments", call.Arguments);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    protected static void WriteFinishReason(Utf8JsonWriter w, string? finishReason)
+    {
+        if (finishReason is null)
+        {
+            w.WriteNull("finish_reason");
+        }
+        else
+        {
+            w.WriteString("finish_reason", finishReason);
+        }
+    }
+
+    /// <summary><c>"usage": {prompt_tokens, completion_tokens, total_tokens[, prompt_tokens_details{cached_tokens}]}</c>.</summary>
+    protected static void WriteUsage(Utf8JsonWriter w, UsageNumbers usage, bool withCachedDetails)
+    {
+        w.WritePropertyName("usage");
+        w.WriteStartObject();
+        w.WriteNumber("prompt_tokens", usage.PromptTokens);
+        w.WriteNumber("completion_tokens", usage.CompletionTokens);
+        w.WriteNumber("total_tokens", usage.TotalTokens);
+        if (withCachedDetails)
+        {
+            w.WritePropertyName("prompt_tokens_details");
+            w.WriteStartObject();
+            w.WriteNumber("cached_tokens", usage.CachedTokens);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+}

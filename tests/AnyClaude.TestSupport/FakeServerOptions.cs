@@ -1,0 +1,20 @@
+namespace AnyClaude.TestSupport;
+
+/// <summary>What the fake server reports about itself.</summary>
+public sealed record FakeServerOptions
+{
+    /// <summary>
+    /// Model ids the server serves. The first one is the "loaded" model. MlxLm answers only these (or
+    /// <c>default_model</c>); LmStudio answers any name with the first model, like LM Studio with one model loaded.
+    /// </summary>
+    public IReadOnlyList<string> Models { get; init; } = ["fake-model"];
+
+    /// <summary>Context length reported by LmStudio's <c>/api/v0/models</c> and Generic's <c>/props</c>; null omits it.</summary>
+    public int? ContextLength { get; init; } = 32768;
+
+    /// <summary>
+    /// Whether the model supports tools: LmStudio's <c>capabilities</c> lists <c>tool_use</c>; when false, Generic
+    /// refuses requests carrying <c>tools</c> with a 400, like vLLM without <c>--enable-auto-tool-choice</c>.
+    /// </summary>
+    public bool SupportsTools { get; init; } = true;
+}
