@@ -31,7 +31,17 @@ internal static class HeartbeatEnumerator
             }
             catch (TimeoutException) when (!pending.IsCompleted)
             {
-                await onIdle().ConfigureAwait(false);
+                try
+                {
+                    await onIdle().ConfigureAwait(false);
+                }
+                catch
+                {
+                    // Writing failed (the client went away, which also cancels the backend): let the pending
+                    // step finish before the caller disposes the enumerator under it.
+                    await Task.WhenAny(pending).ConfigureAwait(false);
+                    throw;
+                }
             }
         }
     }
