@@ -4,6 +4,7 @@ using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Endpoints;
 using AnyClaude.Host.Http;
+using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Transforms;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -19,7 +20,7 @@ namespace AnyClaude.Host;
 /// <summary>Builds the proxy: Kestrel on the configured address, the Anthropic endpoints, the backends.</summary>
 internal static class ProxyApp
 {
-    public static WebApplication Build(AnyClaudeOptions options, IReadOnlyCollection<IBackendFactory> factories, Action<ILoggingBuilder> configureLogging)
+    public static WebApplication Build(AnyClaudeOptions options, IReadOnlyCollection<IBackendFactory> factories, Action<ILoggingBuilder> configureLogging, bool stopOnCtrlC = true)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -37,6 +38,11 @@ internal static class ProxyApp
         });
 
         var services = builder.Services;
+        if (!stopOnCtrlC)
+        {
+            services.AddSingleton<IHostLifetime, ManualLifetime>();
+        }
+
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new BackendRegistry(options, factories, provider.GetRequiredService<ILoggerFactory>(), TimeProvider.System));

@@ -3,11 +3,12 @@ using AnyClaude.Host.Configuration;
 
 namespace AnyClaude.Host.Cli;
 
-/// <summary><c>anyclaude [--plugins DIR] [--mode NAME] [--port N] [--proxy-only] [--config FILE] [--debug N]</c>.</summary>
+/// <summary><c>anyclaude [--plugins DIR] [--mode NAME] [--port N] [--proxy-only] [--config FILE] [--debug N] [--] [claude arguments]</c>.</summary>
 internal static class AnyClaudeCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        var (own, claudeArguments) = ArgumentSplitter.Split(args);
         var plugins = new Option<string?>("--plugins") { Description = "Folder of backend plugins (default: plugins/ beside the executable, plus ~/.anyclaude/plugins)" };
         var mode = new Option<string?>("--mode") { Description = "Backend to use: mlx-lm, lmstudio, openai or any configured name (ANYCLAUDE_MODE)" };
         var port = new Option<int?>("--port") { Description = $"Port to listen on (ANYCLAUDE_PORT, default {AnyClaudeOptions.DefaultPort})" };
@@ -15,7 +16,9 @@ internal static class AnyClaudeCommand
         var config = new Option<string?>("--config") { Description = "A JSON configuration file, above ~/.anyclaude/config.json and ./anyclaude.json" };
         var debug = new Option<int?>("--debug") { Description = "0 off, 1 a line per request, 2 summaries, 3 full traces to files (ANYCLAUDE_DEBUG)" };
 
-        var root = new RootCommand("AnyClaude: Claude Code on the model server on your own machine.")
+        var root = new RootCommand(
+            "AnyClaude: Claude Code on the model server on your own machine. " +
+            "Everything after the anyclaude options (or after --) is passed to claude unchanged.")
         {
             plugins, mode, port, proxyOnly, config, debug,
         };
@@ -30,9 +33,11 @@ internal static class AnyClaudeCommand
                 ConfigFile = parse.GetValue(config),
                 Debug = parse.GetValue(debug),
             };
-            return await ProxyRunner.RunAsync(settings, cancellationToken).ConfigureAwait(false);
+            return await ProxyRunner.RunAsync(settings, claudeArguments, cancellationToken).ConfigureAwait(false);
         });
 
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        // Signals are handled by the proxy (proxy-only) or left to claude (launcher), never by the parser.
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+        return await root.Parse(own).InvokeAsync(invocation).ConfigureAwait(false);
     }
 }

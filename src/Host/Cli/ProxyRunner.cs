@@ -2,6 +2,7 @@ using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Diagnostics;
+using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Plugins;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,10 +12,12 @@ using Serilog;
 
 namespace AnyClaude.Host.Cli;
 
-/// <summary>Loads plugins and configuration, starts the proxy and serves until Ctrl+C.</summary>
+/// <summary>Loads plugins and configuration, starts the proxy, then runs claude through it (or serves until Ctrl+C).</summary>
 internal static class ProxyRunner
 {
-    public static async Task<int> RunAsync(CommandLineSettings commandLine, CancellationToken cancellationToken)
+    private const string ProxyAuthToken = "anyclaude";
+
+    public static async Task<int> RunAsync(CommandLineSettings commandLine, IReadOnlyList<string> claudeArguments, CancellationToken cancellationToken)
     {
         var environment = Environment.GetEnvironmentVariables()
             .Cast<System.Collections.DictionaryEntry>()
@@ -33,36 +36,79 @@ internal static class ProxyRunner
             return 2;
         }
 
-        using var logger = Logging.CreateSerilogLogger(options.Debug);
+        bool proxyOnly = commandLine.ProxyOnly || IsTrue(environment.GetValueOrDefault("PROXY_ONLY"));
+        string? claude = null;
+        if (!proxyOnly)
+        {
+            claude = ClaudeLocator.Find(options.ClaudePath, environment.GetValueOrDefault("PATH"));
+            if (claude is null)
+            {
+                Console.Error.WriteLine($"anyclaude: {(options.ClaudePath is { } path ? $"claudePath '{path}' does not exist. " : "")}{ClaudeLocator.InstallHint}");
+                return 127;
+            }
+        }
+
+        string? logFile = proxyOnly ? null : Path.Combine(ConfigurationLoader.UserDirectory, "logs", "anyclaude-.log");
+        using var logger = Logging.CreateSerilogLogger(options.Debug, logFile);
         using var loggerFactory = LoggerFactory.Create(builder => builder.AddSerilog(logger));
         PluginLoader.Report(pluginResult, loggerFactory.CreateLogger("AnyClaude.Plugins"));
 
-        await using var app = ProxyApp.Build(options, factories, logging => logging.AddSerilog(logger));
-        try
+        var app = await StartProxyAsync(options, factories, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
+        if (app is null)
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException exception)
-        {
-            Console.Error.WriteLine($"anyclaude: cannot listen on {options.Host}:{options.Port}: {exception.Message} (choose another with --port or ANYCLAUDE_PORT)");
             return 1;
         }
 
-        var address = ProxyApp.ListeningAddress(app);
-        var backend = app.Services.GetRequiredService<BackendRegistry>().Selected;
-        Console.Error.WriteLine($"anyclaude {typeof(ProxyRunner).Assembly.GetName().Version} serving on {address} -> backend '{backend.Name}' at {backend.BaseUrl}");
-        if (!commandLine.ProxyOnly && !IsTrue(environment.GetValueOrDefault("PROXY_ONLY")))
+        await using (app.ConfigureAwait(false))
         {
-            Console.Error.WriteLine("anyclaude: launching Claude Code is not built yet; serving as --proxy-only.");
+            var address = ProxyApp.ListeningAddress(app);
+            var backend = app.Services.GetRequiredService<BackendRegistry>().Selected;
+            string serving = $"anyclaude {typeof(ProxyRunner).Assembly.GetName().Version} serving on {address} -> backend '{backend.Name}' at {backend.BaseUrl}";
+            if (proxyOnly)
+            {
+                Console.Error.WriteLine(serving);
+                Console.Error.WriteLine("Point Claude Code at it from another terminal:");
+                Console.Out.WriteLine($"export ANTHROPIC_BASE_URL={address.GetLeftPart(UriPartial.Authority)}");
+                Console.Out.WriteLine($"export ANTHROPIC_AUTH_TOKEN={ProxyAuthToken}");
+                Console.Out.Flush();
+                await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+
+            logger.Information("{Serving}; launching {Claude}", serving, claude);
+            var changes = ClaudeEnvironment.Changes(address, ProxyAuthToken, backend.Capabilities.MaxOutputTokens, environment);
+            int exitCode = await ClaudeProcess.RunAsync(claude!, claudeArguments, changes).ConfigureAwait(false);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return exitCode;
         }
+    }
 
-        Console.Error.WriteLine("Point Claude Code at it from another terminal:");
-        Console.Out.WriteLine($"export ANTHROPIC_BASE_URL={address.GetLeftPart(UriPartial.Authority)}");
-        Console.Out.WriteLine("export ANTHROPIC_AUTH_TOKEN=anyclaude");
-        Console.Out.Flush();
+    /// <summary>Starts on the configured port; when launching claude and that port is taken, on a free one instead.</summary>
+    private static async Task<WebApplication?> StartProxyAsync(
+        AnyClaudeOptions options,
+        IReadOnlyList<IBackendFactory> factories,
+        Serilog.Core.Logger logger,
+        bool proxyOnly,
+        CancellationToken cancellationToken)
+    {
+        var app = ProxyApp.Build(options, factories, logging => logging.AddSerilog(logger), stopOnCtrlC: proxyOnly);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return app;
+        }
+        catch (IOException exception)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            if (proxyOnly || options.Port == 0)
+            {
+                Console.Error.WriteLine($"anyclaude: cannot listen on {options.Host}:{options.Port}: {exception.Message} (choose another port with --port or ANYCLAUDE_PORT)");
+                return null;
+            }
 
-        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-        return 0;
+            Console.Error.WriteLine($"anyclaude: port {options.Port} is taken ({exception.Message}); using a free port for this session");
+            return await StartProxyAsync(options with { Port = 0 }, factories, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static IEnumerable<string> PluginDirectories(CommandLineSettings commandLine) =>

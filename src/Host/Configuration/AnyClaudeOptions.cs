@@ -24,6 +24,9 @@ internal sealed record AnyClaudeOptions
 
     public string TraceDirectory { get; init; } = Path.Combine(ConfigurationLoader.UserDirectory, "traces");
 
+    /// <summary>Where claude is; null looks it up on PATH.</summary>
+    public string? ClaudePath { get; init; }
+
     public required IReadOnlyDictionary<string, BackendOptions> Backends { get; init; }
 }
 

@@ -53,6 +53,7 @@ internal static class ConfigurationLoader
             ConnectTimeout = TimeSpan.FromSeconds(reader.Int("connectTimeoutSeconds", 10, 1, 3600)),
             HeartbeatInterval = TimeSpan.FromMilliseconds(reader.Int("heartbeatMilliseconds", 5000, 10, 10_000)),
             TraceDirectory = configuration["traceDirectory"] ?? Path.Combine(UserDirectory, "traces"),
+            ClaudePath = NullIfEmpty(configuration["claudePath"]),
             Backends = backends,
         };
         return new ConfigurationResult(errors.Count == 0 ? options : null, errors);

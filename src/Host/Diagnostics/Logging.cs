@@ -5,9 +5,13 @@ namespace AnyClaude.Host.Diagnostics;
 
 internal static class Logging
 {
-    /// <summary>Logs go to stderr so that stdout carries only what a script may read (the export lines).</summary>
-    public static Serilog.Core.Logger CreateSerilogLogger(int debug) =>
-        new LoggerConfiguration()
+    /// <summary>
+    /// Serving alone, logs go to stderr (stdout carries only the export lines). While claude runs in the same
+    /// terminal they go to a file instead, so they never draw over claude's screen.
+    /// </summary>
+    public static Serilog.Core.Logger CreateSerilogLogger(int debug, string? logFile)
+    {
+        var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(debug switch
             {
                 0 => LogEventLevel.Warning,
@@ -15,9 +19,10 @@ internal static class Logging
                 2 => LogEventLevel.Debug,
                 _ => LogEventLevel.Verbose,
             })
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .WriteTo.Console(
-                outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
-                standardErrorFromLevel: LogEventLevel.Verbose)
-            .CreateLogger();
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning);
+        const string message = "{Level:u3} {Message:lj}{NewLine}{Exception}";
+        return logFile is null
+            ? configuration.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} " + message, standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger()
+            : configuration.WriteTo.File(logFile, outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss} " + message, rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7).CreateLogger();
+    }
 }

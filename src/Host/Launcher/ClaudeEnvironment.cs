@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace AnyClaude.Host.Launcher;
+
+/// <summary>
+/// The environment Claude Code runs with. The proxy's address and the one auth variable are always ours
+/// (they are what makes claude talk to the proxy); the tuning variables are only defaults, and a value the
+/// user set wins.
+/// </summary>
+internal static class ClaudeEnvironment
+{
+    /// <summary>A slow local prefill of a long prompt can take many minutes; Claude Code's own default is 10.</summary>
+    public const int RequestTimeoutMilliseconds = 60 * 60 * 1000;
+
+    public static IReadOnlyDictionary<string, string?> Changes(
+        Uri proxyAddress,
+        string authToken,
+        int? maxOutputTokens,
+        IReadOnlyDictionary<string, string?> current)
+    {
+        var changes = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["ANTHROPIC_BASE_URL"] = proxyAddress.GetLeftPart(UriPartial.Authority),
+            ["ANTHROPIC_AUTH_TOKEN"] = authToken,
+            // Two auth variables make Claude Code warn about a conflict; the proxy's token is the one it needs.
+            ["ANTHROPIC_API_KEY"] = null,
+        };
+
+        void Default(string name, string value)
+        {
+            if (string.IsNullOrEmpty(current.GetValueOrDefault(name)))
+            {
+                changes[name] = value;
+            }
+        }
+
+        // Without the per-session attribution header the system prompt stays byte-identical across sessions.
+        Default("CLAUDE_CODE_ATTRIBUTION_HEADER", "0");
+        Default("API_TIMEOUT_MS", RequestTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture));
+        if (maxOutputTokens is { } tokens)
+        {
+            Default("CLAUDE_CODE_MAX_OUTPUT_TOKENS", tokens.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return changes;
+    }
+}
