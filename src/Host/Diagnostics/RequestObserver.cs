@@ -62,7 +62,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
         }
         else
         {
-            LogFailed(logger, requestId, backend, model, _status, totalSeconds, _error);
+            LogFailed(logger, requestId, backend, model, stream ? "stream" : "json", _status, totalSeconds, _error);
         }
 
         trace?.Dispose();
@@ -71,6 +71,6 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     [LoggerMessage(Level = LogLevel.Information, Message = "{RequestId} {Backend} {Model} {Mode} {Status} ttft={Ttft:0.000}s total={Total:0.000}s in={InputTokens} cached={CachedTokens} out={OutputTokens} {TokensPerSecond:0.0} tok/s stop={StopReason} pings={Pings}")]
     private static partial void LogCompleted(ILogger logger, string requestId, string backend, string model, string mode, int status, double ttft, double total, int inputTokens, int cachedTokens, int outputTokens, double tokensPerSecond, string? stopReason, int pings);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{RequestId} {Backend} {Model} {Status} after {Total:0.000}s: {Error}")]
-    private static partial void LogFailed(ILogger logger, string requestId, string backend, string model, int status, double total, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{RequestId} {Backend} {Model} {Mode} {Status} after {Total:0.000}s: {Error}")]
+    private static partial void LogFailed(ILogger logger, string requestId, string backend, string model, string mode, int status, double total, string error);
 }

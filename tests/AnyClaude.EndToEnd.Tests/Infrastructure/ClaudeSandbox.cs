@@ -1,0 +1,93 @@
+using System.Text.Json;
+using AnyClaude.TestSupport;
+
+namespace AnyClaude.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway HOME and working folder, and the clean environment anyclaude and claude run with: no
+/// variables inherited but PATH, nothing that lets claude reach the network, the backend's URL.
+/// </summary>
+internal sealed class ClaudeSandbox : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("anyclaude-e2e-").FullName;
+
+    public ClaudeSandbox()
+    {
+        Directory.CreateDirectory(Home);
+        Directory.CreateDirectory(WorkDirectory);
+    }
+
+    public string Home => Path.Combine(_root, "home");
+
+    public string WorkDirectory => Path.Combine(_root, "work");
+
+    public Dictionary<string, string> Environment(NpmPackages npm, ServerFlavor flavor, Uri backendUrl)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
+            ["HOME"] = Home,
+            ["TERM"] = "xterm-256color",
+            ["LANG"] = "C.UTF-8",
+            ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
+            ["DISABLE_TELEMETRY"] = "1",
+            ["DISABLE_AUTOUPDATER"] = "1",
+            ["DISABLE_ERROR_REPORTING"] = "1",
+            ["ANYCLAUDE_PORT"] = "0",
+            ["ANYCLAUDE_DEBUG"] = "1",
+            ["ANYCLAUDE_CLAUDEPATH"] = npm.ClaudeExecutable,
+        };
+        if (System.Environment.GetEnvironmentVariable("DOTNET_ROOT") is { } dotnetRoot)
+        {
+            environment["DOTNET_ROOT"] = dotnetRoot;
+        }
+
+        if (flavor == ServerFlavor.LmStudio)
+        {
+            environment["ANYCLAUDE_MODE"] = "lmstudio";
+            environment["LMSTUDIO_URL"] = backendUrl.ToString();
+        }
+        else
+        {
+            environment["ANYCLAUDE_MODE"] = "mlx-lm";
+            environment["MLX_LM_URL"] = backendUrl.ToString();
+        }
+
+        return environment;
+    }
+
+    /// <summary>What interactive claude needs to start straight at its prompt: onboarding done, this folder trusted.</summary>
+    public void MarkOnboardingDone()
+    {
+        var state = new Dictionary<string, object>
+        {
+            ["hasCompletedOnboarding"] = true,
+            ["customApiKeyResponses"] = new Dictionary<string, string[]> { ["approved"] = ["anyclaude"], ["rejected"] = [] },
+            ["projects"] = new Dictionary<string, object>
+            {
+                [WorkDirectory] = new Dictionary<string, bool> { ["hasTrustDialogAccepted"] = true, ["hasCompletedProjectOnboarding"] = true },
+            },
+        };
+        File.WriteAllText(Path.Combine(Home, ".claude.json"), JsonSerializer.Serialize(state));
+    }
+
+    /// <summary>anyclaude's own log while claude runs (debug level 1: one line per request).</summary>
+    public string ProxyLog()
+    {
+        string logs = Path.Combine(Home, ".anyclaude", "logs");
+        return Directory.Exists(logs)
+            ? string.Join("\n", Directory.GetFiles(logs).Order().Select(File.ReadAllText))
+            : "";
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
