@@ -86,7 +86,7 @@ public sealed class ChatStreamTranslator
         }
 
         bool any = false;
-        if ((delta.Reasoning ?? delta.ReasoningContent) is { Length: > 0 } reasoning)
+        if ((string.IsNullOrEmpty(delta.Reasoning) ? delta.ReasoningContent : delta.Reasoning) is { Length: > 0 } reasoning)
         {
             EmitThinking(reasoning);
             any = true;
