@@ -23,9 +23,11 @@ public sealed class MessageResponse
     public List<ContentBlock> Content { get; set; } = [];
 
     [JsonPropertyName("stop_reason")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? StopReason { get; set; }
 
     [JsonPropertyName("stop_sequence")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? StopSequence { get; set; }
 
     [JsonPropertyName("usage")]

@@ -8,7 +8,7 @@ namespace AnyClaude.Abstractions.Serialization;
 
 /// <summary>Source-generated serialization for the Anthropic model: no reflection, same bytes every time.</summary>
 [JsonSourceGenerationOptions(
-    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     AllowOutOfOrderMetadataProperties = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
 [JsonSerializable(typeof(MessagesRequest))]

@@ -80,9 +80,11 @@ public sealed class MessageDeltaEvent(MessageDelta delta, Usage usage) : Message
 public sealed class MessageDelta(string? stopReason, string? stopSequence)
 {
     [JsonPropertyName("stop_reason")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? StopReason { get; } = stopReason;
 
     [JsonPropertyName("stop_sequence")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? StopSequence { get; } = stopSequence;
 }
 

@@ -137,6 +137,14 @@ public sealed class MessagesRequestSerializationTests
     }
 
     [Fact]
+    public void Fields_the_request_did_not_have_are_not_written_as_null()
+    {
+        string json = Serialize(Parse("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""));
+
+        json.ShouldBe("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}""");
+    }
+
+    [Fact]
     public void Tool_input_schema_is_kept_byte_for_byte_in_the_model()
     {
         using var original = JsonDocument.Parse(ClaudeCodeRequest);
