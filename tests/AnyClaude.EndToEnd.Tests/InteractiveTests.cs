@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using AnyClaude.EndToEnd.Tests.Infrastructure;
+using AnyClaude.TestSupport;
+using Shouldly;
+
+namespace AnyClaude.EndToEnd.Tests;
+
+/// <summary>anyclaude started in a real terminal (tmux): a prompt typed into Claude Code gets the scripted answer on screen.</summary>
+[Collection(ClaudeCodeCollection.Name)]
+public sealed class InteractiveTests(NpmPackages npm)
+{
+    private const string Answer = "Hello from the scripted backend.";
+
+    [Fact]
+    public async Task A_prompt_typed_into_claude_shows_the_scripted_answer()
+    {
+        await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.MlxLm, new FakeServerOptions());
+        using var sandbox = new ClaudeSandbox();
+        sandbox.MarkOnboardingDone();
+
+        // Claude Code may make side requests (a title, a summary); every request gets the same answer.
+        for (int i = 0; i < 10; i++)
+        {
+            backend.Enqueue(ScriptedResponse.Text(Answer));
+        }
+
+        string socket = $"anyclaude-e2e-{Guid.NewGuid():N}";
+        string launcher = Path.Combine(sandbox.Home, "launch.sh");
+        var environment = sandbox.Environment(npm, ServerFlavor.MlxLm, backend.BaseUrl);
+        File.WriteAllText(launcher, "#!/bin/sh\nexec env -i " +
+            string.Join(" ", environment.Select(pair => $"'{pair.Key}={pair.Value}'")) +
+            $" '{RepositoryPaths.AnyClaudeExecutable}'\n");
+
+        try
+        {
+            await TmuxAsync(socket, "new-session", "-d", "-s", "claude", "-x", "160", "-y", "48", "-c", sandbox.WorkDirectory, $"sh '{launcher}'");
+            await WaitForScreenAsync(socket, screen => screen.Contains('❯'), "Claude Code's prompt");
+
+            await TmuxAsync(socket, "send-keys", "-t", "claude", "-l", "Say hello");
+            await TmuxAsync(socket, "send-keys", "-t", "claude", "Enter");
+
+            string screen = await WaitForScreenAsync(socket, s => s.Contains(Answer), "the scripted answer");
+            screen.ShouldContain("Say hello");
+            backend.ChatRequests.ShouldContain(r => r.BodyText.Contains("Say hello"));
+        }
+        finally
+        {
+            await TmuxAsync(socket, "kill-server");
+        }
+    }
+
+    private static async Task<string> WaitForScreenAsync(string socket, Func<string, bool> condition, string what)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        string screen = "";
+        while (stopwatch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            screen = await TmuxAsync(socket, "capture-pane", "-p", "-t", "claude");
+            if (condition(screen))
+            {
+                return screen;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"{what} did not appear within 60 s; the screen shows:\n{screen}");
+    }
+
+    private static async Task<string> TmuxAsync(string socket, params string[] arguments)
+    {
+        var result = await ProcessRunner.RunAsync(
+            "tmux", ["-L", socket, .. arguments],
+            new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH")!, ["TERM"] = "xterm-256color", ["LANG"] = "C.UTF-8" },
+            Environment.CurrentDirectory, TimeSpan.FromSeconds(20));
+        if (result.ExitCode != 0 && arguments[0] != "kill-server")
+        {
+            throw new InvalidOperationException($"tmux {string.Join(' ', arguments)} failed: {result}");
+        }
+
+        return result.StandardOutput;
+    }
+}
