@@ -28,6 +28,8 @@ public sealed class TextBlock : ContentBlock
     public TextBlock() { }
     public TextBlock(string text) => Text = text;
 
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-10)]
     public override string Type => ContentBlockTypes.Text;
 
     [JsonPropertyName("text")]
@@ -36,6 +38,8 @@ public sealed class TextBlock : ContentBlock
 
 public sealed class ImageBlock : ContentBlock
 {
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-10)]
     public override string Type => ContentBlockTypes.Image;
 
     [JsonPropertyName("source")]
@@ -44,6 +48,8 @@ public sealed class ImageBlock : ContentBlock
 
 public sealed class DocumentBlock : ContentBlock
 {
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-10)]
     public override string Type => ContentBlockTypes.Document;
 
     [JsonPropertyName("source")]
@@ -83,6 +89,8 @@ public sealed class MediaSource
 
 public sealed class ToolUseBlock : ContentBlock
 {
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-10)]
     public override string Type => ContentBlockTypes.ToolUse;
 
     [JsonPropertyName("id")]
@@ -98,6 +106,8 @@ public sealed class ToolUseBlock : ContentBlock
 
 public sealed class ToolResultBlock : ContentBlock
 {
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-10)]
     public override string Type => ContentBlockTypes.ToolResult;
 
     [JsonPropertyName("tool_use_id")]
@@ -116,6 +126,8 @@ public sealed class ToolResultBlock : ContentBlock
 
 public sealed class ThinkingBlock : ContentBlock
 {
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-10)]
     public override string Type => ContentBlockTypes.Thinking;
 
     [JsonPropertyName("thinking")]
@@ -127,6 +139,8 @@ public sealed class ThinkingBlock : ContentBlock
 
 public sealed class RedactedThinkingBlock : ContentBlock
 {
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-10)]
     public override string Type => ContentBlockTypes.RedactedThinking;
 
     [JsonPropertyName("data")]
@@ -142,6 +156,8 @@ public sealed class UnknownBlock : ContentBlock
         Raw = raw;
     }
 
+    [JsonPropertyName("type")]
+    [JsonPropertyOrder(-10)]
     public override string Type => UnknownType;
 
     [JsonIgnore]

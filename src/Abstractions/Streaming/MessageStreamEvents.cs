@@ -24,6 +24,7 @@ public abstract class MessageStreamEvent
 
 public sealed class MessageStartEvent(MessageResponse message) : MessageStreamEvent
 {
+    [JsonIgnore]
     public override string Type => StreamEventTypes.MessageStart;
 
     [JsonPropertyName("message")]
@@ -32,6 +33,7 @@ public sealed class MessageStartEvent(MessageResponse message) : MessageStreamEv
 
 public sealed class ContentBlockStartEvent(int index, ContentBlock contentBlock) : MessageStreamEvent
 {
+    [JsonIgnore]
     public override string Type => StreamEventTypes.ContentBlockStart;
 
     [JsonPropertyName("index")]
@@ -43,6 +45,7 @@ public sealed class ContentBlockStartEvent(int index, ContentBlock contentBlock)
 
 public sealed class ContentBlockDeltaEvent(int index, ContentDelta delta) : MessageStreamEvent
 {
+    [JsonIgnore]
     public override string Type => StreamEventTypes.ContentBlockDelta;
 
     [JsonPropertyName("index")]
@@ -54,6 +57,7 @@ public sealed class ContentBlockDeltaEvent(int index, ContentDelta delta) : Mess
 
 public sealed class ContentBlockStopEvent(int index) : MessageStreamEvent
 {
+    [JsonIgnore]
     public override string Type => StreamEventTypes.ContentBlockStop;
 
     [JsonPropertyName("index")]
@@ -63,6 +67,7 @@ public sealed class ContentBlockStopEvent(int index) : MessageStreamEvent
 /// <summary>The end of the message: why it stopped and the final, cumulative usage.</summary>
 public sealed class MessageDeltaEvent(MessageDelta delta, Usage usage) : MessageStreamEvent
 {
+    [JsonIgnore]
     public override string Type => StreamEventTypes.MessageDelta;
 
     [JsonPropertyName("delta")]
@@ -85,6 +90,7 @@ public sealed class MessageStopEvent : MessageStreamEvent
 {
     public static readonly MessageStopEvent Instance = new();
 
+    [JsonIgnore]
     public override string Type => StreamEventTypes.MessageStop;
 }
 
@@ -92,12 +98,14 @@ public sealed class PingEvent : MessageStreamEvent
 {
     public static readonly PingEvent Instance = new();
 
+    [JsonIgnore]
     public override string Type => StreamEventTypes.Ping;
 }
 
 /// <summary>An error after the stream has started (the HTTP status is already 200).</summary>
 public sealed class ErrorEvent(AnthropicError error) : MessageStreamEvent
 {
+    [JsonIgnore]
     public override string Type => StreamEventTypes.Error;
 
     [JsonPropertyName("error")]
