@@ -65,11 +65,8 @@ internal static class ProxyApp
         app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], context => Task.CompletedTask);
         app.MapGet("/health/live", HealthEndpoints.LiveAsync);
         app.MapGet("/health/ready", health.ReadyAsync);
-        app.MapFallback(context =>
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
-        });
+        // No MapFallback: a catch-all route would also match GET /v1/messages and turn routing's 405 into a 404.
+        // Unmatched paths end with the pipeline's bare 404, which AnthropicErrorMiddleware gives an Anthropic body.
         return app;
     }
 

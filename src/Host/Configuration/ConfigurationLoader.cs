@@ -38,7 +38,8 @@ internal static class ConfigurationLoader
         var reader = new ValueReader(configuration, errors);
         var backends = ReadBackends(configuration, factories, errors);
         string mode = configuration["mode"] ?? "mlx-lm";
-        if (backends.Count > 0 && !backends.ContainsKey(mode))
+        // A backend that is configured but invalid has its own error already; do not report the mode as well.
+        if (backends.Count > 0 && !backends.ContainsKey(mode) && !configuration.GetSection($"backends:{mode}").Exists())
         {
             errors.Add($"mode: '{mode}' names no configured backend (configured: {string.Join(", ", backends.Keys)})");
         }

@@ -3,6 +3,7 @@ using AnyClaude.Abstractions.Errors;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Serialization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace AnyClaude.Host.Http;
 
@@ -41,8 +42,9 @@ internal static class MessagesRequestReader
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context, long maxBodyBytes)
     {
-        if (context.Request.ContentLength > maxBodyBytes)
+        if (context.Request.ContentLength is { } declared && declared > maxBodyBytes)
         {
+            await DiscardBodyAsync(context, declared, maxBodyBytes).ConfigureAwait(false);
             throw TooLarge(maxBodyBytes);
         }
 
@@ -60,6 +62,31 @@ internal static class MessagesRequestReader
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             throw TooLarge(maxBodyBytes);
+        }
+    }
+
+    /// <summary>
+    /// Reads and drops a declared-too-large body (within a bound) before the 413 goes out. Unread bytes left in the
+    /// socket make the connection close with a reset, and the client then sees "connection reset" instead of the 413.
+    /// </summary>
+    private static async Task DiscardBodyAsync(HttpContext context, long declared, long maxBodyBytes)
+    {
+        if (declared > Math.Max(maxBodyBytes, 1) * 4
+            || context.Features.Get<IHttpMaxRequestBodySizeFeature>() is not { IsReadOnly: false } limit)
+        {
+            return;
+        }
+
+        limit.MaxRequestBodySize = declared;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or BadHttpRequestException or OperationCanceledException)
+        {
+            // The 413 goes out anyway.
         }
     }
 
