@@ -1,0 +1,40 @@
+using AnyClaude.Host.Launcher;
+
+namespace AnyClaude.Host.Tests.Launcher;
+
+public sealed class ClaudeEnvironmentTests
+{
+    private static readonly Uri Proxy = new("http://127.0.0.1:8080/");
+
+    [Fact]
+    public void Claude_is_pointed_at_the_proxy_with_one_auth_variable_and_the_defaults()
+    {
+        var changes = ClaudeEnvironment.Changes(Proxy, "token", 16384, new Dictionary<string, string?> { ["ANTHROPIC_API_KEY"] = "sk-user" });
+
+        changes["ANTHROPIC_BASE_URL"].ShouldBe("http://127.0.0.1:8080");
+        changes["ANTHROPIC_AUTH_TOKEN"].ShouldBe("token");
+        changes.ContainsKey("ANTHROPIC_API_KEY").ShouldBeTrue();
+        changes["ANTHROPIC_API_KEY"].ShouldBeNull();
+        changes["CLAUDE_CODE_ATTRIBUTION_HEADER"].ShouldBe("0");
+        changes["CLAUDE_CODE_MAX_OUTPUT_TOKENS"].ShouldBe("16384");
+        int.Parse(changes["API_TIMEOUT_MS"]!).ShouldBeGreaterThanOrEqualTo(30 * 60 * 1000);
+    }
+
+    [Fact]
+    public void The_users_own_tuning_variables_win()
+    {
+        var current = new Dictionary<string, string?>
+        {
+            ["CLAUDE_CODE_ATTRIBUTION_HEADER"] = "1",
+            ["API_TIMEOUT_MS"] = "1234",
+            ["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = "999",
+        };
+
+        var changes = ClaudeEnvironment.Changes(Proxy, "token", 16384, current);
+
+        changes.ContainsKey("CLAUDE_CODE_ATTRIBUTION_HEADER").ShouldBeFalse();
+        changes.ContainsKey("API_TIMEOUT_MS").ShouldBeFalse();
+        changes.ContainsKey("CLAUDE_CODE_MAX_OUTPUT_TOKENS").ShouldBeFalse();
+        changes["ANTHROPIC_BASE_URL"].ShouldBe("http://127.0.0.1:8080");
+    }
+}
