@@ -51,7 +51,7 @@ public sealed class MessageAccumulator
             case MessageDeltaEvent delta:
                 Message.StopReason = delta.Delta.StopReason;
                 Message.StopSequence = delta.Delta.StopSequence;
-                Message.Usage = delta.Usage.Clone();
+                MergeUsage(Message.Usage, delta.Usage);
                 break;
             case MessageStopEvent:
                 IsComplete = true;
@@ -108,6 +108,29 @@ public sealed class MessageAccumulator
                 break;
             default:
                 throw new AnthropicException(AnthropicErrorTypes.Api, $"a {delta.Delta.GetType().Name} does not fit a {block.Type} block");
+        }
+    }
+
+    /// <summary>
+    /// The delta's usage is cumulative, but Anthropic's own streams may send only <c>output_tokens</c> there:
+    /// the counts it leaves at zero keep what <c>message_start</c> said.
+    /// </summary>
+    private static void MergeUsage(Usage target, Usage delta)
+    {
+        target.OutputTokens = delta.OutputTokens;
+        if (delta.InputTokens > 0)
+        {
+            target.InputTokens = delta.InputTokens;
+        }
+
+        if (delta.CacheReadInputTokens > 0)
+        {
+            target.CacheReadInputTokens = delta.CacheReadInputTokens;
+        }
+
+        if (delta.CacheCreationInputTokens > 0)
+        {
+            target.CacheCreationInputTokens = delta.CacheCreationInputTokens;
         }
     }
 

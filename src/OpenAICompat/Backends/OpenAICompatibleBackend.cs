@@ -71,11 +71,13 @@ public abstract class OpenAICompatibleBackend : IBackend
         {
             Id = $"msg_{Guid.NewGuid():N}",
             Model = request.Model,
-            Usage = new Usage { InputTokens = EstimateTokens(body.Length) },
+            // The real counts come with the upstream's last chunk and go out in message_delta; zeros here
+            // let anything that folds the stream take them from there.
+            Usage = new Usage(),
         };
         yield return new MessageStartEvent(start);
 
-        var translator = new ChatStreamTranslator(request.StopSequences, start.Usage.InputTokens);
+        var translator = new ChatStreamTranslator(request.StopSequences, EstimateTokens(body.Length));
         var events = new List<MessageStreamEvent>();
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var items = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);

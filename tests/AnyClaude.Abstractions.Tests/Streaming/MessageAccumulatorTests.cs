@@ -83,6 +83,21 @@ public sealed class MessageAccumulatorTests
     }
 
     [Fact]
+    public void A_delta_with_only_output_tokens_keeps_the_input_counts_of_message_start()
+    {
+        var accumulator = new MessageAccumulator();
+        accumulator.Add(new MessageStartEvent(new MessageResponse { Id = "msg_1", Model = "m", Usage = new Usage { InputTokens = 120, CacheReadInputTokens = 30 } }));
+        accumulator.Add(new MessageDeltaEvent(new MessageDelta(StopReasons.EndTurn, null), new Usage { OutputTokens = 9 }));
+        accumulator.Add(MessageStopEvent.Instance);
+
+        var message = accumulator.Finish();
+
+        message.Usage.InputTokens.ShouldBe(120);
+        message.Usage.CacheReadInputTokens.ShouldBe(30);
+        message.Usage.OutputTokens.ShouldBe(9);
+    }
+
+    [Fact]
     public void Tool_use_without_input_deltas_keeps_the_start_input()
     {
         using var empty = System.Text.Json.JsonDocument.Parse("{}");
