@@ -14,16 +14,7 @@ internal sealed class LmStudioBackend : OpenAICompatibleBackend
     public LmStudioBackend(BackendSettings settings, BackendServices services)
         : base(settings, services)
     {
-        Capabilities = new BackendCapabilities
-        {
-            Tools = settings.SupportsTools ?? true,
-            Images = settings.SupportsImages ?? false,
-            ContextLength = settings.ContextLength,
-            MaxOutputTokens = settings.MaxOutputTokens ?? 16384,
-        };
     }
-
-    public override BackendCapabilities Capabilities { get; }
 
     protected override string StartHint =>
         "start LM Studio's server (Developer tab, Start Server, or `lms server start`) and load a model (or set LMSTUDIO_URL)";

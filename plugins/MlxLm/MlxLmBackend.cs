@@ -15,19 +15,9 @@ internal sealed class MlxLmBackend : OpenAICompatibleBackend
     public const string DefaultModel = "default_model";
 
     public MlxLmBackend(BackendSettings settings, BackendServices services)
-        : base(settings, services)
+        : base(settings, services, new BackendCapabilities { PromptCache = true })
     {
-        Capabilities = new BackendCapabilities
-        {
-            Tools = settings.SupportsTools ?? true,
-            Images = settings.SupportsImages ?? false,
-            PromptCache = true,
-            ContextLength = settings.ContextLength,
-            MaxOutputTokens = settings.MaxOutputTokens ?? 16384,
-        };
     }
-
-    public override BackendCapabilities Capabilities { get; }
 
     protected override string StartHint =>
         $"start it with `mlx_lm.server --model <model> --port {BaseUrl.Port}` (or set MLX_LM_URL)";

@@ -11,16 +11,8 @@ namespace AnyClaude.OpenAICompat.Backends;
 public sealed class GenericOpenAIBackend : OpenAICompatibleBackend
 {
     public GenericOpenAIBackend(BackendSettings settings, BackendServices services)
-        : base(settings, services)
+        : base(settings, services, new BackendCapabilities { PromptCache = true })
     {
-        Capabilities = new BackendCapabilities
-        {
-            Tools = settings.SupportsTools ?? true,
-            Images = settings.SupportsImages ?? false,
-            ContextLength = settings.ContextLength,
-            MaxOutputTokens = settings.MaxOutputTokens ?? 16384,
-            PromptCache = true,
-        };
         ThinkingStyle = settings.Extra.GetValueOrDefault("thinking") switch
         {
             "reasoning_effort" => ThinkingStyle.ReasoningEffort,
@@ -29,8 +21,6 @@ public sealed class GenericOpenAIBackend : OpenAICompatibleBackend
         };
         MaxTokensField = settings.Extra.GetValueOrDefault("maxTokensField") ?? "max_tokens";
     }
-
-    public override BackendCapabilities Capabilities { get; }
 
     protected override ThinkingStyle ThinkingStyle { get; }
 

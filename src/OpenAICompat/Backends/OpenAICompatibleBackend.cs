@@ -24,18 +24,27 @@ public abstract class OpenAICompatibleBackend : IBackend
 
     private readonly FirstListedModel _firstListed = new();
 
-    protected OpenAICompatibleBackend(BackendSettings settings, BackendServices services)
+    /// <param name="defaults">What this kind of server can do out of the box; the backend's settings override it.</param>
+    protected OpenAICompatibleBackend(BackendSettings settings, BackendServices services, BackendCapabilities? defaults = null)
     {
         Settings = settings;
         Services = services;
         Logger = services.LoggerFactory.CreateLogger(GetType());
+        defaults ??= new BackendCapabilities();
+        Capabilities = defaults with
+        {
+            Tools = settings.SupportsTools ?? defaults.Tools,
+            Images = settings.SupportsImages ?? defaults.Images,
+            ContextLength = settings.ContextLength ?? defaults.ContextLength,
+            MaxOutputTokens = settings.MaxOutputTokens ?? defaults.MaxOutputTokens,
+        };
     }
 
     public string Name => Settings.Name;
 
     public Uri BaseUrl => Settings.Url;
 
-    public abstract BackendCapabilities Capabilities { get; }
+    public virtual BackendCapabilities Capabilities { get; }
 
     protected BackendSettings Settings { get; }
 
