@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Streaming;
 using Microsoft.Extensions.Logging;
 
@@ -16,6 +17,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     private string? _stopReason;
     private int _status = 200;
     private string? _error;
+    private List<string>? _blocks;
 
     public void OnEvent(MessageStreamEvent streamEvent)
     {
@@ -23,6 +25,9 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
         {
             case ContentBlockDeltaEvent when _firstToken == 0:
                 _firstToken = Stopwatch.GetTimestamp();
+                break;
+            case ContentBlockStartEvent start when logger.IsEnabled(LogLevel.Debug):
+                (_blocks ??= []).Add(start.ContentBlock is ToolUseBlock toolUse ? $"tool_use:{toolUse.Name}" : start.ContentBlock.Type);
                 break;
             case MessageDeltaEvent delta:
                 _outputTokens = delta.Usage.OutputTokens;
@@ -56,6 +61,11 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
         double? ttft = _firstToken == 0 ? null : Stopwatch.GetElapsedTime(_started, _firstToken).TotalSeconds;
         double generationSeconds = _firstToken == 0 ? 0 : Stopwatch.GetElapsedTime(_firstToken).TotalSeconds;
         double tokensPerSecond = generationSeconds > 0 ? _outputTokens / generationSeconds : 0;
+        if (_blocks is not null)
+        {
+            LogResponseSummary(logger, requestId, string.Join(", ", _blocks));
+        }
+
         if (_error is null)
         {
             LogCompleted(logger, requestId, backend, model, stream ? "stream" : "json", _status, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens, _outputTokens, tokensPerSecond, _stopReason, _pings);
@@ -70,6 +80,9 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{RequestId} {Backend} {Model} {Mode} {Status} ttft={Ttft:0.000}s total={Total:0.000}s in={InputTokens} cached={CachedTokens} out={OutputTokens} {TokensPerSecond:0.0} tok/s stop={StopReason} pings={Pings}")]
     private static partial void LogCompleted(ILogger logger, string requestId, string backend, string model, string mode, int status, double ttft, double total, int inputTokens, int cachedTokens, int outputTokens, double tokensPerSecond, string? stopReason, int pings);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{RequestId} response blocks=[{Blocks}]")]
+    private static partial void LogResponseSummary(ILogger logger, string requestId, string blocks);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{RequestId} {Backend} {Model} {Mode} {Status} after {Total:0.000}s: {Error}")]
     private static partial void LogFailed(ILogger logger, string requestId, string backend, string model, string mode, int status, double total, string error);
