@@ -5,6 +5,7 @@ using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Endpoints;
 using AnyClaude.Host.Http;
 using AnyClaude.Host.Launcher;
+using AnyClaude.Host.Plugins;
 using AnyClaude.Host.Transforms;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -20,7 +21,11 @@ namespace AnyClaude.Host;
 /// <summary>Builds the proxy: Kestrel on the configured address, the Anthropic endpoints, the backends.</summary>
 internal static class ProxyApp
 {
-    public static WebApplication Build(AnyClaudeOptions options, IReadOnlyCollection<IBackendFactory> factories, Action<ILoggingBuilder> configureLogging, bool stopOnCtrlC = true)
+    public static WebApplication Build(AnyClaudeOptions options, IReadOnlyCollection<IBackendFactory> factories, Action<ILoggingBuilder> configureLogging, bool stopOnCtrlC = true) =>
+        Build(options, new FixedCatalogSource(PluginCatalog.FromFactories(factories)), configureLogging, stopOnCtrlC);
+
+    /// <summary>The proxy over a live plugin catalog: backends follow the plugins as they are added, replaced or removed.</summary>
+    public static WebApplication Build(AnyClaudeOptions options, IPluginCatalogSource plugins, Action<ILoggingBuilder> configureLogging, bool stopOnCtrlC = true)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -45,7 +50,8 @@ internal static class ProxyApp
 
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(provider => new BackendRegistry(options, factories, provider.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
+        services.AddSingleton(plugins);
+        services.AddSingleton(provider => new BackendRegistry(options, plugins, provider.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
         services.AddSingleton(RequestPipeline.BuiltIn);
         services.AddSingleton<MessagesEndpoint>();
         services.AddSingleton<CountTokensEndpoint>();

@@ -2,53 +2,150 @@ using System.Net;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Plugins;
 using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.Host.Backends;
 
-/// <summary>The configured backends, built by their plugins' factories, and the one requests go to.</summary>
+/// <summary>
+/// The configured backends, built by their plugins' factories, and the one requests go to. When the plugin
+/// catalog changes, a backend whose factory changed is recreated from its configuration and one whose kind is no
+/// longer provided answers with an error naming the missing plugin. A request takes its backend once
+/// (<see cref="Selected"/>) and keeps it, so a stream that started on old plugin code finishes on it.
+/// </summary>
 internal sealed class BackendRegistry : IDisposable
 {
-    private readonly Dictionary<string, IBackend> _backends = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<HttpClient> _clients = [];
+    private readonly Lock _gate = new();
+    private readonly AnyClaudeOptions _options;
+    private readonly IPluginCatalogSource _plugins;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    // One pooled client per configured backend for the registry's lifetime: backends come and go with their
+    // plugins, connections (and requests still streaming on a replaced backend) stay.
+    private readonly Dictionary<string, HttpClient> _clients = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _lastProviders = new(StringComparer.OrdinalIgnoreCase);
+    private Dictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
 
     public BackendRegistry(AnyClaudeOptions options, IReadOnlyCollection<IBackendFactory> factories, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+        : this(options, new FixedCatalogSource(PluginCatalog.FromFactories(factories)), loggerFactory, timeProvider)
     {
+    }
+
+    public BackendRegistry(AnyClaudeOptions options, IPluginCatalogSource plugins, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        _options = options;
+        _plugins = plugins;
+        _loggerFactory = loggerFactory;
+        _timeProvider = timeProvider;
+        _logger = loggerFactory.CreateLogger("AnyClaude.Backends");
         SelectedName = options.Mode;
-        foreach (var (name, backend) in options.Backends)
-        {
-            var factory = factories.First(f => string.Equals(f.Kind, backend.Kind, StringComparison.OrdinalIgnoreCase));
-            var client = CreateHttpClient(options.ConnectTimeout);
-            _clients.Add(client);
-            var settings = new BackendSettings
-            {
-                Name = name,
-                Kind = backend.Kind,
-                Url = backend.Url,
-                ApiKey = backend.ApiKey,
-                Model = backend.Model,
-                MaxOutputTokens = backend.MaxOutputTokens,
-                ContextLength = backend.ContextLength,
-                SupportsImages = backend.SupportsImages,
-                SupportsTools = backend.SupportsTools,
-                Extra = backend.Extra,
-            };
-            _backends[name] = factory.Create(settings, new BackendServices(client, loggerFactory, timeProvider));
-        }
+        Rebuild(plugins.Current);
+        plugins.Changed += Rebuild;
     }
 
     public string SelectedName { get; }
 
-    public IReadOnlyCollection<IBackend> All => _backends.Values;
+    /// <summary>The backends that exist now (those whose kind is provided).</summary>
+    public IReadOnlyCollection<IBackend> All => Volatile.Read(ref _entries).Values.Select(e => e.Backend).OfType<IBackend>().ToList();
 
-    /// <summary>The backend requests go to; an error that names the configured ones if it does not exist.</summary>
-    public IBackend Selected => _backends.TryGetValue(SelectedName, out var backend)
-        ? backend
-        : throw new AnthropicException(
-            AnthropicErrorTypes.Api,
-            $"no backend named '{SelectedName}' is configured (configured: {string.Join(", ", _backends.Keys)}); set ANYCLAUDE_MODE or --mode",
-            statusCode: 502,
-            shouldRetry: false);
+    /// <summary>The backend requests go to; an error that names what is missing if it does not exist.</summary>
+    public IBackend Selected
+    {
+        get
+        {
+            var entries = Volatile.Read(ref _entries);
+            if (!entries.TryGetValue(SelectedName, out var entry))
+            {
+                throw new AnthropicException(
+                    AnthropicErrorTypes.Api,
+                    $"no backend named '{SelectedName}' is configured (configured: {string.Join(", ", entries.Keys)}); set ANYCLAUDE_MODE or --mode",
+                    statusCode: 502,
+                    shouldRetry: false);
+            }
+
+            return entry.Backend ?? throw new AnthropicException(AnthropicErrorTypes.Api, entry.Problem!, statusCode: 502, shouldRetry: false);
+        }
+    }
+
+    /// <summary>Brings the backends in line with <paramref name="catalog"/>: same factory, same backend; otherwise a new one.</summary>
+    private void Rebuild(PluginCatalog catalog)
+    {
+        lock (_gate)
+        {
+            var previous = _entries;
+            var next = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, backend) in _options.Backends)
+            {
+                var kind = catalog.FindKind(backend.Kind);
+                if (kind is null)
+                {
+                    next[name] = new Entry(null, null, MissingKind(name, backend.Kind, catalog));
+                    continue;
+                }
+
+                if (kind.Plugin is { } plugin)
+                {
+                    _lastProviders[backend.Kind] = plugin.Name;
+                }
+
+                if (previous.TryGetValue(name, out var existing) && ReferenceEquals(existing.Factory, kind.Factory))
+                {
+                    next[name] = existing;
+                    continue;
+                }
+
+                next[name] = Create(name, backend, kind);
+            }
+
+            Volatile.Write(ref _entries, next);
+        }
+    }
+
+    private Entry Create(string name, BackendOptions backend, BackendKind kind)
+    {
+        if (!_clients.TryGetValue(name, out var client))
+        {
+            client = CreateHttpClient(_options.ConnectTimeout);
+            _clients[name] = client;
+        }
+
+        var settings = new BackendSettings
+        {
+            Name = name,
+            Kind = backend.Kind,
+            Url = backend.Url,
+            ApiKey = backend.ApiKey,
+            Model = backend.Model,
+            MaxOutputTokens = backend.MaxOutputTokens,
+            ContextLength = backend.ContextLength,
+            SupportsImages = backend.SupportsImages,
+            SupportsTools = backend.SupportsTools,
+            Extra = backend.Extra,
+        };
+        try
+        {
+            return new Entry(kind.Factory.Create(settings, new BackendServices(client, _loggerFactory, _timeProvider)), kind.Factory, null);
+        }
+        catch (Exception exception) when (kind.Plugin is not null)
+        {
+            // A plugin's factory that throws must not take the proxy down: the backend answers with the reason.
+            string problem = $"backend '{name}' could not be created by plugin '{kind.Plugin.Name}' ({kind.Plugin.Path}): {exception.GetType().Name}: {exception.Message}";
+            _logger.LogWarning("{Problem}", problem);
+            return new Entry(null, kind.Factory, problem);
+        }
+    }
+
+    private string MissingKind(string name, string kind, PluginCatalog catalog)
+    {
+        string available = string.Join(", ", catalog.BackendKinds.Select(k => k.Kind));
+        string folders = catalog.Directories.IsEmpty ? "the plugins folder" : string.Join(" or ", catalog.Directories);
+        return _lastProviders.TryGetValue(kind, out var plugin)
+            ? $"backend '{name}' is of kind '{kind}', which plugin '{plugin}' provided, but that plugin is no longer loaded " +
+              $"(its folder was removed or it failed to load: run `anyclaude plugins`); put {plugin}/ back into {folders} (available kinds: {available})"
+            : $"backend '{name}' is of kind '{kind}', but no loaded plugin provides it; put the plugin that does into {folders} (available kinds: {available})";
+    }
 
     /// <summary>One pooled connection handler per backend: no overall timeout (a prefill can take minutes), a bounded connect.</summary>
     private static HttpClient CreateHttpClient(TimeSpan connectTimeout) =>
@@ -65,9 +162,17 @@ internal sealed class BackendRegistry : IDisposable
 
     public void Dispose()
     {
-        foreach (var client in _clients)
+        _plugins.Changed -= Rebuild;
+        lock (_gate)
         {
-            client.Dispose();
+            _entries = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
+            foreach (var client in _clients.Values)
+            {
+                client.Dispose();
+            }
         }
     }
+
+    /// <summary>A configured backend: built (<see cref="Backend"/>), or not, with the <see cref="Problem"/> it answers.</summary>
+    private sealed record Entry(IBackend? Backend, IBackendFactory? Factory, string? Problem);
 }

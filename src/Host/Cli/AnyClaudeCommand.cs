@@ -3,7 +3,7 @@ using AnyClaude.Host.Configuration;
 
 namespace AnyClaude.Host.Cli;
 
-/// <summary><c>anyclaude [--plugins DIR] [--mode NAME] [--port N] [--proxy-only] [--config FILE] [--debug N] [--] [claude arguments]</c>.</summary>
+/// <summary><c>anyclaude plugins [--plugins DIR]</c>, or <c>anyclaude [--plugins DIR] [--mode NAME] [--port N] [--proxy-only] [--config FILE] [--debug N] [--] [claude arguments]</c>.</summary>
 internal static class AnyClaudeCommand
 {
     public static async Task<int> RunAsync(string[] args)
@@ -35,6 +35,14 @@ internal static class AnyClaudeCommand
             };
             return await ProxyRunner.RunAsync(settings, claudeArguments, cancellationToken).ConfigureAwait(false);
         });
+
+        var pluginsFolder = new Option<string?>("--plugins") { Description = "Folder of backend plugins (default: plugins/ beside the executable, plus ~/.anyclaude/plugins)" };
+        var pluginsCommand = new Command("plugins", "List the plugins: what loaded (versions, paths, backend kinds, transforms) and what failed, and why")
+        {
+            pluginsFolder,
+        };
+        pluginsCommand.SetAction(parse => PluginsCommand.Run(parse.GetValue(pluginsFolder), Console.Out));
+        root.Subcommands.Add(pluginsCommand);
 
         // Signals are handled by the proxy (proxy-only) or left to claude (launcher), never by the parser.
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };

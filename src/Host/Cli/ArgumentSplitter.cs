@@ -3,7 +3,8 @@ namespace AnyClaude.Host.Cli;
 /// <summary>
 /// Splits <c>anyclaude [anyclaude options] [--] [claude arguments]</c>: anyclaude's own options come first;
 /// the first token that is not one of them (or a <c>--</c>) starts Claude Code's arguments, which are passed
-/// on unchanged, even where a name is shared (<c>claude --debug</c>).
+/// on unchanged, even where a name is shared (<c>claude --debug</c>). A subcommand of anyclaude's
+/// (<c>anyclaude plugins …</c>) as the first token makes the whole line anyclaude's.
 /// </summary>
 internal static class ArgumentSplitter
 {
@@ -17,8 +18,16 @@ internal static class ArgumentSplitter
         "--proxy-only", "--help", "-h", "-?", "--version",
     };
 
+    /// <summary>anyclaude's own subcommands: as the first token, the whole command line is anyclaude's.</summary>
+    private static readonly HashSet<string> Subcommands = new(StringComparer.Ordinal) { "plugins" };
+
     public static (string[] Own, string[] Claude) Split(string[] args)
     {
+        if (args.Length > 0 && Subcommands.Contains(args[0]))
+        {
+            return (args, []);
+        }
+
         int i = 0;
         while (i < args.Length)
         {

@@ -1,4 +1,3 @@
-using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Diagnostics;
@@ -23,14 +22,19 @@ internal static class ProxyRunner
             .Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(entry => (string)entry.Key, entry => (string?)entry.Value, StringComparer.Ordinal);
 
-        var pluginResult = PluginLoader.LoadFrom(PluginDirectories(commandLine));
-        var factories = BackendFactories.From(pluginResult.Plugins.Select(p => p.Plugin));
+        using var plugins = new PluginManager(PluginManager.DirectoriesFor(commandLine.PluginsDirectory, ConfigurationLoader.UserDirectory));
+        var factories = plugins.Reload().BackendFactories;
         var loaded = ConfigurationLoader.Load(commandLine, factories, environment, Directory.GetCurrentDirectory());
         if (loaded.Options is not { } options)
         {
             foreach (var error in loaded.Errors)
             {
                 Console.Error.WriteLine($"anyclaude: {error}");
+            }
+
+            foreach (var failure in plugins.Current.Failures)
+            {
+                Console.Error.WriteLine($"anyclaude: plugin {failure.Path} was not loaded: {failure.Reason}");
             }
 
             return 2;
@@ -51,9 +55,10 @@ internal static class ProxyRunner
         string? logFile = proxyOnly ? null : Path.Combine(ConfigurationLoader.UserDirectory, "logs", "anyclaude-.log");
         using var logger = Logging.CreateSerilogLogger(options.Debug, logFile);
         using var loggerFactory = LoggerFactory.Create(builder => builder.AddSerilog(logger));
-        PluginLoader.Report(pluginResult, loggerFactory.CreateLogger("AnyClaude.Plugins"));
+        plugins.UseLogger(loggerFactory.CreateLogger("AnyClaude.Plugins"));
+        plugins.StartWatching();
 
-        var app = await StartProxyAsync(options, factories, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
+        var app = await StartProxyAsync(options, plugins, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
         if (app is null)
         {
             return 1;
@@ -86,12 +91,12 @@ internal static class ProxyRunner
     /// <summary>Starts on the configured port; when launching claude and that port is taken, on a free one instead.</summary>
     private static async Task<WebApplication?> StartProxyAsync(
         AnyClaudeOptions options,
-        IReadOnlyList<IBackendFactory> factories,
+        IPluginCatalogSource plugins,
         Serilog.Core.Logger logger,
         bool proxyOnly,
         CancellationToken cancellationToken)
     {
-        var app = ProxyApp.Build(options, factories, logging => logging.AddSerilog(logger), stopOnCtrlC: proxyOnly);
+        var app = ProxyApp.Build(options, plugins, logging => logging.AddSerilog(logger), stopOnCtrlC: proxyOnly);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -107,14 +112,9 @@ internal static class ProxyRunner
             }
 
             Console.Error.WriteLine($"anyclaude: port {options.Port} is taken ({exception.Message}); using a free port for this session");
-            return await StartProxyAsync(options with { Port = 0 }, factories, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
+            return await StartProxyAsync(options with { Port = 0 }, plugins, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static IEnumerable<string> PluginDirectories(CommandLineSettings commandLine) =>
-        commandLine.PluginsDirectory is { } directory
-            ? [Path.GetFullPath(directory)]
-            : [Path.Combine(AppContext.BaseDirectory, "plugins"), Path.Combine(ConfigurationLoader.UserDirectory, "plugins")];
 
     private static bool IsTrue(string? value) => value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));
 }

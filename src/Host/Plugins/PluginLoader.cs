@@ -1,15 +1,24 @@
+using System.Collections.Immutable;
 using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Plugins;
+using AnyClaude.Abstractions.Transforms;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.Host.Plugins;
 
 /// <summary>
-/// Loads <c>DIR/&lt;Name&gt;/&lt;Name&gt;.dll</c> for each plugin folder and creates its one
-/// <see cref="IAnyClaudePlugin"/>. A plugin that fails to load is reported with its path and skipped.
+/// Loads one plugin: <c>&lt;folder&gt;/&lt;Name&gt;.dll</c> into its own <see cref="PluginLoadContext"/>, creates its one
+/// <see cref="IAnyClaudePlugin"/>, lets it configure itself, and discovers its backend factories and request
+/// transforms with Scrutor. Every way this can fail becomes a <see cref="PluginLoadException"/> with the reason;
+/// nothing of the plugin stays loaded then.
 /// </summary>
 internal static class PluginLoader
 {
+    /// <summary>Loads every plugin folder of <paramref name="directories"/> in place (no shadow copy, no watching).</summary>
     public static PluginLoadResult LoadFrom(IEnumerable<string> directories)
     {
         var loaded = new List<LoadedPlugin>();
@@ -23,20 +32,13 @@ internal static class PluginLoader
 
             foreach (var folder in Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal))
             {
-                string path = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
-                if (!File.Exists(path))
-                {
-                    failures.Add(new PluginFailure(folder, $"no {Path.GetFileName(path)} in the plugin folder"));
-                    continue;
-                }
-
                 try
                 {
-                    loaded.Add(Load(path));
+                    loaded.Add(Load(folder, loadFrom: null));
                 }
-                catch (Exception exception) when (exception is BadImageFormatException or FileLoadException or FileNotFoundException or ReflectionTypeLoadException or TypeLoadException or InvalidOperationException or TargetInvocationException or MissingMethodException)
+                catch (PluginLoadException exception)
                 {
-                    failures.Add(new PluginFailure(path, exception.InnerException?.Message ?? exception.Message));
+                    failures.Add(exception.Failure);
                 }
             }
         }
@@ -44,29 +46,203 @@ internal static class PluginLoader
         return new PluginLoadResult(loaded, failures);
     }
 
-    private static LoadedPlugin Load(string path)
+    /// <summary>
+    /// Loads the plugin in <paramref name="folder"/>. With <paramref name="loadFrom"/> the folder's files are first
+    /// copied there and loaded from the copy, so the originals can be replaced while the plugin is in use.
+    /// </summary>
+    public static LoadedPlugin Load(string folder, string? loadFrom)
     {
-        var context = new PluginLoadContext(path);
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+        string path = Path.Combine(folder, name + ".dll");
+        if (!File.Exists(path))
+        {
+            throw new PluginLoadException(folder, $"no {name}.dll in the plugin folder (a plugin folder holds <Name>/<Name>.dll)");
+        }
+
+        if (CheckImage(path) is { } problem)
+        {
+            throw new PluginLoadException(path, problem);
+        }
+
+        string loadPath = path;
+        if (loadFrom is not null)
+        {
+            CopyDirectory(folder, loadFrom);
+            loadPath = Path.Combine(loadFrom, name + ".dll");
+        }
+
+        var context = new PluginLoadContext(loadPath, name);
+        ServiceProvider? provider = null;
         try
         {
-            var assembly = context.LoadFromAssemblyPath(path);
-            var entryTypes = assembly.GetTypes()
-                .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IAnyClaudePlugin).IsAssignableFrom(t))
-                .ToList();
-            if (entryTypes.Count != 1)
+            var assembly = context.LoadFromAssemblyPath(loadPath);
+            var entryType = FindEntryType(assembly, path);
+            var plugin = Create(entryType, path);
+            var services = new ServiceCollection();
+            var builder = new PluginBuilder(services);
+            try
             {
-                throw new InvalidOperationException(entryTypes.Count == 0
-                    ? $"no public class implements {nameof(IAnyClaudePlugin)} (built against another AnyClaude.Abstractions?)"
-                    : $"{entryTypes.Count} classes implement {nameof(IAnyClaudePlugin)}; a plugin has exactly one entry type");
+                plugin.Configure(builder);
+            }
+            catch (Exception exception)
+            {
+                throw new PluginLoadException(path, $"{entryType.FullName}.Configure threw {exception.GetType().Name}: {exception.Message}");
             }
 
-            var plugin = (IAnyClaudePlugin)Activator.CreateInstance(entryTypes[0])!;
-            return new LoadedPlugin(plugin, path, assembly.GetName().Version?.ToString() ?? "?", context);
+            // Scrutor finds the implementations the plugin did not hand over itself.
+            var handedOver = builder.BackendFactories.Select(f => f.GetType()).ToHashSet();
+            services.Scan(scan => scan.FromAssemblies(assembly)
+                .AddClasses(classes => classes.AssignableTo<IBackendFactory>().Where(t => !handedOver.Contains(t)), publicOnly: false)
+                    .As<IBackendFactory>().WithSingletonLifetime()
+                .AddClasses(classes => classes.AssignableTo<IRequestTransform>(), publicOnly: false)
+                    .As<IRequestTransform>().WithSingletonLifetime());
+            provider = services.BuildServiceProvider();
+            ImmutableArray<IBackendFactory> factories;
+            ImmutableArray<IRequestTransform> transforms;
+            try
+            {
+                // One instance per implementation, whether handed over, registered in Services, or found by the scan.
+                factories = [.. builder.BackendFactories.Concat(provider.GetServices<IBackendFactory>()).DistinctBy(f => f.GetType())];
+                transforms = [.. provider.GetServices<IRequestTransform>().DistinctBy(t => t.GetType())];
+            }
+            catch (Exception exception)
+            {
+                throw new PluginLoadException(path, $"creating its backend factories and transforms failed: {exception.GetType().Name}: {exception.Message}");
+            }
+
+            string version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+                ?? assembly.GetName().Version?.ToString()
+                ?? "?";
+            return new LoadedPlugin(plugin, SafeName(plugin, name), path, loadPath, version, context, provider, factories, transforms);
         }
-        catch
+        catch (Exception exception)
         {
+            provider?.Dispose();
             context.Unload();
-            throw;
+            if (exception is PluginLoadException)
+            {
+                throw;
+            }
+
+            throw new PluginLoadException(path, exception switch
+            {
+                ReflectionTypeLoadException typeLoad => $"its types cannot be loaded: {string.Join("; ", typeLoad.LoaderExceptions.OfType<Exception>().Select(e => e.Message).Distinct())}",
+                _ => $"{exception.GetType().Name}: {exception.Message}",
+            });
+        }
+    }
+
+    /// <summary>Reads the file's metadata without loading it: is it a .NET assembly, built against this host's contracts?</summary>
+    private static string? CheckImage(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var pe = new PEReader(stream);
+            if (!pe.HasMetadata)
+            {
+                return "not a .NET assembly (no metadata)";
+            }
+
+            var metadata = pe.GetMetadataReader();
+            if (!metadata.IsAssembly)
+            {
+                return "not a .NET assembly (a module without a manifest)";
+            }
+
+            bool referencesContract = false;
+            foreach (var handle in metadata.AssemblyReferences)
+            {
+                var reference = metadata.GetAssemblyReference(handle);
+                string name = metadata.GetString(reference.Name);
+                if (!PluginLoadContext.ContractAssemblies.Contains(name))
+                {
+                    continue;
+                }
+
+                referencesContract |= name == ContractName;
+                var host = name == ContractName ? ContractVersion : typeof(AnyClaude.OpenAICompat.Backends.OpenAICompatibleBackend).Assembly.GetName().Version!;
+                if (reference.Version.Major != host.Major || reference.Version > host)
+                {
+                    return $"built against {name} {reference.Version}, but this host provides {host}: rebuild the plugin against " +
+                        $"{name} {host.Major}.x (at most {host.ToString(3)})";
+                }
+            }
+
+            return referencesContract ? null : $"does not reference {ContractName}: not an AnyClaude plugin";
+        }
+        catch (BadImageFormatException exception)
+        {
+            return $"not a .NET assembly ({exception.Message})";
+        }
+        catch (IOException exception)
+        {
+            return $"cannot be read: {exception.Message}";
+        }
+    }
+
+    private static string ContractName => typeof(IAnyClaudePlugin).Assembly.GetName().Name!;
+
+    private static Version ContractVersion => typeof(IAnyClaudePlugin).Assembly.GetName().Version!;
+
+    private static Type FindEntryType(Assembly assembly, string path)
+    {
+        Type[] types;
+        try
+        {
+            types = assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException exception)
+        {
+            throw new PluginLoadException(path, $"its types cannot be loaded: {string.Join("; ", exception.LoaderExceptions.OfType<Exception>().Select(e => e.Message).Distinct())}");
+        }
+
+        var entryTypes = types.Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IAnyClaudePlugin).IsAssignableFrom(t)).ToList();
+        return entryTypes.Count switch
+        {
+            1 => entryTypes[0],
+            0 => throw new PluginLoadException(path, $"no class implements {nameof(IAnyClaudePlugin)}: a plugin has exactly one entry type"),
+            _ => throw new PluginLoadException(path, $"{entryTypes.Count} classes implement {nameof(IAnyClaudePlugin)} ({string.Join(", ", entryTypes.Select(t => t.FullName))}): a plugin has exactly one entry type"),
+        };
+    }
+
+    private static IAnyClaudePlugin Create(Type entryType, string path)
+    {
+        if (entryType.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new PluginLoadException(path, $"{entryType.FullName} has no public parameterless constructor");
+        }
+
+        try
+        {
+            return (IAnyClaudePlugin)Activator.CreateInstance(entryType)!;
+        }
+        catch (TargetInvocationException exception) when (exception.InnerException is { } inner)
+        {
+            throw new PluginLoadException(path, $"the constructor of {entryType.FullName} threw {inner.GetType().Name}: {inner.Message}");
+        }
+    }
+
+    private static string SafeName(IAnyClaudePlugin plugin, string fallback)
+    {
+        try
+        {
+            return string.IsNullOrWhiteSpace(plugin.Name) ? fallback : plugin.Name;
+        }
+        catch (Exception)
+        {
+            return fallback;
+        }
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        Directory.CreateDirectory(target);
+        foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            string destination = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination, overwrite: true);
         }
     }
 
@@ -74,7 +250,7 @@ internal static class PluginLoader
     {
         foreach (var plugin in result.Plugins)
         {
-            logger.LogDebug("Loaded plugin {Plugin} {Version} from {Path}", plugin.Plugin.Name, plugin.Version, plugin.Path);
+            logger.LogDebug("Loaded plugin {Plugin} {Version} from {Path}", plugin.Name, plugin.Version, plugin.Path);
         }
 
         foreach (var failure in result.Failures)
@@ -84,8 +260,50 @@ internal static class PluginLoader
     }
 }
 
-internal sealed record LoadedPlugin(IAnyClaudePlugin Plugin, string Path, string Version, PluginLoadContext? Context);
+/// <summary>A loaded plugin: its entry object, what it contributes, and the load context that holds its code.</summary>
+internal sealed class LoadedPlugin(
+    IAnyClaudePlugin plugin,
+    string name,
+    string path,
+    string loadedFrom,
+    string version,
+    PluginLoadContext context,
+    ServiceProvider services,
+    ImmutableArray<IBackendFactory> backendFactories,
+    ImmutableArray<IRequestTransform> requestTransforms)
+{
+    public IAnyClaudePlugin Plugin { get; } = plugin;
 
-internal sealed record PluginFailure(string Path, string Reason);
+    public string Name { get; } = name;
+
+    /// <summary>The plugin's DLL in its plugin folder.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>Where the code was actually loaded from (the shadow copy, or <see cref="Path"/>).</summary>
+    public string LoadedFrom { get; } = loadedFrom;
+
+    public string Version { get; } = version;
+
+    public PluginLoadContext Context { get; } = context;
+
+    /// <summary>The plugin's own container: what it registered in Configure plus what Scrutor found in its assembly.</summary>
+    public ServiceProvider Services { get; } = services;
+
+    public ImmutableArray<IBackendFactory> BackendFactories { get; } = backendFactories;
+
+    public ImmutableArray<IRequestTransform> RequestTransforms { get; } = requestTransforms;
+
+    /// <summary>Lets go of the plugin: its container is disposed and its context unloads once nothing uses its code.</summary>
+    public void Unload()
+    {
+        Services.Dispose();
+        Context.Unload();
+    }
+}
+
+internal sealed class PluginLoadException(string path, string reason) : Exception(reason)
+{
+    public PluginFailure Failure { get; } = new(path, reason);
+}
 
 internal sealed record PluginLoadResult(IReadOnlyList<LoadedPlugin> Plugins, IReadOnlyList<PluginFailure> Failures);

@@ -20,4 +20,7 @@ public sealed record ChatRenderOptions
     public bool ReasoningInHistory { get; init; } = true;
 
     public bool Stream { get; init; } = true;
+
+    /// <summary>Sent as <c>parallel_tool_calls</c> when the request has tools; null sends nothing (the server's default).</summary>
+    public bool? ParallelToolCalls { get; init; }
 }

@@ -51,6 +51,11 @@ public static class ChatRequestRenderer
             WriteToolChoice(writer, toolChoice);
         }
 
+        if (hasTools && options.ParallelToolCalls is { } parallel)
+        {
+            writer.WriteBoolean("parallel_tool_calls", parallel);
+        }
+
         int maxTokens = Math.Min(request.MaxTokens ?? options.MaxOutputTokens, options.MaxOutputTokens);
         writer.WriteNumber(options.MaxTokensField, Math.Max(1, maxTokens));
         if (request.Temperature is { } temperature)
