@@ -15,19 +15,9 @@ namespace AnyClaude.Plugins.MlxTextgen;
 internal sealed class MlxTextgenBackend : OpenAICompatibleBackend
 {
     public MlxTextgenBackend(BackendSettings settings, BackendServices services)
-        : base(settings, services)
+        : base(settings, services, new BackendCapabilities { PromptCache = true })
     {
-        Capabilities = new BackendCapabilities
-        {
-            Tools = settings.SupportsTools ?? true,
-            Images = settings.SupportsImages ?? false,
-            PromptCache = true,
-            ContextLength = settings.ContextLength,
-            MaxOutputTokens = settings.MaxOutputTokens ?? 16384,
-        };
     }
-
-    public override BackendCapabilities Capabilities { get; }
 
     protected override string StartHint =>
         $"start it with `mlx_textgen.server --model <model> --port {BaseUrl.Port}` (or set MLX_TEXTGEN_URL)";

@@ -44,7 +44,7 @@ public abstract class OpenAICompatibleBackend : IBackend
 
     public Uri BaseUrl => Settings.Url;
 
-    public virtual BackendCapabilities Capabilities { get; }
+    public BackendCapabilities Capabilities { get; }
 
     protected BackendSettings Settings { get; }
 
