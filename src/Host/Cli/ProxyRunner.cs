@@ -4,6 +4,9 @@ using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Diagnostics;
 using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Plugins;
+using AnyClaude.Host.Scripting;
+using AnyClaude.Host.Transforms;
+using AnyClaude.Abstractions.Transforms;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -53,7 +56,33 @@ internal static class ProxyRunner
         using var loggerFactory = LoggerFactory.Create(builder => builder.AddSerilog(logger));
         PluginLoader.Report(pluginResult, loggerFactory.CreateLogger("AnyClaude.Plugins"));
 
-        var app = await StartProxyAsync(options, factories, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
+        // Scripts compile (or come from the cache) before the proxy listens; a script that does not compile is
+        // reported as file(line,col): error CSxxxx: … and left out, and the proxy starts anyway.
+        var scripts = ScriptLoader.Load(options.ScriptDirectories, options.ScriptCacheDirectory);
+        foreach (var line in scripts.Errors)
+        {
+            Console.Error.WriteLine(line);
+        }
+
+        foreach (var warning in scripts.Warnings)
+        {
+            Console.Error.WriteLine($"anyclaude: {warning}");
+        }
+
+        // Plugin transforms: the plugin catalog's IRequestTransform instances go here.
+        IReadOnlyList<IRequestTransform> pluginTransforms = [];
+        var transforms = new TransformCatalog(pluginTransforms, scripts);
+        if (transforms.Validate(options) is { Count: > 0 } transformErrors)
+        {
+            foreach (var error in transformErrors)
+            {
+                Console.Error.WriteLine($"anyclaude: {error}");
+            }
+
+            return 2;
+        }
+
+        var app = await StartProxyAsync(options, factories, transforms, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
         if (app is null)
         {
             return 1;
@@ -87,11 +116,12 @@ internal static class ProxyRunner
     private static async Task<WebApplication?> StartProxyAsync(
         AnyClaudeOptions options,
         IReadOnlyList<IBackendFactory> factories,
+        TransformCatalog transforms,
         Serilog.Core.Logger logger,
         bool proxyOnly,
         CancellationToken cancellationToken)
     {
-        var app = ProxyApp.Build(options, factories, logging => logging.AddSerilog(logger), stopOnCtrlC: proxyOnly);
+        var app = ProxyApp.Build(options, factories, logging => logging.AddSerilog(logger), stopOnCtrlC: proxyOnly, transforms: transforms);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -107,7 +137,7 @@ internal static class ProxyRunner
             }
 
             Console.Error.WriteLine($"anyclaude: port {options.Port} is taken ({exception.Message}); using a free port for this session");
-            return await StartProxyAsync(options with { Port = 0 }, factories, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
+            return await StartProxyAsync(options with { Port = 0 }, factories, transforms, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
         }
     }
 
