@@ -76,7 +76,7 @@ internal sealed class TransformCatalog
         names.Add(capabilities.Tools ? CleanSchema : StripTools);
         names.Add(ClampMaxTokens);
         names.AddRange(_plugins.Select(p => p.Name));
-        names.AddRange(Scripts.Scripts.Where(s => s.RunsFor(backendName)).Select(s => s.Name));
+        names.AddRange(Scripts.Scripts.Where(s => s.Compiled && s.RunsFor(backendName)).Select(s => s.Name));
         return names;
     }
 

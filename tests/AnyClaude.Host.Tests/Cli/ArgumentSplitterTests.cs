@@ -13,6 +13,7 @@ public sealed class ArgumentSplitterTests
     [InlineData("--debug 1 -- --debug", "--debug 1", "--debug")]
     [InlineData("-- --mode x", "", "--mode x")]
     [InlineData("--config a.json --resume", "--config a.json", "--resume")]
+    [InlineData("--scripts ./my-scripts --mode lmstudio -p hi", "--scripts ./my-scripts --mode lmstudio", "-p hi")]
     public void Anyclaude_options_come_first_and_the_rest_goes_to_claude_unchanged(string args, string own, string claude)
     {
         var (ownPart, claudePart) = ArgumentSplitter.Split(Split(args));
