@@ -21,12 +21,32 @@ namespace AnyClaude.Host;
 /// <summary>Builds the proxy: Kestrel on the configured address, the Anthropic endpoints, the backends.</summary>
 internal static class ProxyApp
 {
-    public static WebApplication Build(AnyClaudeOptions options, IReadOnlyCollection<IBackendFactory> factories, Action<ILoggingBuilder> configureLogging, bool stopOnCtrlC = true) =>
-        Build(options, new FixedCatalogSource(PluginCatalog.FromFactories(factories)), configureLogging, stopOnCtrlC);
+    /// <param name="transforms">
+    /// The plugin transforms and loaded scripts the pipelines can use; null is the built-ins only. Unknown names in a
+    /// backend's <c>transforms</c> throw here (<see cref="TransformCatalog.Validate"/> reports them one per line first).
+    /// </param>
+    public static WebApplication Build(
+        AnyClaudeOptions options,
+        IReadOnlyCollection<IBackendFactory> factories,
+        Action<ILoggingBuilder> configureLogging,
+        bool stopOnCtrlC = true,
+        TransformCatalog? transforms = null) =>
+        Build(options, new FixedCatalogSource(PluginCatalog.FromFactories(factories)), configureLogging, stopOnCtrlC, transforms);
 
     /// <summary>The proxy over a live plugin catalog: backends follow the plugins as they are added, replaced or removed.</summary>
-    public static WebApplication Build(AnyClaudeOptions options, IPluginCatalogSource plugins, Action<ILoggingBuilder> configureLogging, bool stopOnCtrlC = true)
+    public static WebApplication Build(
+        AnyClaudeOptions options,
+        IPluginCatalogSource plugins,
+        Action<ILoggingBuilder> configureLogging,
+        bool stopOnCtrlC = true,
+        TransformCatalog? transforms = null)
     {
+        transforms ??= TransformCatalog.BuiltInOnly;
+        if (transforms.Validate(options) is { Count: > 0 } problems)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = "anyclaude",
@@ -52,7 +72,8 @@ internal static class ProxyApp
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(plugins);
         services.AddSingleton(provider => new BackendRegistry(options, plugins, provider.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
-        services.AddSingleton(RequestPipeline.BuiltIn);
+        services.AddSingleton(transforms);
+        services.AddSingleton<RequestPipelines>();
         services.AddSingleton<MessagesEndpoint>();
         services.AddSingleton<CountTokensEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
@@ -61,6 +82,7 @@ internal static class ProxyApp
         var app = builder.Build();
         app.UseMiddleware<AnthropicErrorMiddleware>();
 
+        app.Services.GetRequiredService<RequestPipelines>(); // built once, at start-up
         var messages = app.Services.GetRequiredService<MessagesEndpoint>();
         var countTokens = app.Services.GetRequiredService<CountTokensEndpoint>();
         var models = app.Services.GetRequiredService<ModelsEndpoint>();

@@ -7,10 +7,12 @@ using Anthropic.Core;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Transforms;
 using AnyClaude.Plugins.LmStudio;
 using AnyClaude.Plugins.MlxLm;
 using AnyClaude.TestSupport;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.Host.Tests;
 
@@ -58,7 +60,9 @@ internal sealed class ProxyHarness : IAsyncDisposable
         Func<AnyClaudeOptions, AnyClaudeOptions>? configure = null,
         FakeServerOptions? fakeOptions = null,
         bool backendDown = false,
-        Func<BackendOptions, BackendOptions>? configureBackend = null)
+        Func<BackendOptions, BackendOptions>? configureBackend = null,
+        TransformCatalog? transforms = null,
+        Action<ILoggingBuilder>? logging = null)
     {
         FakeOpenAIServer? fake = backendDown ? null : await FakeOpenAIServer.StartAsync(flavor, fakeOptions);
         try
@@ -75,7 +79,7 @@ internal sealed class ProxyHarness : IAsyncDisposable
                 Backends = new Dictionary<string, BackendOptions>(StringComparer.OrdinalIgnoreCase) { [kind] = backend },
             };
             options = configure?.Invoke(options) ?? options;
-            var app = ProxyApp.Build(options, Factories, _ => { });
+            var app = ProxyApp.Build(options, Factories, logging ?? (_ => { }), transforms: transforms);
             await app.StartAsync();
             var address = ProxyApp.ListeningAddress(app);
             return new ProxyHarness(fake, app, options, new Uri($"http://127.0.0.1:{address.Port}/"));

@@ -3,13 +3,14 @@ using AnyClaude.Host.Configuration;
 
 namespace AnyClaude.Host.Cli;
 
-/// <summary><c>anyclaude plugins [--plugins DIR]</c>, or <c>anyclaude [--plugins DIR] [--mode NAME] [--port N] [--proxy-only] [--config FILE] [--debug N] [--] [claude arguments]</c>.</summary>
+/// <summary><c>anyclaude plugins [--plugins DIR]</c>, or <c>anyclaude [--plugins DIR] [--scripts DIR] [--mode NAME] [--port N] [--proxy-only] [--config FILE] [--debug N] [--] [claude arguments]</c>.</summary>
 internal static class AnyClaudeCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
         var (own, claudeArguments) = ArgumentSplitter.Split(args);
         var plugins = new Option<string?>("--plugins") { Description = "Folder of backend plugins (default: plugins/ beside the executable, plus ~/.anyclaude/plugins)" };
+        var scripts = new Option<string?>("--scripts") { Description = "Folder of .csx request scripts, run in file-name order (default: scripts/ beside the executable, plus ~/.anyclaude/scripts)" };
         var mode = new Option<string?>("--mode") { Description = "Backend to use: mlx-lm, lmstudio, openai or any configured name (ANYCLAUDE_MODE)" };
         var port = new Option<int?>("--port") { Description = $"Port to listen on (ANYCLAUDE_PORT, default {AnyClaudeOptions.DefaultPort})" };
         var proxyOnly = new Option<bool>("--proxy-only") { Description = "Serve without launching Claude Code, and print the variables to point it here (PROXY_ONLY=true)" };
@@ -20,13 +21,14 @@ internal static class AnyClaudeCommand
             "AnyClaude: Claude Code on the model server on your own machine. " +
             "Everything after the anyclaude options (or after --) is passed to claude unchanged.")
         {
-            plugins, mode, port, proxyOnly, config, debug,
+            plugins, scripts, mode, port, proxyOnly, config, debug,
         };
         root.SetAction(async (parse, cancellationToken) =>
         {
             var settings = new CommandLineSettings
             {
                 PluginsDirectory = parse.GetValue(plugins),
+                ScriptsDirectory = parse.GetValue(scripts),
                 Mode = parse.GetValue(mode),
                 Port = parse.GetValue(port),
                 ProxyOnly = parse.GetValue(proxyOnly),

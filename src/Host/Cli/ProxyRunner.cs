@@ -3,6 +3,9 @@ using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Diagnostics;
 using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Plugins;
+using AnyClaude.Host.Scripting;
+using AnyClaude.Host.Transforms;
+using AnyClaude.Abstractions.Transforms;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -58,7 +61,32 @@ internal static class ProxyRunner
         plugins.UseLogger(loggerFactory.CreateLogger("AnyClaude.Plugins"));
         plugins.StartWatching();
 
-        var app = await StartProxyAsync(options, plugins, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
+        // Scripts compile (or come from the cache) before the proxy listens; a script that does not compile is
+        // reported as file(line,col): error CSxxxx: … and left out, and the proxy starts anyway.
+        var scripts = ScriptLoader.Load(options.ScriptDirectories, options.ScriptCacheDirectory);
+        foreach (var line in scripts.Errors)
+        {
+            Console.Error.WriteLine(line);
+        }
+
+        foreach (var warning in scripts.Warnings)
+        {
+            Console.Error.WriteLine($"anyclaude: {warning}");
+        }
+
+        // Plugin transforms are taken from the catalog as loaded at start-up.
+        var transforms = new TransformCatalog(plugins.Current.RequestTransforms, scripts);
+        if (transforms.Validate(options) is { Count: > 0 } transformErrors)
+        {
+            foreach (var error in transformErrors)
+            {
+                Console.Error.WriteLine($"anyclaude: {error}");
+            }
+
+            return 2;
+        }
+
+        var app = await StartProxyAsync(options, plugins, transforms, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
         if (app is null)
         {
             return 1;
@@ -92,11 +120,12 @@ internal static class ProxyRunner
     private static async Task<WebApplication?> StartProxyAsync(
         AnyClaudeOptions options,
         IPluginCatalogSource plugins,
+        TransformCatalog transforms,
         Serilog.Core.Logger logger,
         bool proxyOnly,
         CancellationToken cancellationToken)
     {
-        var app = ProxyApp.Build(options, plugins, logging => logging.AddSerilog(logger), stopOnCtrlC: proxyOnly);
+        var app = ProxyApp.Build(options, plugins, logging => logging.AddSerilog(logger), stopOnCtrlC: proxyOnly, transforms: transforms);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -112,7 +141,7 @@ internal static class ProxyRunner
             }
 
             Console.Error.WriteLine($"anyclaude: port {options.Port} is taken ({exception.Message}); using a free port for this session");
-            return await StartProxyAsync(options with { Port = 0 }, plugins, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
+            return await StartProxyAsync(options with { Port = 0 }, plugins, transforms, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -28,6 +28,12 @@ internal sealed record AnyClaudeOptions
     public string? ClaudePath { get; init; }
 
     public required IReadOnlyDictionary<string, BackendOptions> Backends { get; init; }
+
+    /// <summary>Folders whose <c>*.csx</c> files run on every request, in file-name order; empty runs none.</summary>
+    public IReadOnlyList<string> ScriptDirectories { get; init; } = [];
+
+    /// <summary>Where compiled scripts are cached, one <c>&lt;sha256&gt;.dll</c> per script content.</summary>
+    public string ScriptCacheDirectory { get; init; } = Path.Combine(ConfigurationLoader.UserDirectory, "cache", "scripts");
 }
 
 internal sealed record BackendOptions
@@ -47,6 +53,12 @@ internal sealed record BackendOptions
     public bool? SupportsImages { get; init; }
 
     public bool? SupportsTools { get; init; }
+
+    /// <summary>The request transforms in order, by name; null uses the default order (built-ins by capability, plugins, scripts).</summary>
+    public IReadOnlyList<string>? Transforms { get; init; }
+
+    /// <summary>JSON-schema keywords <c>clean-schema</c> removes besides <c>$schema</c> (e.g. <c>format</c>).</summary>
+    public IReadOnlyList<string> CleanSchemaKeywords { get; init; } = [];
 
     public IReadOnlyDictionary<string, string?> Extra { get; init; } = new Dictionary<string, string?>();
 }

@@ -13,5 +13,7 @@ internal sealed record CommandLineSettings
 
     public string? PluginsDirectory { get; init; }
 
+    public string? ScriptsDirectory { get; init; }
+
     public bool ProxyOnly { get; init; }
 }

@@ -15,7 +15,7 @@ internal static class ConfigurationLoader
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".anyclaude");
 
     private static readonly string[] KnownBackendKeys =
-        ["kind", "url", "apiKey", "model", "maxOutputTokens", "contextLength", "supportsImages", "supportsTools"];
+        ["kind", "url", "apiKey", "model", "maxOutputTokens", "contextLength", "supportsImages", "supportsTools", "transforms", "cleanSchemaKeywords"];
 
     public static ConfigurationResult Load(
         CommandLineSettings commandLine,
@@ -56,6 +56,10 @@ internal static class ConfigurationLoader
             TraceDirectory = configuration["traceDirectory"] ?? Path.Combine(UserDirectory, "traces"),
             ClaudePath = NullIfEmpty(configuration["claudePath"]),
             Backends = backends,
+            ScriptDirectories = ScriptDirectories(commandLine, configuration, workingDirectory),
+            ScriptCacheDirectory = NullIfEmpty(configuration["scriptCacheDirectory"]) is { } cache
+                ? Path.GetFullPath(cache, workingDirectory)
+                : Path.Combine(UserDirectory, "cache", "scripts"),
         };
         return new ConfigurationResult(errors.Count == 0 ? options : null, errors);
     }
@@ -154,6 +158,8 @@ internal static class ConfigurationLoader
                 ContextLength = reader.OptionalInt("contextLength", 1, 100_000_000),
                 SupportsImages = reader.OptionalBool("supportsImages"),
                 SupportsTools = reader.OptionalBool("supportsTools"),
+                Transforms = ReadList(section.GetSection("transforms")),
+                CleanSchemaKeywords = ReadList(section.GetSection("cleanSchemaKeywords")) ?? [],
                 Extra = section.GetChildren()
                     .Where(child => !KnownBackendKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
                     .ToDictionary(child => child.Key, child => child.Value, StringComparer.OrdinalIgnoreCase),
@@ -161,6 +167,34 @@ internal static class ConfigurationLoader
         }
 
         return backends;
+    }
+
+    /// <summary>
+    /// The script folders: <c>--scripts DIR</c>, else the <c>scriptsDirectory</c> setting, else <c>scripts/</c> beside
+    /// the executable and <c>~/.anyclaude/scripts</c>.
+    /// </summary>
+    private static IReadOnlyList<string> ScriptDirectories(CommandLineSettings commandLine, IConfiguration configuration, string workingDirectory) =>
+        (commandLine.ScriptsDirectory ?? NullIfEmpty(configuration["scriptsDirectory"])) is { } directory
+            ? [Path.GetFullPath(directory, workingDirectory)]
+            : [Path.Combine(AppContext.BaseDirectory, "scripts"), Path.Combine(UserDirectory, "scripts")];
+
+    /// <summary>A JSON array (<c>["a", "b"]</c>) or a comma-separated string (handy in environment variables); null when absent.</summary>
+    private static List<string>? ReadList(IConfigurationSection section)
+    {
+        if (section.Value is { } text)
+        {
+            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        }
+
+        var children = section.GetChildren().ToList();
+        return children.Count == 0
+            ? null
+            : children
+                .OrderBy(child => int.TryParse(child.Key, NumberStyles.Integer, CultureInfo.InvariantCulture, out int index) ? index : int.MaxValue)
+                .Select(child => child.Value?.Trim())
+                .Where(value => !string.IsNullOrEmpty(value))
+                .Select(value => value!)
+                .ToList();
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

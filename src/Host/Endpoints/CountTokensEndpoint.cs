@@ -13,7 +13,7 @@ namespace AnyClaude.Host.Endpoints;
 /// <c>POST /v1/messages/count_tokens</c>: the request goes through the same transforms as a real one and
 /// is rendered for the selected backend; the estimate is that rendering's UTF-8 size divided by four.
 /// </summary>
-internal sealed class CountTokensEndpoint(AnyClaudeOptions options, BackendRegistry backends, RequestPipeline pipeline, ILogger<CountTokensEndpoint> logger)
+internal sealed class CountTokensEndpoint(AnyClaudeOptions options, BackendRegistry backends, RequestPipelines pipelines, ILogger<CountTokensEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -21,7 +21,7 @@ internal sealed class CountTokensEndpoint(AnyClaudeOptions options, BackendRegis
         var (request, _) = await MessagesRequestReader.ReadAsync(context, options.MaxRequestBodyBytes, requireMaxTokens: false).ConfigureAwait(false);
         var backend = backends.Selected;
         var call = new BackendCall(RequestIds.Get(context), logger);
-        await pipeline.ApplyAsync(new RequestContext(request, backend, call), cancellationToken).ConfigureAwait(false);
+        await pipelines.For(backend).ApplyAsync(new RequestContext(request, backend, call), cancellationToken).ConfigureAwait(false);
         int tokens = await backend.CountInputTokensAsync(request, cancellationToken).ConfigureAwait(false);
 
         await JsonResponses.WriteAsync(context, StatusCodes.Status200OK, json =>

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace AnyClaude.Host.Endpoints;
 
 /// <summary><c>POST /v1/messages</c>: one path for streaming and non-streaming answers.</summary>
-internal sealed partial class MessagesEndpoint(AnyClaudeOptions options, BackendRegistry backends, RequestPipeline pipeline, ILogger<MessagesEndpoint> logger)
+internal sealed partial class MessagesEndpoint(AnyClaudeOptions options, BackendRegistry backends, RequestPipelines pipelines, ILogger<MessagesEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -29,7 +29,7 @@ internal sealed partial class MessagesEndpoint(AnyClaudeOptions options, Backend
         var call = new BackendCall(requestId, logger) { OnUpstreamBody = trace is null ? null : trace.WriteUpstreamBody };
         try
         {
-            await pipeline.ApplyAsync(new RequestContext(request, backend, call), cancellationToken).ConfigureAwait(false);
+            await pipelines.For(backend).ApplyAsync(new RequestContext(request, backend, call), cancellationToken).ConfigureAwait(false);
             if (options.Debug >= 2)
             {
                 LogRequestSummary(logger, requestId, request.Model, request.Messages.Count, request.Tools?.Count ?? 0, request.MaxTokens, stream);

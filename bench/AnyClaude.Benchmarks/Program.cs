@@ -1,0 +1,12 @@
+using AnyClaude.Benchmarks;
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project bench/AnyClaude.Benchmarks -- --job short --filter '*'   (micro-benchmarks)
+// dotnet run -c Release --project bench/AnyClaude.Benchmarks -- startup [runs]           (start-up, cold vs warm script cache)
+if (args is ["startup", ..])
+{
+    return await StartupTiming.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(PipelineBenchmarks).Assembly).Run(args);
+return 0;
