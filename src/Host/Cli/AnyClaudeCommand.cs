@@ -38,12 +38,14 @@ internal static class AnyClaudeCommand
             return await ProxyRunner.RunAsync(settings, claudeArguments, cancellationToken).ConfigureAwait(false);
         });
 
-        var pluginsFolder = new Option<string?>("--plugins") { Description = "Folder of backend plugins (default: plugins/ beside the executable, plus ~/.anyclaude/plugins)" };
-        var pluginsCommand = new Command("plugins", "List the plugins: what loaded (versions, paths, backend kinds, transforms) and what failed, and why")
+        var pluginsCommand = new Command("plugins", "List the plugins (what loaded: versions, paths, backend kinds, transforms; what failed, and why) and the request pipeline of each backend")
         {
-            pluginsFolder,
+            plugins, scripts, config,
         };
-        pluginsCommand.SetAction(parse => PluginsCommand.Run(parse.GetValue(pluginsFolder), Console.Out));
+        pluginsCommand.SetAction(parse => PluginsCommand.Run(
+            new CommandLineSettings { PluginsDirectory = parse.GetValue(plugins), ScriptsDirectory = parse.GetValue(scripts), ConfigFile = parse.GetValue(config) },
+            ProxyRunner.EnvironmentVariables(),
+            Console.Out));
         root.Subcommands.Add(pluginsCommand);
 
         // Signals are handled by the proxy (proxy-only) or left to claude (launcher), never by the parser.

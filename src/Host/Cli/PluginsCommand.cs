@@ -1,17 +1,56 @@
+using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Plugins;
+using AnyClaude.Host.Scripting;
+using AnyClaude.Host.Transforms;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AnyClaude.Host.Cli;
 
-/// <summary><c>anyclaude plugins [--plugins DIR]</c>: what the plugin folders hold, as aligned text. Always exits 0.</summary>
+/// <summary>
+/// <c>anyclaude plugins [--plugins DIR] [--scripts DIR] [--config FILE]</c>: what the plugin folders hold, and the
+/// request pipeline each configured backend gets, as aligned text. Always exits 0.
+/// </summary>
 internal static class PluginsCommand
 {
-    public static int Run(string? directory, TextWriter output)
+    public static int Run(CommandLineSettings commandLine, IReadOnlyDictionary<string, string?> environment, TextWriter output)
     {
-        var directories = PluginManager.DirectoriesFor(directory, ConfigurationLoader.UserDirectory);
+        var directories = PluginManager.DirectoriesFor(commandLine.PluginsDirectory, ConfigurationLoader.UserDirectory);
         using var plugins = new PluginManager(directories);
-        Write(plugins.Reload(), directories, output);
+        var catalog = plugins.Reload();
+        Write(catalog, directories, output);
+        WritePipelines(catalog, commandLine, environment, output);
         return 0;
+    }
+
+    private static void WritePipelines(PluginCatalog catalog, CommandLineSettings commandLine, IReadOnlyDictionary<string, string?> environment, TextWriter output)
+    {
+        output.WriteLine();
+        var loaded = ConfigurationLoader.Load(commandLine, catalog.BackendFactories, environment, Directory.GetCurrentDirectory());
+        if (loaded.Options is not { } options)
+        {
+            output.WriteLine("Request pipelines: not shown, the configuration has problems:");
+            foreach (var error in loaded.Errors)
+            {
+                output.WriteLine($"  {error}");
+            }
+
+            return;
+        }
+
+        var scripts = ScriptLoader.Load(options.ScriptDirectories, options.ScriptCacheDirectory);
+        using var backends = new BackendRegistry(options, catalog.BackendFactories, NullLoggerFactory.Instance, TimeProvider.System);
+        var pipelines = new RequestPipelines(options, backends, new TransformCatalog(catalog.RequestTransforms, scripts), NullLoggerFactory.Instance);
+        output.WriteLine($"Request pipelines (mode: {options.Mode}):");
+        foreach (var pipeline in pipelines.Describe())
+        {
+            output.WriteLine($"  {pipeline.Backend}: {string.Join(" -> ", pipeline.Steps.Select(s => $"{s.Name} ({s.Kind})"))}");
+        }
+
+        foreach (var error in scripts.Errors)
+        {
+            output.WriteLine($"  {error}");
+        }
     }
 
     public static void Write(PluginCatalog catalog, IReadOnlyList<PluginDirectory> directories, TextWriter output)

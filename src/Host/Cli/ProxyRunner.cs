@@ -21,9 +21,7 @@ internal static class ProxyRunner
 
     public static async Task<int> RunAsync(CommandLineSettings commandLine, IReadOnlyList<string> claudeArguments, CancellationToken cancellationToken)
     {
-        var environment = Environment.GetEnvironmentVariables()
-            .Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(entry => (string)entry.Key, entry => (string?)entry.Value, StringComparer.Ordinal);
+        var environment = EnvironmentVariables();
 
         using var plugins = new PluginManager(PluginManager.DirectoriesFor(commandLine.PluginsDirectory, ConfigurationLoader.UserDirectory));
         var factories = plugins.Reload().BackendFactories;
@@ -146,4 +144,9 @@ internal static class ProxyRunner
     }
 
     private static bool IsTrue(string? value) => value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));
+
+    public static Dictionary<string, string?> EnvironmentVariables() =>
+        Environment.GetEnvironmentVariables()
+            .Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(entry => (string)entry.Key, entry => (string?)entry.Value, StringComparer.Ordinal);
 }

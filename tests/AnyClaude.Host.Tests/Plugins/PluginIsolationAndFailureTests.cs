@@ -114,8 +114,13 @@ public sealed class PluginIsolationAndFailureTests(TestPlugins plugins)
         plugins.Install(TestPlugins.EchoV2, folder.Path, "Echo");
         plugins.Install(TestPlugins.NoEntry, folder.Path);
         string anyclaude = Path.Combine(RepositoryPaths.HostOutput, "anyclaude.dll");
+        File.WriteAllText(Path.Combine(folder.Root, "anyclaude.json"), """
+            {"mode": "e1", "backends": {"e1": {"kind": "echo", "url": "http://127.0.0.1:9/v1"}}}
+            """);
+        string scripts = Directory.CreateDirectory(Path.Combine(folder.Root, "scripts")).FullName;
+        File.WriteAllText(Path.Combine(scripts, "10-mark.csx"), "Request.Model = Request.Model;\n");
 
-        var (exitCode, output) = await DotNet.RunAsync(folder.Root, TimeSpan.FromMinutes(1), anyclaude, "plugins", "--plugins", folder.Path);
+        var (exitCode, output) = await DotNet.RunAsync(folder.Root, TimeSpan.FromMinutes(1), anyclaude, "plugins", "--plugins", folder.Path, "--scripts", scripts);
 
         exitCode.ShouldBe(0, output);
         output.ShouldContain($"Echo  2.0.0    {Path.Combine(folder.Path, "Echo", "Echo.dll")}");
@@ -125,5 +130,7 @@ public sealed class PluginIsolationAndFailureTests(TestPlugins plugins)
         output.ShouldContain("Failed (1):");
         output.ShouldContain(Path.Combine(folder.Path, TestPlugins.NoEntry, TestPlugins.NoEntry + ".dll"));
         output.ShouldContain("no class implements IAnyClaudePlugin");
+        output.ShouldContain("Request pipelines (mode: e1):");
+        output.ShouldContain("  e1: strip-billing-header (built-in) -> drop-cache-control (built-in) -> clean-schema (built-in) -> clamp-max-tokens (built-in) -> echo-mark (plugin) -> 10-mark.csx (script)");
     }
 }
