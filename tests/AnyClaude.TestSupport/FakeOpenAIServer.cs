@@ -115,6 +115,12 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         _state.Enqueue(response);
     }
 
+    /// <summary>
+    /// Answers chosen from each request (e.g. by its prompt), for concurrent requests whose arrival order is unknown.
+    /// When it returns null, the queue (or the default answer) is used.
+    /// </summary>
+    public void RespondWith(Func<RecordedRequest, ScriptedResponse?>? responder) => _state.Responder = responder;
+
     /// <summary>Queues several answers in order.</summary>
     public void Enqueue(params ScriptedResponse[] responses)
     {

@@ -3,7 +3,7 @@ using AnyClaude.Host.Configuration;
 
 namespace AnyClaude.Host.Cli;
 
-/// <summary><c>anyclaude [--plugins DIR] [--mode NAME] [--port N] [--proxy-only] [--config FILE] [--debug N] [--] [claude arguments]</c>.</summary>
+/// <summary><c>anyclaude [--plugins DIR] [--mode NAME] [--host ADDRESS] [--port N] [--proxy-only] [--config FILE] [--debug N] [--] [claude arguments]</c>.</summary>
 internal static class AnyClaudeCommand
 {
     public static async Task<int> RunAsync(string[] args)
@@ -11,6 +11,7 @@ internal static class AnyClaudeCommand
         var (own, claudeArguments) = ArgumentSplitter.Split(args);
         var plugins = new Option<string?>("--plugins") { Description = "Folder of backend plugins (default: plugins/ beside the executable, plus ~/.anyclaude/plugins)" };
         var mode = new Option<string?>("--mode") { Description = "Backend to use: mlx-lm, lmstudio, openai or any configured name (ANYCLAUDE_MODE)" };
+        var host = new Option<string?>("--host") { Description = "Address to listen on (ANYCLAUDE_HOST, default 127.0.0.1); any other than loopback needs an access key (ANYCLAUDE_API_KEY)" };
         var port = new Option<int?>("--port") { Description = $"Port to listen on (ANYCLAUDE_PORT, default {AnyClaudeOptions.DefaultPort})" };
         var proxyOnly = new Option<bool>("--proxy-only") { Description = "Serve without launching Claude Code, and print the variables to point it here (PROXY_ONLY=true)" };
         var config = new Option<string?>("--config") { Description = "A JSON configuration file, above ~/.anyclaude/config.json and ./anyclaude.json" };
@@ -20,7 +21,7 @@ internal static class AnyClaudeCommand
             "AnyClaude: Claude Code on the model server on your own machine. " +
             "Everything after the anyclaude options (or after --) is passed to claude unchanged.")
         {
-            plugins, mode, port, proxyOnly, config, debug,
+            plugins, mode, host, port, proxyOnly, config, debug,
         };
         root.SetAction(async (parse, cancellationToken) =>
         {
@@ -28,6 +29,7 @@ internal static class AnyClaudeCommand
             {
                 PluginsDirectory = parse.GetValue(plugins),
                 Mode = parse.GetValue(mode),
+                Host = parse.GetValue(host),
                 Port = parse.GetValue(port),
                 ProxyOnly = parse.GetValue(proxyOnly),
                 ConfigFile = parse.GetValue(config),

@@ -9,7 +9,7 @@ internal static class ArgumentSplitter
 {
     private static readonly HashSet<string> OptionsWithValue = new(StringComparer.Ordinal)
     {
-        "--plugins", "--mode", "--port", "--config", "--debug",
+        "--plugins", "--mode", "--host", "--port", "--config", "--debug",
     };
 
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal)

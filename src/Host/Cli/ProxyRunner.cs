@@ -4,6 +4,7 @@ using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Diagnostics;
 using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Plugins;
+using AnyClaude.Host.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,7 +16,11 @@ namespace AnyClaude.Host.Cli;
 /// <summary>Loads plugins and configuration, starts the proxy, then runs claude through it (or serves until Ctrl+C).</summary>
 internal static class ProxyRunner
 {
-    private const string ProxyAuthToken = "anyclaude";
+    /// <summary>What claude sends when no access key is configured (the proxy then checks none).</summary>
+    private const string DefaultAuthToken = "anyclaude";
+
+    /// <summary>The token claude is given: the configured access key, or a placeholder when there is none.</summary>
+    public static string ClientToken(AnyClaudeOptions options) => string.IsNullOrEmpty(options.ApiKey) ? DefaultAuthToken : options.ApiKey;
 
     public static async Task<int> RunAsync(CommandLineSettings commandLine, IReadOnlyList<string> claudeArguments, CancellationToken cancellationToken)
     {
@@ -51,7 +56,13 @@ internal static class ProxyRunner
         string? logFile = proxyOnly ? null : Path.Combine(ConfigurationLoader.UserDirectory, "logs", "anyclaude-.log");
         using var logger = Logging.CreateSerilogLogger(options.Debug, logFile);
         using var loggerFactory = LoggerFactory.Create(builder => builder.AddSerilog(logger));
-        PluginLoader.Report(pluginResult, loggerFactory.CreateLogger("AnyClaude.Plugins"));
+        var pluginLogger = loggerFactory.CreateLogger("AnyClaude.Plugins");
+        foreach (var directory in PluginDirectories(commandLine))
+        {
+            FolderPermissions.WarnIfWritableByOthers(directory, pluginLogger);
+        }
+
+        PluginLoader.Report(pluginResult, pluginLogger);
 
         var app = await StartProxyAsync(options, factories, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
         if (app is null)
@@ -62,6 +73,11 @@ internal static class ProxyRunner
         await using (app.ConfigureAwait(false))
         {
             var address = ProxyApp.ListeningAddress(app);
+            if (address.Host is "0.0.0.0" or "[::]")
+            {
+                // Listening on every interface: claude, on this machine, connects over loopback.
+                address = new UriBuilder(address) { Host = "127.0.0.1" }.Uri;
+            }
             var backend = app.Services.GetRequiredService<BackendRegistry>().Selected;
             string serving = $"anyclaude {typeof(ProxyRunner).Assembly.GetName().Version} serving on {address} -> backend '{backend.Name}' at {backend.BaseUrl}";
             if (proxyOnly)
@@ -69,14 +85,14 @@ internal static class ProxyRunner
                 Console.Error.WriteLine(serving);
                 Console.Error.WriteLine("Point Claude Code at it from another terminal:");
                 Console.Out.WriteLine($"export ANTHROPIC_BASE_URL={address.GetLeftPart(UriPartial.Authority)}");
-                Console.Out.WriteLine($"export ANTHROPIC_AUTH_TOKEN={ProxyAuthToken}");
+                Console.Out.WriteLine($"export ANTHROPIC_AUTH_TOKEN={ClientToken(options)}");
                 Console.Out.Flush();
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
                 return 0;
             }
 
             logger.Information("{Serving}; launching {Claude}", serving, claude);
-            var changes = ClaudeEnvironment.Changes(address, ProxyAuthToken, backend.Capabilities.MaxOutputTokens, environment);
+            var changes = ClaudeEnvironment.Changes(address, ClientToken(options), backend.Capabilities.MaxOutputTokens, environment);
             int exitCode = await ClaudeProcess.RunAsync(claude!, claudeArguments, changes).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return exitCode;

@@ -73,7 +73,11 @@ internal sealed class ServerState
 
     public void Enqueue(ScriptedResponse response) => _scripts.Enqueue(response);
 
-    public ScriptedResponse NextScript() => _scripts.TryDequeue(out var script) ? script : DefaultScript;
+    /// <summary>Chooses the answer from the request itself; when it returns null the queue is used.</summary>
+    public Func<RecordedRequest, ScriptedResponse?>? Responder { get; set; }
+
+    public ScriptedResponse NextScript(RecordedRequest request) =>
+        Responder?.Invoke(request) ?? (_scripts.TryDequeue(out var script) ? script : DefaultScript);
 
     public void StreamStarted() => Interlocked.Increment(ref _activeStreams);
 
