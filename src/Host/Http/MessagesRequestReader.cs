@@ -2,6 +2,7 @@ using System.Text.Json;
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Serialization;
+using AnyClaude.Host.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -10,12 +11,63 @@ namespace AnyClaude.Host.Http;
 /// <summary>Reads and checks a Messages request body; every problem is a 400 (or 413) that names the field.</summary>
 internal static class MessagesRequestReader
 {
-    public static async Task<(MessagesRequest Request, byte[] Body)> ReadAsync(HttpContext context, long maxBodyBytes, bool requireMaxTokens)
+    public static async Task<(MessagesRequest Request, byte[] Body)> ReadAsync(HttpContext context, long maxBodyBytes, bool requireMaxTokens, RequestLimits? limits = null)
     {
+        limits ??= new RequestLimits();
         byte[] body = await ReadBodyAsync(context, maxBodyBytes).ConfigureAwait(false);
+        CheckDepth(body, limits.MaxJsonDepth);
         var request = Parse(body);
         Validate(request, requireMaxTokens);
+        CheckLimits(request, limits);
         return (request, body);
+    }
+
+    /// <summary>A clear 400 for JSON nested deeper than the limit (malformed JSON is left to <see cref="Parse"/> to describe).</summary>
+    public static void CheckDepth(ReadOnlySpan<byte> body, int maxDepth)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = maxDepth + 1, CommentHandling = JsonCommentHandling.Disallow });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth + 1 > maxDepth)
+                {
+                    throw AnthropicException.InvalidRequest(
+                        $"the request body nests JSON deeper than {maxDepth} levels (maxJsonDepth); at byte {reader.TokenStartIndex}");
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not valid JSON: Parse says where and why.
+        }
+    }
+
+    private static void CheckLimits(MessagesRequest request, RequestLimits limits)
+    {
+        if (request.Messages.Count > limits.MaxMessages)
+        {
+            throw AnthropicException.InvalidRequest($"messages: {request.Messages.Count} messages exceed the proxy's limit of {limits.MaxMessages} (maxMessages)");
+        }
+
+        for (int i = 0; i < request.Messages.Count; i++)
+        {
+            int blocks = request.Messages[i].Content.Count;
+            if (blocks > limits.MaxBlocksPerMessage)
+            {
+                throw AnthropicException.InvalidRequest($"messages.{i}.content: {blocks} content blocks exceed the proxy's limit of {limits.MaxBlocksPerMessage} per message (maxBlocksPerMessage)");
+            }
+        }
+
+        if (request.System is { Count: var systemBlocks } && systemBlocks > limits.MaxBlocksPerMessage)
+        {
+            throw AnthropicException.InvalidRequest($"system: {systemBlocks} blocks exceed the proxy's limit of {limits.MaxBlocksPerMessage} (maxBlocksPerMessage)");
+        }
+
+        if (request.Tools is { Count: var tools } && tools > limits.MaxTools)
+        {
+            throw AnthropicException.InvalidRequest($"tools: {tools} tools exceed the proxy's limit of {limits.MaxTools} (maxTools)");
+        }
     }
 
     public static MessagesRequest Parse(ReadOnlySpan<byte> body)
