@@ -58,7 +58,9 @@ internal sealed class ProxyHarness : IAsyncDisposable
         Func<AnyClaudeOptions, AnyClaudeOptions>? configure = null,
         FakeServerOptions? fakeOptions = null,
         bool backendDown = false,
-        Func<BackendOptions, BackendOptions>? configureBackend = null)
+        Func<BackendOptions, BackendOptions>? configureBackend = null,
+        Action<Microsoft.Extensions.Logging.ILoggingBuilder>? configureLogging = null,
+        Action<WebApplication>? configureApp = null)
     {
         FakeOpenAIServer? fake = backendDown ? null : await FakeOpenAIServer.StartAsync(flavor, fakeOptions);
         try
@@ -75,7 +77,8 @@ internal sealed class ProxyHarness : IAsyncDisposable
                 Backends = new Dictionary<string, BackendOptions>(StringComparer.OrdinalIgnoreCase) { [kind] = backend },
             };
             options = configure?.Invoke(options) ?? options;
-            var app = ProxyApp.Build(options, Factories, _ => { });
+            var app = ProxyApp.Build(options, Factories, configureLogging ?? (_ => { }));
+            configureApp?.Invoke(app);
             await app.StartAsync();
             var address = ProxyApp.ListeningAddress(app);
             return new ProxyHarness(fake, app, options, new Uri($"http://127.0.0.1:{address.Port}/"));
