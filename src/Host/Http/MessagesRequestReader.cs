@@ -15,11 +15,38 @@ internal static class MessagesRequestReader
     {
         limits ??= new RequestLimits();
         byte[] body = await ReadBodyAsync(context, maxBodyBytes).ConfigureAwait(false);
+        CheckEncoding(body);
         CheckDepth(body, limits.MaxJsonDepth);
         var request = Parse(body);
         Validate(request, requireMaxTokens);
         CheckLimits(request, limits);
         return (request, body);
+    }
+
+    /// <summary>
+    /// JSON must be UTF-8. System.Text.Json does not check the bytes inside strings it only keeps (unknown fields
+    /// end up as <c>JsonElement</c>s), so invalid bytes would surface later, mid-request; refuse them here.
+    /// </summary>
+    public static void CheckEncoding(ReadOnlySpan<byte> body)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return;
+        }
+
+        int at = 0;
+        while (at < body.Length)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(body[at..], out _, out int consumed);
+            if (status != System.Buffers.OperationStatus.Done)
+            {
+                break;
+            }
+
+            at += consumed;
+        }
+
+        throw AnthropicException.InvalidRequest($"the request body is not valid UTF-8 (byte {at}); JSON must be encoded as UTF-8");
     }
 
     /// <summary>A clear 400 for JSON nested deeper than the limit (malformed JSON is left to <see cref="Parse"/> to describe).</summary>

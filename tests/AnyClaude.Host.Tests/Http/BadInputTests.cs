@@ -115,6 +115,21 @@ public sealed class BadInputTests
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task Invalid_utf8_inside_an_unknown_field_is_a_400_not_an_internal_error()
+    {
+        // Found by FuzzTests (seed 2267490): the bytes of a kept unknown field were only decoded later, mid-request.
+        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.MlxLm);
+        byte[] body = [.. "{\"model\": \"m\", \"max_tokens\": 10, \"metadata_x\": \"a"u8, 0xE2, 0x82, .. "\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"u8];
+
+        using var response = await proxy.Http.PostAsync("/v1/messages", new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } });
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var (type, message) = await ErrorBodies.ReadAsync(response);
+        type.ShouldBe("invalid_request_error");
+        message.ShouldContain("not valid UTF-8");
+        proxy.Fake.ChatRequests.ShouldBeEmpty();
+    }
+
     /// <summary>A body of unknown length, so it goes out chunked.</summary>
     private sealed class ChunkedContent(byte[] bytes) : HttpContent
     {
