@@ -203,6 +203,8 @@ internal static class MessagesRequestReader
             }
         }
 
+        CheckNulls(request);
+
         if (requireMaxTokens && request.MaxTokens is null)
         {
             throw AnthropicException.InvalidRequest("max_tokens: field required");
@@ -227,6 +229,97 @@ internal static class MessagesRequestReader
         if (request.ToolChoice is { Type: ToolChoiceTypes.Tool, Name: null or "" })
         {
             throw AnthropicException.InvalidRequest("tool_choice.name: field required when tool_choice.type is 'tool'");
+        }
+    }
+
+    /// <summary>
+    /// JSON <c>null</c> where the model has a required string or object: System.Text.Json sets it as given, so
+    /// without this check a <c>"text": null</c> would fail later, deep in rendering, as an internal error.
+    /// </summary>
+    private static void CheckNulls(MessagesRequest request)
+    {
+        static void Require(object? value, string path)
+        {
+            if (value is null)
+            {
+                throw AnthropicException.InvalidRequest($"{path}: must not be null");
+            }
+        }
+
+        if (request.System is { } system)
+        {
+            for (int i = 0; i < system.Count; i++)
+            {
+                Require(system[i], $"system.{i}");
+                Require(system[i].Text, $"system.{i}.text");
+            }
+        }
+
+        for (int i = 0; i < request.Messages.Count; i++)
+        {
+            CheckBlocks(request.Messages[i].Content, $"messages.{i}.content", Require);
+        }
+
+        if (request.StopSequences is { } stops)
+        {
+            for (int i = 0; i < stops.Count; i++)
+            {
+                Require(stops[i], $"stop_sequences.{i}");
+            }
+        }
+
+        if (request.ToolChoice is { } choice)
+        {
+            Require(choice.Type, "tool_choice.type");
+        }
+
+        if (request.Thinking is { } thinking)
+        {
+            Require(thinking.Type, "thinking.type");
+        }
+    }
+
+    private static void CheckBlocks(List<ContentBlock>? blocks, string path, Action<object?, string> require)
+    {
+        if (blocks is null)
+        {
+            return;
+        }
+
+        for (int j = 0; j < blocks.Count; j++)
+        {
+            string at = $"{path}.{j}";
+            var block = blocks[j];
+            require(block, at);
+            switch (block)
+            {
+                case TextBlock text:
+                    require(text.Text, $"{at}.text");
+                    break;
+                case ImageBlock image:
+                    require(image.Source, $"{at}.source");
+                    require(image.Source.Type, $"{at}.source.type");
+                    break;
+                case DocumentBlock document:
+                    require(document.Source, $"{at}.source");
+                    require(document.Source.Type, $"{at}.source.type");
+                    break;
+                case ToolUseBlock toolUse:
+                    require(toolUse.Id, $"{at}.id");
+                    require(toolUse.Name, $"{at}.name");
+                    break;
+                case ToolResultBlock result:
+                    require(result.ToolUseId, $"{at}.tool_use_id");
+                    CheckBlocks(result.Content, $"{at}.content", require);
+                    break;
+                case ThinkingBlock thinking:
+                    require(thinking.Thinking, $"{at}.thinking");
+                    require(thinking.Signature, $"{at}.signature");
+                    break;
+                case RedactedThinkingBlock redacted:
+                    require(redacted.Data, $"{at}.data");
+                    break;
+            }
         }
     }
 

@@ -13,6 +13,8 @@ public sealed class ArgumentSplitterTests
     [InlineData("--debug 1 -- --debug", "--debug 1", "--debug")]
     [InlineData("-- --mode x", "", "--mode x")]
     [InlineData("--config a.json --resume", "--config a.json", "--resume")]
+    [InlineData("--host 0.0.0.0 --port 9000 -p hi", "--host 0.0.0.0 --port 9000", "-p hi")]
+    [InlineData("--host=::1 --continue", "--host=::1", "--continue")]
     public void Anyclaude_options_come_first_and_the_rest_goes_to_claude_unchanged(string args, string own, string claude)
     {
         var (ownPart, claudePart) = ArgumentSplitter.Split(Split(args));

@@ -17,6 +17,11 @@ public sealed class BadInputTests
         { "messages empty", """{"model": "m", "max_tokens": 10, "messages": []}""", "messages" },
         { "content is a number", """{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": 5}]}""", "messages.0.content" },
         { "role invalid", """{"model": "m", "max_tokens": 10, "messages": [{"role": "robot", "content": "hi"}]}""", "messages.0.role" },
+        // Found by FuzzTests (seeds 2 and 3): a null where a string is required was an internal error later on.
+        { "system text null", """{"model": "m", "max_tokens": 10, "system": [{"type": "text", "text": null}], "messages": [{"role": "user", "content": "hi"}]}""", "system.0.text" },
+        { "stop sequence null", """{"model": "m", "max_tokens": 10, "stop_sequences": ["a", null], "messages": [{"role": "user", "content": "hi"}]}""", "stop_sequences.1" },
+        { "block text null", """{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": [{"type": "text", "text": null}]}]}""", "messages.0.content.0.text" },
+        { "tool_use name null", """{"model": "m", "max_tokens": 10, "messages": [{"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": null, "input": {}}]}]}""", "messages.0.content.0.name" },
         { "max_tokens zero", """{"model": "m", "max_tokens": 0, "messages": [{"role": "user", "content": "hi"}]}""", "max_tokens" },
     };
 
