@@ -74,7 +74,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     {
         options ??= new FakeServerOptions();
         var dialect = CreateDialect(flavor, options);
-        var state = new ServerState();
+        var state = new ServerState { KeepHistory = options.RecordRequests };
         var stopping = new CancellationTokenSource();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });

@@ -17,7 +17,7 @@ public sealed class DisconnectTests
     [Fact]
     public async Task A_thousand_mid_stream_disconnects_abort_every_upstream_request_and_leak_nothing()
     {
-        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.MlxLm);
+        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.MlxLm, fakeOptions: new FakeServerOptions { RecordRequests = false });
         proxy.Fake.RespondWith(_ => ScriptedResponse.Text("never sent").Hang());
         using var http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0, PooledConnectionLifetime = TimeSpan.FromSeconds(1) })
         {

@@ -35,7 +35,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         var duration = TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("ANYCLAUDE_SOAK_SECONDS"), CultureInfo.InvariantCulture, out int s) ? s : 60);
         var warmUp = TimeSpan.FromSeconds(Math.Min(10, duration.TotalSeconds / 4));
         const string Answer = "A fast answer from the fake backend, streamed in small chunks like a local model would send them. Done.";
-        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.MlxLm);
+        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.MlxLm, fakeOptions: new FakeServerOptions { RecordRequests = false });
         proxy.Fake.RespondWith(_ => ScriptedResponse.Text(Answer).WithUsage(100, 30, 80));
         using var http = new HttpClient { BaseAddress = proxy.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
 

@@ -18,6 +18,9 @@ internal sealed class ServerState
     private int _completedStreams;
     private int _brokenStreams;
 
+    /// <summary>False keeps only the last chat request (for long load runs, where a full history is itself a leak).</summary>
+    public bool KeepHistory { get; init; } = true;
+
     public int ActiveStreams => Volatile.Read(ref _activeStreams);
 
     public int AbortedStreams => Volatile.Read(ref _abortedStreams);
@@ -54,14 +57,18 @@ internal sealed class ServerState
     {
         lock (_gate)
         {
-            _requests.Add(request);
+            if (KeepHistory)
+            {
+                _requests.Add(request);
+            }
+
             if (isChat)
             {
                 _lastChatRequest = request;
             }
         }
 
-        if (isChat)
+        if (isChat && KeepHistory)
         {
             _chatRequests.Writer.TryWrite(request);
         }
