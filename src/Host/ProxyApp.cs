@@ -1,4 +1,3 @@
-using System.Net;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
@@ -6,12 +5,14 @@ using AnyClaude.Host.Endpoints;
 using AnyClaude.Host.Http;
 using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Plugins;
+using AnyClaude.Host.Security;
 using AnyClaude.Host.Transforms;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -47,6 +48,12 @@ internal static class ProxyApp
             throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
         }
 
+        var address = ListenAddresses.Parse(options.Host);
+        if (!ListenAddresses.IsLoopback(address) && string.IsNullOrEmpty(options.ApiKey))
+        {
+            throw new InvalidOperationException($"refusing to listen on {options.Host} (not loopback) without an access key (ANYCLAUDE_API_KEY / apiKey)");
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = "anyclaude",
@@ -59,7 +66,7 @@ internal static class ProxyApp
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
-            kestrel.Listen(ResolveAddress(options.Host), options.Port);
+            kestrel.Listen(address, options.Port);
         });
 
         var services = builder.Services;
@@ -81,6 +88,13 @@ internal static class ProxyApp
 
         var app = builder.Build();
         app.UseMiddleware<AnthropicErrorMiddleware>();
+        if (!string.IsNullOrEmpty(options.ApiKey))
+        {
+            app.UseMiddleware<AccessKeyMiddleware>(AccessKeyMiddleware.Hash(options.ApiKey));
+        }
+
+        app.UseRouting();
+        app.UseMiddleware<LoopbackOnlyMiddleware>();
 
         app.Services.GetRequiredService<RequestPipelines>(); // built once, at start-up
         var messages = app.Services.GetRequiredService<MessagesEndpoint>();
@@ -98,17 +112,17 @@ internal static class ProxyApp
         return app;
     }
 
+    /// <summary>
+    /// The group every control or admin endpoint (anything that changes the proxy's state) belongs to:
+    /// <c>/admin/…</c>, answered only on loopback (<see cref="LoopbackOnlyAttribute"/>) and, when a key is set,
+    /// only with the key. Map admin endpoints here, before the app starts.
+    /// </summary>
+    public static RouteGroupBuilder AdminGroup(WebApplication app) => app.MapGroup("/admin").RequireLoopback();
+
     /// <summary>The address Kestrel actually listens on (the port is known only after start when 0 was asked for).</summary>
     public static Uri ListeningAddress(WebApplication app)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         return new Uri(addresses.First());
     }
-
-    private static IPAddress ResolveAddress(string host) => host switch
-    {
-        "localhost" => IPAddress.Loopback,
-        "*" or "0.0.0.0" => IPAddress.Any,
-        _ => IPAddress.Parse(host),
-    };
 }

@@ -62,7 +62,8 @@ internal sealed class ProxyHarness : IAsyncDisposable
         bool backendDown = false,
         Func<BackendOptions, BackendOptions>? configureBackend = null,
         TransformCatalog? transforms = null,
-        Action<ILoggingBuilder>? logging = null)
+        Action<ILoggingBuilder>? logging = null,
+        Action<WebApplication>? configureApp = null)
     {
         FakeOpenAIServer? fake = backendDown ? null : await FakeOpenAIServer.StartAsync(flavor, fakeOptions);
         try
@@ -80,6 +81,7 @@ internal sealed class ProxyHarness : IAsyncDisposable
             };
             options = configure?.Invoke(options) ?? options;
             var app = ProxyApp.Build(options, Factories, logging ?? (_ => { }), transforms: transforms);
+            configureApp?.Invoke(app);
             await app.StartAsync();
             var address = ProxyApp.ListeningAddress(app);
             return new ProxyHarness(fake, app, options, new Uri($"http://127.0.0.1:{address.Port}/"));

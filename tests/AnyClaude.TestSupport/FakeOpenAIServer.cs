@@ -74,7 +74,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     {
         options ??= new FakeServerOptions();
         var dialect = CreateDialect(flavor, options);
-        var state = new ServerState();
+        var state = new ServerState { KeepHistory = options.RecordRequests };
         var stopping = new CancellationTokenSource();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -114,6 +114,12 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(response);
         _state.Enqueue(response);
     }
+
+    /// <summary>
+    /// Answers chosen from each request (e.g. by its prompt), for concurrent requests whose arrival order is unknown.
+    /// When it returns null, the queue (or the default answer) is used.
+    /// </summary>
+    public void RespondWith(Func<RecordedRequest, ScriptedResponse?>? responder) => _state.Responder = responder;
 
     /// <summary>Queues several answers in order.</summary>
     public void Enqueue(params ScriptedResponse[] responses)

@@ -17,4 +17,10 @@ public sealed record FakeServerOptions
     /// refuses requests carrying <c>tools</c> with a 400, like vLLM without <c>--enable-auto-tool-choice</c>.
     /// </summary>
     public bool SupportsTools { get; init; } = true;
+
+    /// <summary>
+    /// Whether every request is kept (<see cref="FakeOpenAIServer.Requests"/>, <see cref="FakeOpenAIServer.WaitForChatRequestAsync"/>).
+    /// Turn it off for load and soak runs; <see cref="FakeOpenAIServer.LastChatRequest"/> and the counters still work.
+    /// </summary>
+    public bool RecordRequests { get; init; } = true;
 }

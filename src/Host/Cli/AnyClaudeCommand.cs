@@ -3,7 +3,7 @@ using AnyClaude.Host.Configuration;
 
 namespace AnyClaude.Host.Cli;
 
-/// <summary><c>anyclaude plugins [--plugins DIR]</c>, or <c>anyclaude [--plugins DIR] [--scripts DIR] [--mode NAME] [--port N] [--proxy-only] [--config FILE] [--debug N] [--] [claude arguments]</c>.</summary>
+/// <summary><c>anyclaude plugins [--plugins DIR] [--scripts DIR] [--config FILE]</c>, or <c>anyclaude [--plugins DIR] [--scripts DIR] [--mode NAME] [--host ADDRESS] [--port N] [--proxy-only] [--config FILE] [--debug N] [--] [claude arguments]</c>.</summary>
 internal static class AnyClaudeCommand
 {
     public static async Task<int> RunAsync(string[] args)
@@ -12,6 +12,7 @@ internal static class AnyClaudeCommand
         var plugins = new Option<string?>("--plugins") { Description = "Folder of backend plugins (default: plugins/ beside the executable, plus ~/.anyclaude/plugins)" };
         var scripts = new Option<string?>("--scripts") { Description = "Folder of .csx request scripts, run in file-name order (default: scripts/ beside the executable, plus ~/.anyclaude/scripts)" };
         var mode = new Option<string?>("--mode") { Description = "Backend to use: mlx-lm, lmstudio, openai or any configured name (ANYCLAUDE_MODE)" };
+        var host = new Option<string?>("--host") { Description = "Address to listen on (ANYCLAUDE_HOST, default 127.0.0.1); any other than loopback needs an access key (ANYCLAUDE_API_KEY)" };
         var port = new Option<int?>("--port") { Description = $"Port to listen on (ANYCLAUDE_PORT, default {AnyClaudeOptions.DefaultPort})" };
         var proxyOnly = new Option<bool>("--proxy-only") { Description = "Serve without launching Claude Code, and print the variables to point it here (PROXY_ONLY=true)" };
         var config = new Option<string?>("--config") { Description = "A JSON configuration file, above ~/.anyclaude/config.json and ./anyclaude.json" };
@@ -21,7 +22,7 @@ internal static class AnyClaudeCommand
             "AnyClaude: Claude Code on the model server on your own machine. " +
             "Everything after the anyclaude options (or after --) is passed to claude unchanged.")
         {
-            plugins, scripts, mode, port, proxyOnly, config, debug,
+            plugins, scripts, mode, host, port, proxyOnly, config, debug,
         };
         root.SetAction(async (parse, cancellationToken) =>
         {
@@ -30,6 +31,7 @@ internal static class AnyClaudeCommand
                 PluginsDirectory = parse.GetValue(plugins),
                 ScriptsDirectory = parse.GetValue(scripts),
                 Mode = parse.GetValue(mode),
+                Host = parse.GetValue(host),
                 Port = parse.GetValue(port),
                 ProxyOnly = parse.GetValue(proxyOnly),
                 ConfigFile = parse.GetValue(config),

@@ -10,7 +10,7 @@ internal static class ArgumentSplitter
 {
     private static readonly HashSet<string> OptionsWithValue = new(StringComparer.Ordinal)
     {
-        "--plugins", "--scripts", "--mode", "--port", "--config", "--debug",
+        "--plugins", "--scripts", "--mode", "--host", "--port", "--config", "--debug",
     };
 
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal)

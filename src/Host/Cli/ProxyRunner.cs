@@ -6,6 +6,7 @@ using AnyClaude.Host.Plugins;
 using AnyClaude.Host.Scripting;
 using AnyClaude.Host.Transforms;
 using AnyClaude.Abstractions.Transforms;
+using AnyClaude.Host.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,7 +18,11 @@ namespace AnyClaude.Host.Cli;
 /// <summary>Loads plugins and configuration, starts the proxy, then runs claude through it (or serves until Ctrl+C).</summary>
 internal static class ProxyRunner
 {
-    private const string ProxyAuthToken = "anyclaude";
+    /// <summary>What claude sends when no access key is configured (the proxy then checks none).</summary>
+    private const string DefaultAuthToken = "anyclaude";
+
+    /// <summary>The token claude is given: the configured access key, or a placeholder when there is none.</summary>
+    public static string ClientToken(AnyClaudeOptions options) => string.IsNullOrEmpty(options.ApiKey) ? DefaultAuthToken : options.ApiKey;
 
     public static async Task<int> RunAsync(CommandLineSettings commandLine, IReadOnlyList<string> claudeArguments, CancellationToken cancellationToken)
     {
@@ -56,7 +61,13 @@ internal static class ProxyRunner
         string? logFile = proxyOnly ? null : Path.Combine(ConfigurationLoader.UserDirectory, "logs", "anyclaude-.log");
         using var logger = Logging.CreateSerilogLogger(options.Debug, logFile);
         using var loggerFactory = LoggerFactory.Create(builder => builder.AddSerilog(logger));
-        plugins.UseLogger(loggerFactory.CreateLogger("AnyClaude.Plugins"));
+        var pluginLogger = loggerFactory.CreateLogger("AnyClaude.Plugins");
+        foreach (var directory in plugins.Directories.Select(d => d.Path).Concat(options.ScriptDirectories))
+        {
+            FolderPermissions.WarnIfWritableByOthers(directory, pluginLogger);
+        }
+
+        plugins.UseLogger(pluginLogger);
         plugins.StartWatching();
 
         // Scripts compile (or come from the cache) before the proxy listens; a script that does not compile is
@@ -93,6 +104,11 @@ internal static class ProxyRunner
         await using (app.ConfigureAwait(false))
         {
             var address = ProxyApp.ListeningAddress(app);
+            if (address.Host is "0.0.0.0" or "[::]")
+            {
+                // Listening on every interface: claude, on this machine, connects over loopback.
+                address = new UriBuilder(address) { Host = "127.0.0.1" }.Uri;
+            }
             var backend = app.Services.GetRequiredService<BackendRegistry>().Selected;
             string serving = $"anyclaude {typeof(ProxyRunner).Assembly.GetName().Version} serving on {address} -> backend '{backend.Name}' at {backend.BaseUrl}";
             if (proxyOnly)
@@ -100,14 +116,14 @@ internal static class ProxyRunner
                 Console.Error.WriteLine(serving);
                 Console.Error.WriteLine("Point Claude Code at it from another terminal:");
                 Console.Out.WriteLine($"export ANTHROPIC_BASE_URL={address.GetLeftPart(UriPartial.Authority)}");
-                Console.Out.WriteLine($"export ANTHROPIC_AUTH_TOKEN={ProxyAuthToken}");
+                Console.Out.WriteLine($"export ANTHROPIC_AUTH_TOKEN={ClientToken(options)}");
                 Console.Out.Flush();
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
                 return 0;
             }
 
             logger.Information("{Serving}; launching {Claude}", serving, claude);
-            var changes = ClaudeEnvironment.Changes(address, ProxyAuthToken, backend.Capabilities.MaxOutputTokens, environment);
+            var changes = ClaudeEnvironment.Changes(address, ClientToken(options), backend.Capabilities.MaxOutputTokens, environment);
             int exitCode = await ClaudeProcess.RunAsync(claude!, claudeArguments, changes).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return exitCode;

@@ -22,6 +22,19 @@ internal sealed record AnyClaudeOptions
     /// <summary>How long a stream may stay silent before the client gets a ping.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a backend may take to answer with its response headers (its first event). A local server can
+    /// prefill for minutes before it sends headers, so the default is generous; the prefill after the headers
+    /// is not bounded.
+    /// </summary>
+    public TimeSpan FirstByteTimeout { get; init; } = TimeSpan.FromSeconds(600);
+
+    /// <summary>The access key clients must present (<c>x-api-key</c> or <c>Authorization: Bearer</c>); null means none is checked.</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Bounds on a request's shape, far above what Claude Code sends.</summary>
+    public RequestLimits Limits { get; init; } = new();
+
     public string TraceDirectory { get; init; } = Path.Combine(ConfigurationLoader.UserDirectory, "traces");
 
     /// <summary>Where claude is; null looks it up on PATH.</summary>
@@ -61,4 +74,20 @@ internal sealed record BackendOptions
     public IReadOnlyList<string> CleanSchemaKeywords { get; init; } = [];
 
     public IReadOnlyDictionary<string, string?> Extra { get; init; } = new Dictionary<string, string?>();
+}
+
+/// <summary>Bounds on a Messages request's shape; each breach is a 400 naming the limit.</summary>
+internal sealed record RequestLimits
+{
+    /// <summary>JSON nesting depth of the body (System.Text.Json's own default bound).</summary>
+    public int MaxJsonDepth { get; init; } = 64;
+
+    /// <summary>Messages in one request (a long Claude Code session has a few thousand).</summary>
+    public int MaxMessages { get; init; } = 20_000;
+
+    /// <summary>Content blocks in one message.</summary>
+    public int MaxBlocksPerMessage { get; init; } = 10_000;
+
+    /// <summary>Tools in one request (Claude Code sends about 24, plus MCP tools).</summary>
+    public int MaxTools { get; init; } = 1_000;
 }

@@ -5,6 +5,8 @@ internal sealed record CommandLineSettings
 {
     public string? Mode { get; init; }
 
+    public string? Host { get; init; }
+
     public int? Port { get; init; }
 
     public int? Debug { get; init; }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AnyClaude.Abstractions.Backends;
+using AnyClaude.Host.Security;
 using Microsoft.Extensions.Configuration;
 
 namespace AnyClaude.Host.Configuration;
@@ -44,15 +45,35 @@ internal static class ConfigurationLoader
             errors.Add($"mode: '{mode}' names no configured backend (configured: {string.Join(", ", backends.Keys)})");
         }
 
+        string host = NullIfEmpty(configuration["host"]) ?? "127.0.0.1";
+        string? apiKey = NullIfEmpty(configuration["apiKey"]);
+        if (!ListenAddresses.TryParse(host, out var address))
+        {
+            errors.Add($"host: '{host}' is not an IP address, 'localhost' or '*'");
+        }
+        else if (!ListenAddresses.IsLoopback(address) && apiKey is null)
+        {
+            errors.Add($"host: listening on {host} (not loopback) lets other machines use the proxy; set an access key with ANYCLAUDE_API_KEY or apiKey (or listen on 127.0.0.1)");
+        }
+
         var options = new AnyClaudeOptions
         {
             Mode = mode,
-            Host = configuration["host"] ?? "127.0.0.1",
+            Host = host,
+            ApiKey = apiKey,
             Port = reader.Int("port", AnyClaudeOptions.DefaultPort, 0, 65535),
             Debug = reader.Int("debug", 0, 0, 3),
             MaxRequestBodyBytes = reader.Int("maxRequestBodyBytes", 32 * 1024 * 1024, 1024, int.MaxValue),
             ConnectTimeout = TimeSpan.FromSeconds(reader.Int("connectTimeoutSeconds", 10, 1, 3600)),
             HeartbeatInterval = TimeSpan.FromMilliseconds(reader.Int("heartbeatMilliseconds", 5000, 10, 10_000)),
+            FirstByteTimeout = TimeSpan.FromSeconds(reader.Int("firstByteTimeoutSeconds", 600, 1, 86_400)),
+            Limits = new RequestLimits
+            {
+                MaxJsonDepth = reader.Int("maxJsonDepth", 64, 8, 64),
+                MaxMessages = reader.Int("maxMessages", 20_000, 1, int.MaxValue),
+                MaxBlocksPerMessage = reader.Int("maxBlocksPerMessage", 10_000, 1, int.MaxValue),
+                MaxTools = reader.Int("maxTools", 1_000, 0, int.MaxValue),
+            },
             TraceDirectory = configuration["traceDirectory"] ?? Path.Combine(UserDirectory, "traces"),
             ClaudePath = NullIfEmpty(configuration["claudePath"]),
             Backends = backends,
@@ -89,6 +110,11 @@ internal static class ConfigurationLoader
         var anyclaudeVariables = environment
             .Where(pair => pair.Key.StartsWith("ANYCLAUDE_", StringComparison.Ordinal) && pair.Value is not null)
             .ToDictionary(pair => pair.Key["ANYCLAUDE_".Length..].Replace("__", ":", StringComparison.Ordinal), pair => pair.Value);
+        // ANYCLAUDE_API_KEY reads better than ANYCLAUDE_APIKEY; both set "apiKey".
+        if (anyclaudeVariables.Remove("API_KEY", out var key))
+        {
+            anyclaudeVariables["apiKey"] = key;
+        }
 
         var builder = new ConfigurationBuilder()
             .AddInMemoryCollection(defaults)
@@ -104,6 +130,11 @@ internal static class ConfigurationLoader
         if (commandLine.Mode is { } mode)
         {
             overrides["mode"] = mode;
+        }
+
+        if (commandLine.Host is { } host)
+        {
+            overrides["host"] = host;
         }
 
         if (commandLine.Port is { } port)

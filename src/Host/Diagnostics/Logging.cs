@@ -21,6 +21,11 @@ internal static class Logging
             })
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning);
         const string message = "{Level:u3} {Message:lj}{NewLine}{Exception}";
+        if (logFile is not null && Path.GetDirectoryName(Path.GetFullPath(logFile)) is { } folder && !OperatingSystem.IsWindows())
+        {
+            // Logs name backends, models and prompts' sizes: a new log folder is the owner's only.
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         return logFile is null
             ? configuration.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} " + message, standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger()
             : configuration.WriteTo.File(logFile, outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss} " + message, rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7).CreateLogger();

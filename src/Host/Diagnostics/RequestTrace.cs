@@ -24,7 +24,15 @@ internal sealed class RequestTrace : IDisposable
 
     public static RequestTrace Create(string directory, string requestId)
     {
-        Directory.CreateDirectory(directory);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            // A new trace folder is the owner's only (an existing one keeps its mode; each file is owner-only anyway).
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         string path = Path.Combine(directory, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{requestId}.log");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())

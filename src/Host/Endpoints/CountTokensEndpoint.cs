@@ -18,7 +18,7 @@ internal sealed class CountTokensEndpoint(AnyClaudeOptions options, BackendRegis
     public async Task HandleAsync(HttpContext context)
     {
         var cancellationToken = context.RequestAborted;
-        var (request, _) = await MessagesRequestReader.ReadAsync(context, options.MaxRequestBodyBytes, requireMaxTokens: false).ConfigureAwait(false);
+        var (request, _) = await MessagesRequestReader.ReadAsync(context, options.MaxRequestBodyBytes, requireMaxTokens: false, options.Limits).ConfigureAwait(false);
         var backend = backends.Selected;
         var call = new BackendCall(RequestIds.Get(context), logger);
         await pipelines.For(backend).ApplyAsync(new RequestContext(request, backend, call), cancellationToken).ConfigureAwait(false);

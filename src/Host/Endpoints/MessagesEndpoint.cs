@@ -19,7 +19,7 @@ internal sealed partial class MessagesEndpoint(AnyClaudeOptions options, Backend
     {
         string requestId = RequestIds.Get(context);
         var cancellationToken = context.RequestAborted;
-        var (request, body) = await MessagesRequestReader.ReadAsync(context, options.MaxRequestBodyBytes, requireMaxTokens: false).ConfigureAwait(false);
+        var (request, body) = await MessagesRequestReader.ReadAsync(context, options.MaxRequestBodyBytes, requireMaxTokens: false, options.Limits).ConfigureAwait(false);
         var backend = backends.Selected;
         bool stream = request.Stream == true;
 
@@ -35,7 +35,7 @@ internal sealed partial class MessagesEndpoint(AnyClaudeOptions options, Backend
                 LogRequestSummary(logger, requestId, request.Model, request.Messages.Count, request.Tools?.Count ?? 0, request.MaxTokens, stream);
             }
 
-            var events = backend.StreamAsync(request, call, cancellationToken);
+            var events = FirstEventTimeout.StreamAsync(backend, request, call, options.FirstByteTimeout, cancellationToken);
             if (stream)
             {
                 await MessageResponder.StreamAsync(context, events, options.HeartbeatInterval, observer, cancellationToken).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Serialization;
+using AnyClaude.Host.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -10,12 +11,90 @@ namespace AnyClaude.Host.Http;
 /// <summary>Reads and checks a Messages request body; every problem is a 400 (or 413) that names the field.</summary>
 internal static class MessagesRequestReader
 {
-    public static async Task<(MessagesRequest Request, byte[] Body)> ReadAsync(HttpContext context, long maxBodyBytes, bool requireMaxTokens)
+    public static async Task<(MessagesRequest Request, byte[] Body)> ReadAsync(HttpContext context, long maxBodyBytes, bool requireMaxTokens, RequestLimits? limits = null)
     {
+        limits ??= new RequestLimits();
         byte[] body = await ReadBodyAsync(context, maxBodyBytes).ConfigureAwait(false);
+        CheckEncoding(body);
+        CheckDepth(body, limits.MaxJsonDepth);
         var request = Parse(body);
         Validate(request, requireMaxTokens);
+        CheckLimits(request, limits);
         return (request, body);
+    }
+
+    /// <summary>
+    /// JSON must be UTF-8. System.Text.Json does not check the bytes inside strings it only keeps (unknown fields
+    /// end up as <c>JsonElement</c>s), so invalid bytes would surface later, mid-request; refuse them here.
+    /// </summary>
+    public static void CheckEncoding(ReadOnlySpan<byte> body)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return;
+        }
+
+        int at = 0;
+        while (at < body.Length)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(body[at..], out _, out int consumed);
+            if (status != System.Buffers.OperationStatus.Done)
+            {
+                break;
+            }
+
+            at += consumed;
+        }
+
+        throw AnthropicException.InvalidRequest($"the request body is not valid UTF-8 (byte {at}); JSON must be encoded as UTF-8");
+    }
+
+    /// <summary>A clear 400 for JSON nested deeper than the limit (malformed JSON is left to <see cref="Parse"/> to describe).</summary>
+    public static void CheckDepth(ReadOnlySpan<byte> body, int maxDepth)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = maxDepth + 1, CommentHandling = JsonCommentHandling.Disallow });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth + 1 > maxDepth)
+                {
+                    throw AnthropicException.InvalidRequest(
+                        $"the request body nests JSON deeper than {maxDepth} levels (maxJsonDepth); at byte {reader.TokenStartIndex}");
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not valid JSON: Parse says where and why.
+        }
+    }
+
+    private static void CheckLimits(MessagesRequest request, RequestLimits limits)
+    {
+        if (request.Messages.Count > limits.MaxMessages)
+        {
+            throw AnthropicException.InvalidRequest($"messages: {request.Messages.Count} messages exceed the proxy's limit of {limits.MaxMessages} (maxMessages)");
+        }
+
+        for (int i = 0; i < request.Messages.Count; i++)
+        {
+            int blocks = request.Messages[i].Content.Count;
+            if (blocks > limits.MaxBlocksPerMessage)
+            {
+                throw AnthropicException.InvalidRequest($"messages.{i}.content: {blocks} content blocks exceed the proxy's limit of {limits.MaxBlocksPerMessage} per message (maxBlocksPerMessage)");
+            }
+        }
+
+        if (request.System is { Count: var systemBlocks } && systemBlocks > limits.MaxBlocksPerMessage)
+        {
+            throw AnthropicException.InvalidRequest($"system: {systemBlocks} blocks exceed the proxy's limit of {limits.MaxBlocksPerMessage} (maxBlocksPerMessage)");
+        }
+
+        if (request.Tools is { Count: var tools } && tools > limits.MaxTools)
+        {
+            throw AnthropicException.InvalidRequest($"tools: {tools} tools exceed the proxy's limit of {limits.MaxTools} (maxTools)");
+        }
     }
 
     public static MessagesRequest Parse(ReadOnlySpan<byte> body)
@@ -124,6 +203,8 @@ internal static class MessagesRequestReader
             }
         }
 
+        CheckNulls(request);
+
         if (requireMaxTokens && request.MaxTokens is null)
         {
             throw AnthropicException.InvalidRequest("max_tokens: field required");
@@ -148,6 +229,97 @@ internal static class MessagesRequestReader
         if (request.ToolChoice is { Type: ToolChoiceTypes.Tool, Name: null or "" })
         {
             throw AnthropicException.InvalidRequest("tool_choice.name: field required when tool_choice.type is 'tool'");
+        }
+    }
+
+    /// <summary>
+    /// JSON <c>null</c> where the model has a required string or object: System.Text.Json sets it as given, so
+    /// without this check a <c>"text": null</c> would fail later, deep in rendering, as an internal error.
+    /// </summary>
+    private static void CheckNulls(MessagesRequest request)
+    {
+        static void Require(object? value, string path)
+        {
+            if (value is null)
+            {
+                throw AnthropicException.InvalidRequest($"{path}: must not be null");
+            }
+        }
+
+        if (request.System is { } system)
+        {
+            for (int i = 0; i < system.Count; i++)
+            {
+                Require(system[i], $"system.{i}");
+                Require(system[i].Text, $"system.{i}.text");
+            }
+        }
+
+        for (int i = 0; i < request.Messages.Count; i++)
+        {
+            CheckBlocks(request.Messages[i].Content, $"messages.{i}.content", Require);
+        }
+
+        if (request.StopSequences is { } stops)
+        {
+            for (int i = 0; i < stops.Count; i++)
+            {
+                Require(stops[i], $"stop_sequences.{i}");
+            }
+        }
+
+        if (request.ToolChoice is { } choice)
+        {
+            Require(choice.Type, "tool_choice.type");
+        }
+
+        if (request.Thinking is { } thinking)
+        {
+            Require(thinking.Type, "thinking.type");
+        }
+    }
+
+    private static void CheckBlocks(List<ContentBlock>? blocks, string path, Action<object?, string> require)
+    {
+        if (blocks is null)
+        {
+            return;
+        }
+
+        for (int j = 0; j < blocks.Count; j++)
+        {
+            string at = $"{path}.{j}";
+            var block = blocks[j];
+            require(block, at);
+            switch (block)
+            {
+                case TextBlock text:
+                    require(text.Text, $"{at}.text");
+                    break;
+                case ImageBlock image:
+                    require(image.Source, $"{at}.source");
+                    require(image.Source.Type, $"{at}.source.type");
+                    break;
+                case DocumentBlock document:
+                    require(document.Source, $"{at}.source");
+                    require(document.Source.Type, $"{at}.source.type");
+                    break;
+                case ToolUseBlock toolUse:
+                    require(toolUse.Id, $"{at}.id");
+                    require(toolUse.Name, $"{at}.name");
+                    break;
+                case ToolResultBlock result:
+                    require(result.ToolUseId, $"{at}.tool_use_id");
+                    CheckBlocks(result.Content, $"{at}.content", require);
+                    break;
+                case ThinkingBlock thinking:
+                    require(thinking.Thinking, $"{at}.thinking");
+                    require(thinking.Signature, $"{at}.signature");
+                    break;
+                case RedactedThinkingBlock redacted:
+                    require(redacted.Data, $"{at}.data");
+                    break;
+            }
         }
     }
 

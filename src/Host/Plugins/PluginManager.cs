@@ -66,6 +66,9 @@ internal sealed class PluginManager : IPluginCatalogSource, IDisposable
 
     public PluginCatalog Current => Volatile.Read(ref _current);
 
+    /// <summary>The folders searched, as full paths.</summary>
+    public IReadOnlyList<PluginDirectory> Directories => _directories;
+
     public event Action<PluginCatalog>? Changed;
 
     /// <summary>Where the shadow copies live (deleted on dispose).</summary>

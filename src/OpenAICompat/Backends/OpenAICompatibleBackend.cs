@@ -170,7 +170,7 @@ public abstract class OpenAICompatibleBackend : IBackend
             string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw MapErrorStatus((int)response.StatusCode, body);
+                throw MapErrorStatus((int)response.StatusCode, RedactApiKey(body));
             }
 
             return JsonSerializer.Deserialize(body, ChatJsonContext.Default.ChatModelList)?.Data ?? [];
@@ -228,7 +228,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         using (response)
         {
             string errorBody = await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
-            throw MapErrorStatus((int)response.StatusCode, errorBody);
+            throw MapErrorStatus((int)response.StatusCode, RedactApiKey(errorBody));
         }
     }
 
@@ -238,6 +238,10 @@ public abstract class OpenAICompatibleBackend : IBackend
         AddAuthorization(message);
         return await Services.HttpClient.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Some servers echo the key they refused; it must not reach Claude Code's screen or the logs.</summary>
+    private string RedactApiKey(string text) =>
+        Settings.ApiKey is { Length: > 0 } apiKey ? text.Replace(apiKey, "[redacted]", StringComparison.Ordinal) : text;
 
     private void AddAuthorization(HttpRequestMessage message)
     {

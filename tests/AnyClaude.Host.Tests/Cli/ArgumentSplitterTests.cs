@@ -17,6 +17,8 @@ public sealed class ArgumentSplitterTests
     [InlineData("plugins --plugins /tmp/p", "plugins --plugins /tmp/p", "")]
     [InlineData("-p plugins", "", "-p plugins")]
     [InlineData("--scripts ./my-scripts --mode lmstudio -p hi", "--scripts ./my-scripts --mode lmstudio", "-p hi")]
+    [InlineData("--host 0.0.0.0 --port 9000 -p hi", "--host 0.0.0.0 --port 9000", "-p hi")]
+    [InlineData("--host=::1 --continue", "--host=::1", "--continue")]
     public void Anyclaude_options_come_first_and_the_rest_goes_to_claude_unchanged(string args, string own, string claude)
     {
         var (ownPart, claudePart) = ArgumentSplitter.Split(Split(args));

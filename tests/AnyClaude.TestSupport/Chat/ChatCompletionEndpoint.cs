@@ -17,7 +17,7 @@ internal sealed class ChatCompletionEndpoint(FlavorDialect dialect, ServerState 
             return;
         }
 
-        var script = state.NextScript();
+        var script = state.NextScript(recorded);
         switch (script.Kind)
         {
             case ScriptedResponseKind.HttpError:

@@ -18,6 +18,9 @@ internal sealed class ServerState
     private int _completedStreams;
     private int _brokenStreams;
 
+    /// <summary>False keeps only the last chat request (for long load runs, where a full history is itself a leak).</summary>
+    public bool KeepHistory { get; init; } = true;
+
     public int ActiveStreams => Volatile.Read(ref _activeStreams);
 
     public int AbortedStreams => Volatile.Read(ref _abortedStreams);
@@ -54,14 +57,18 @@ internal sealed class ServerState
     {
         lock (_gate)
         {
-            _requests.Add(request);
+            if (KeepHistory)
+            {
+                _requests.Add(request);
+            }
+
             if (isChat)
             {
                 _lastChatRequest = request;
             }
         }
 
-        if (isChat)
+        if (isChat && KeepHistory)
         {
             _chatRequests.Writer.TryWrite(request);
         }
@@ -73,7 +80,11 @@ internal sealed class ServerState
 
     public void Enqueue(ScriptedResponse response) => _scripts.Enqueue(response);
 
-    public ScriptedResponse NextScript() => _scripts.TryDequeue(out var script) ? script : DefaultScript;
+    /// <summary>Chooses the answer from the request itself; when it returns null the queue is used.</summary>
+    public Func<RecordedRequest, ScriptedResponse?>? Responder { get; set; }
+
+    public ScriptedResponse NextScript(RecordedRequest request) =>
+        Responder?.Invoke(request) ?? (_scripts.TryDequeue(out var script) ? script : DefaultScript);
 
     public void StreamStarted() => Interlocked.Increment(ref _activeStreams);
 
