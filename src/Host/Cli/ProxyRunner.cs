@@ -4,9 +4,8 @@ using AnyClaude.Host.Diagnostics;
 using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Plugins;
 using AnyClaude.Host.Scripting;
-using AnyClaude.Host.Transforms;
-using AnyClaude.Abstractions.Transforms;
 using AnyClaude.Host.Security;
+using AnyClaude.Host.Transforms;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -109,6 +108,7 @@ internal static class ProxyRunner
                 // Listening on every interface: claude, on this machine, connects over loopback.
                 address = new UriBuilder(address) { Host = "127.0.0.1" }.Uri;
             }
+
             var backend = app.Services.GetRequiredService<BackendRegistry>().Selected;
             string serving = $"anyclaude {typeof(ProxyRunner).Assembly.GetName().Version} serving on {address} -> backend '{backend.Name}' at {backend.BaseUrl}";
             if (proxyOnly)
