@@ -35,7 +35,7 @@ public class PipelineBenchmarks
         _body = ClaudeCodeRequest.Create();
         _backend = new BenchBackend();
         _call = new BackendCall("req_bench", NullLogger.Instance);
-        var settings = new BackendOptions { Kind = "mlx-lm", Url = new Uri("http://localhost:8081/v1"), CleanSchemaKeywords = ["format"] };
+        var settings = new BackendOptions { Name = "mlx-lm", Kind = "mlx-lm", Url = new Uri("http://localhost:8081/v1"), CleanSchemaKeywords = ["format"] };
         _builtIns = TransformCatalog.BuiltInOnly.Build("mlx-lm", settings, _backend.Capabilities, NullLoggerFactory.Instance, timed: false);
 
         // Two scripts: the shipped trim-system-prompt sample and a small one that edits the model and max_tokens.

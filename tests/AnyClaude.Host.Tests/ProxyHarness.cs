@@ -69,7 +69,7 @@ internal sealed class ProxyHarness : IAsyncDisposable
         try
         {
             string kind = KindOf(flavor);
-            var backend = new BackendOptions { Kind = kind, Url = fake?.BaseUrl ?? new Uri($"http://127.0.0.1:{ClosedPort()}/v1") };
+            var backend = new BackendOptions { Name = kind, Kind = kind, Url = fake?.BaseUrl ?? new Uri($"http://127.0.0.1:{ClosedPort()}/v1") };
             backend = configureBackend?.Invoke(backend) ?? backend;
             var options = new AnyClaudeOptions
             {

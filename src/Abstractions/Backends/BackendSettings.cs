@@ -1,7 +1,7 @@
 namespace AnyClaude.Abstractions.Backends;
 
-/// <summary>One configured backend instance, as the host read it from configuration.</summary>
-public sealed record BackendSettings
+/// <summary>One configured backend instance, as the host read it from configuration (the host may pass a subtype carrying its own settings too).</summary>
+public record BackendSettings
 {
     /// <summary>The name routes and logs use (<c>mlx-lm</c>, <c>lmstudio</c>, or any name the user picks).</summary>
     public required string Name { get; init; }

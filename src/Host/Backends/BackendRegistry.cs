@@ -111,22 +111,9 @@ internal sealed class BackendRegistry : IDisposable
             _clients[name] = client;
         }
 
-        var settings = new BackendSettings
-        {
-            Name = name,
-            Kind = backend.Kind,
-            Url = backend.Url,
-            ApiKey = backend.ApiKey,
-            Model = backend.Model,
-            MaxOutputTokens = backend.MaxOutputTokens,
-            ContextLength = backend.ContextLength,
-            SupportsImages = backend.SupportsImages,
-            SupportsTools = backend.SupportsTools,
-            Extra = backend.Extra,
-        };
         try
         {
-            return new Entry(kind.Factory.Create(settings, new BackendServices(client, _loggerFactory, _timeProvider)), kind.Factory, null);
+            return new Entry(kind.Factory.Create(backend with { Name = name }, new BackendServices(client, _loggerFactory, _timeProvider)), kind.Factory, null);
         }
         catch (Exception exception) when (kind.Plugin is not null)
         {

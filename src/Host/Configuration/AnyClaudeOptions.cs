@@ -1,3 +1,5 @@
+using AnyClaude.Abstractions.Backends;
+
 namespace AnyClaude.Host.Configuration;
 
 /// <summary>The proxy's settings after every configuration layer has been applied and checked.</summary>
@@ -49,31 +51,15 @@ internal sealed record AnyClaudeOptions
     public string ScriptCacheDirectory { get; init; } = Path.Combine(ConfigurationLoader.UserDirectory, "cache", "scripts");
 }
 
-internal sealed record BackendOptions
+/// <summary>A configured backend: what its plugin gets, plus the host's own per-backend settings.</summary>
+internal sealed record BackendOptions : BackendSettings
 {
-    public required string Kind { get; init; }
-
-    public required Uri Url { get; init; }
-
-    public string? ApiKey { get; init; }
-
-    public string? Model { get; init; }
-
-    public int? MaxOutputTokens { get; init; }
-
-    public int? ContextLength { get; init; }
-
-    public bool? SupportsImages { get; init; }
-
-    public bool? SupportsTools { get; init; }
-
     /// <summary>The request transforms in order, by name; null uses the default order (built-ins by capability, plugins, scripts).</summary>
     public IReadOnlyList<string>? Transforms { get; init; }
 
     /// <summary>JSON-schema keywords <c>clean-schema</c> removes besides <c>$schema</c> (e.g. <c>format</c>).</summary>
     public IReadOnlyList<string> CleanSchemaKeywords { get; init; } = [];
 
-    public IReadOnlyDictionary<string, string?> Extra { get; init; } = new Dictionary<string, string?>();
 }
 
 /// <summary>Bounds on a Messages request's shape; each breach is a 400 naming the limit.</summary>

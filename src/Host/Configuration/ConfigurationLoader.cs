@@ -181,6 +181,7 @@ internal static class ConfigurationLoader
             var reader = new ValueReader(section, errors, prefix);
             backends[name] = new BackendOptions
             {
+                Name = name,
                 Kind = kind,
                 Url = url,
                 ApiKey = NullIfEmpty(section["apiKey"]),

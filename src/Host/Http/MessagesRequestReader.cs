@@ -150,7 +150,9 @@ internal static class MessagesRequestReader
     /// </summary>
     private static async Task DiscardBodyAsync(HttpContext context, long declared, long maxBodyBytes)
     {
-        if (declared > Math.Max(maxBodyBytes, 1) * 4
+        // Small limits (tests, tight configurations) would otherwise refuse to drain bodies only a little larger.
+        long drainLimit = Math.Max(maxBodyBytes * 4, 16L * 1024 * 1024);
+        if (declared > drainLimit
             || context.Features.Get<IHttpMaxRequestBodySizeFeature>() is not { IsReadOnly: false } limit)
         {
             return;

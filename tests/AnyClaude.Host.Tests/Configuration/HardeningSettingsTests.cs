@@ -109,7 +109,7 @@ public sealed class HardeningSettingsTests : IDisposable
             Mode = "mlx-lm",
             Host = "0.0.0.0",
             Port = 0,
-            Backends = new Dictionary<string, BackendOptions> { ["mlx-lm"] = new() { Kind = "mlx-lm", Url = new Uri("http://127.0.0.1:1/v1") } },
+            Backends = new Dictionary<string, BackendOptions> { ["mlx-lm"] = new() { Name = "mlx-lm", Kind = "mlx-lm", Url = new Uri("http://127.0.0.1:1/v1") } },
         };
         Should.Throw<InvalidOperationException>(() => ProxyApp.Build(options, ProxyHarness.Factories, _ => { }))
             .Message.ShouldContain("access key");

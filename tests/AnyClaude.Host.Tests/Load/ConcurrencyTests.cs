@@ -7,6 +7,7 @@ using AnyClaude.TestSupport;
 namespace AnyClaude.Host.Tests.Load;
 
 /// <summary>Many streams at once to one backend: each completes with its own answer, none mixed up.</summary>
+[Collection(LoadCollection.Name)]
 public sealed partial class ConcurrencyTests
 {
     [Fact]

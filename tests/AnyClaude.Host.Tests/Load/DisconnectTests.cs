@@ -9,6 +9,7 @@ namespace AnyClaude.Host.Tests.Load;
 /// (open streams on the fake, memory, threads, sockets). One disconnect's abort within a second is proven in
 /// <see cref="Streaming.CancellationTests"/>.
 /// </summary>
+[Collection(LoadCollection.Name)]
 public sealed class DisconnectTests
 {
     private const int Disconnects = 1000;

@@ -25,6 +25,7 @@ public sealed class SoakFactAttribute : FactAttribute
 /// fail, and after a warm-up the process's memory, threads and sockets must not grow. The figures go to the
 /// test output (docs/reliability.md records a run).
 /// </summary>
+[Collection(LoadCollection.Name)]
 public sealed class SoakTests(ITestOutputHelper output)
 {
     private const int Clients = 16;

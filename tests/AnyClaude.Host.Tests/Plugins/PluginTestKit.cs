@@ -60,7 +60,7 @@ internal sealed class PluginProxy : IAsyncDisposable
             TraceDirectory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "anyclaude-tests-traces"),
             Backends = new Dictionary<string, BackendOptions>(StringComparer.OrdinalIgnoreCase)
             {
-                ["b"] = new() { Kind = kind, Url = url ?? new Uri("http://127.0.0.1:9/v1"), Extra = extra ?? new Dictionary<string, string?>() },
+                ["b"] = new() { Name = "b", Kind = kind, Url = url ?? new Uri("http://127.0.0.1:9/v1"), Extra = extra ?? new Dictionary<string, string?>() },
             },
         };
         var app = ProxyApp.Build(options, plugins, _ => { });

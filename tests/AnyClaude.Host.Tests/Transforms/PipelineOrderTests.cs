@@ -21,7 +21,7 @@ public sealed class PipelineOrderTests
         pipeline.Describe().Steps.Select(s => (s.Name, s.Kind)).ToArray();
 
     private static BackendOptions Backend(IReadOnlyList<string>? transforms = null) =>
-        new() { Kind = "mlx-lm", Url = new Uri("http://localhost:8081/v1"), Transforms = transforms };
+        new() { Name = "mlx-lm", Kind = "mlx-lm", Url = new Uri("http://localhost:8081/v1"), Transforms = transforms };
 
     [Fact]
     public void The_default_order_is_built_ins_by_capability_then_plugins_then_scripts_in_file_name_order()
