@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
@@ -5,6 +6,7 @@ using AnyClaude.Host.Endpoints;
 using AnyClaude.Host.Http;
 using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Plugins;
+using AnyClaude.Host.Scripting;
 using AnyClaude.Host.Security;
 using AnyClaude.Host.Transforms;
 using Microsoft.AspNetCore.Builder;
@@ -23,7 +25,7 @@ namespace AnyClaude.Host;
 internal static class ProxyApp
 {
     /// <param name="transforms">
-    /// The plugin transforms and loaded scripts the pipelines can use; null is the built-ins only. Unknown names in a
+    /// The plugin transforms and loaded scripts the pipelines can use; null is the plugins' transforms without scripts. Unknown names in a
     /// backend's <c>transforms</c> throw here (<see cref="TransformCatalog.Validate"/> reports them one per line first).
     /// </param>
     public static WebApplication Build(
@@ -42,7 +44,7 @@ internal static class ProxyApp
         bool stopOnCtrlC = true,
         TransformCatalog? transforms = null)
     {
-        transforms ??= TransformCatalog.BuiltInOnly;
+        transforms ??= new TransformCatalog(plugins.Current.RequestTransforms, ScriptSet.Empty);
         if (transforms.Validate(options) is { Count: > 0 } problems)
         {
             throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
@@ -79,8 +81,15 @@ internal static class ProxyApp
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(plugins);
         services.AddSingleton(provider => new BackendRegistry(options, plugins, provider.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
-        services.AddSingleton(transforms);
-        services.AddSingleton<RequestPipelines>();
+        // The start-up transforms are handed over once: after a plugin reload nothing may keep the old ones (and so
+        // the old plugin's load context) alive, so neither the container nor this closure holds on to them.
+        var startupTransforms = new StrongBox<TransformCatalog?>(transforms);
+        services.AddSingleton(provider => new RequestPipelines(
+            options,
+            provider.GetRequiredService<BackendRegistry>(),
+            Interlocked.Exchange(ref startupTransforms.Value, null)!,
+            provider.GetRequiredService<ILoggerFactory>(),
+            plugins));
         services.AddSingleton<MessagesEndpoint>();
         services.AddSingleton<CountTokensEndpoint>();
         services.AddSingleton<ModelsEndpoint>();

@@ -82,9 +82,7 @@ internal static class ProxyRunner
             Console.Error.WriteLine($"anyclaude: {warning}");
         }
 
-        // Plugin transforms are taken from the catalog as loaded at start-up.
-        var transforms = new TransformCatalog(plugins.Current.RequestTransforms, scripts);
-        if (transforms.Validate(options) is { Count: > 0 } transformErrors)
+        if (TransformProblems(options, plugins.Current, scripts) is { Count: > 0 } transformErrors)
         {
             foreach (var error in transformErrors)
             {
@@ -94,7 +92,7 @@ internal static class ProxyRunner
             return 2;
         }
 
-        var app = await StartProxyAsync(options, plugins, transforms, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
+        var app = await StartProxyAsync(options, plugins, scripts, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
         if (app is null)
         {
             return 1;
@@ -130,16 +128,29 @@ internal static class ProxyRunner
         }
     }
 
+    /// <summary>Unknown names in the backends' <c>transforms</c> lists, one line each.</summary>
+    private static IReadOnlyList<string> TransformProblems(AnyClaudeOptions options, PluginCatalog plugins, ScriptSet scripts) =>
+        new TransformCatalog(plugins.RequestTransforms, scripts).Validate(options);
+
     /// <summary>Starts on the configured port; when launching claude and that port is taken, on a free one instead.</summary>
+    /// <remarks>
+    /// The transform catalog is made inside the call, never kept in a variable of the long-running caller: after a
+    /// plugin reload nothing may hold the old plugin's transforms.
+    /// </remarks>
     private static async Task<WebApplication?> StartProxyAsync(
         AnyClaudeOptions options,
         IPluginCatalogSource plugins,
-        TransformCatalog transforms,
+        ScriptSet scripts,
         Serilog.Core.Logger logger,
         bool proxyOnly,
         CancellationToken cancellationToken)
     {
-        var app = ProxyApp.Build(options, plugins, logging => logging.AddSerilog(logger), stopOnCtrlC: proxyOnly, transforms: transforms);
+        var app = ProxyApp.Build(
+            options,
+            plugins,
+            logging => logging.AddSerilog(logger),
+            stopOnCtrlC: proxyOnly,
+            transforms: new TransformCatalog(plugins.Current.RequestTransforms, scripts));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -155,7 +166,7 @@ internal static class ProxyRunner
             }
 
             Console.Error.WriteLine($"anyclaude: port {options.Port} is taken ({exception.Message}); using a free port for this session");
-            return await StartProxyAsync(options with { Port = 0 }, plugins, transforms, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
+            return await StartProxyAsync(options with { Port = 0 }, plugins, scripts, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
         }
     }
 

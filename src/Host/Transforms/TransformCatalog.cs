@@ -1,4 +1,5 @@
 using AnyClaude.Abstractions.Backends;
+using AnyClaude.Abstractions.Errors;
 using AnyClaude.Abstractions.Scripting;
 using AnyClaude.Abstractions.Transforms;
 using AnyClaude.Host.Configuration;
@@ -33,6 +34,9 @@ internal sealed class TransformCatalog
     }
 
     public static TransformCatalog BuiltInOnly { get; } = new([], ScriptSet.Empty);
+
+    /// <summary>The same scripts with another set of plugin transforms (after a plugin reload).</summary>
+    public TransformCatalog WithPluginTransforms(IEnumerable<IRequestTransform> pluginTransforms) => new(pluginTransforms, Scripts);
 
     public ScriptSet Scripts { get; }
 
@@ -119,7 +123,12 @@ internal sealed class TransformCatalog
             }
             else
             {
-                throw new InvalidOperationException($"backends.{backendName}.transforms: unknown transform '{name}' (known: {string.Join(", ", KnownNames)})");
+                // Checked at start-up (Validate); here only when a reload took away a plugin transform the list names.
+                throw new AnthropicException(
+                    AnthropicErrorTypes.Api,
+                    $"backends.{backendName}.transforms: unknown transform '{name}' (known: {string.Join(", ", KnownNames)}); was the plugin that provided it removed?",
+                    statusCode: 502,
+                    shouldRetry: false);
             }
         }
 

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using AnyClaude.Host.Transforms;
+using AnyClaude.Host.Backends;
 using System.Net;
 using System.Text;
 using AnyClaude.TestSupport;
@@ -52,6 +55,7 @@ public sealed class HotReloadTests(TestPlugins plugins)
         await using var proxy = await PluginProxy.StartAsync(manager, "echo", extra: new Dictionary<string, string?> { ["gate"] = gate });
         (await proxy.AskAsync()).Body.ShouldContain("[echo v1]");
         var oldContext = new WeakReference(manager.Current.Plugins.Single().Context);
+        MarkTransformVersion(proxy).ShouldBe("1.0.0.0");
 
         // A stream on v1 that stops mid-answer until the gate file exists.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
@@ -71,6 +75,8 @@ public sealed class HotReloadTests(TestPlugins plugins)
         TestPlugins.CopyDirectory(plugins.OutputOf(TestPlugins.EchoV2), echo);
         await proxy.AskUntilAsync("[echo v2]", PickUp);
         manager.Current.Plugins.Single().Version.ShouldBe("2.0.0");
+        // The plugin's transform was replaced in the backend's pipeline too (and the old one is let go, below).
+        MarkTransformVersion(proxy).ShouldBe("2.0.0.0");
 
         File.WriteAllText(gate, "go");
         seen.Append(await reader.ReadToEndAsync());
@@ -88,6 +94,13 @@ public sealed class HotReloadTests(TestPlugins plugins)
         }
 
         oldContext.IsAlive.ShouldBeFalse("v1's load context is collected once its last stream is done");
+    }
+
+    private static string? MarkTransformVersion(PluginProxy proxy)
+    {
+        var pipelines = proxy.App.Services.GetRequiredService<RequestPipelines>();
+        var backend = proxy.App.Services.GetRequiredService<BackendRegistry>().Selected;
+        return pipelines.For(backend).Steps.Single(s => s.Name == "echo-mark").Transform.GetType().Assembly.GetName().Version?.ToString();
     }
 
     [Fact]
