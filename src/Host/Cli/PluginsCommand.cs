@@ -38,6 +38,11 @@ internal static class PluginsCommand
             return;
         }
 
+        foreach (var warning in loaded.Warnings)
+        {
+            output.WriteLine($"Warning: {warning}");
+        }
+
         var scripts = ScriptLoader.Load(options.ScriptDirectories, options.ScriptCacheDirectory);
         using var backends = new BackendRegistry(options, catalog.BackendFactories, NullLoggerFactory.Instance, TimeProvider.System);
         var pipelines = new RequestPipelines(options, backends, new TransformCatalog(catalog.RequestTransforms, scripts), NullLoggerFactory.Instance);

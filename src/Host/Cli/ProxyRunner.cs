@@ -45,6 +45,11 @@ internal static class ProxyRunner
             return 2;
         }
 
+        foreach (var warning in loaded.Warnings)
+        {
+            Console.Error.WriteLine($"anyclaude: warning: {warning}");
+        }
+
         bool proxyOnly = commandLine.ProxyOnly || IsTrue(environment.GetValueOrDefault("PROXY_ONLY"));
         string? claude = null;
         if (!proxyOnly)

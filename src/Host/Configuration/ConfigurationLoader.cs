@@ -37,7 +37,8 @@ internal static class ConfigurationLoader
         }
 
         var reader = new ValueReader(configuration, errors);
-        var backends = ReadBackends(configuration, factories, errors);
+        var warnings = new List<string>();
+        var backends = ReadBackends(configuration, factories, errors, warnings);
         string mode = configuration["mode"] ?? "mlx-lm";
         // A backend that is configured but invalid has its own error already; do not report the mode as well.
         if (backends.Count > 0 && !backends.ContainsKey(mode) && !configuration.GetSection($"backends:{mode}").Exists())
@@ -82,7 +83,7 @@ internal static class ConfigurationLoader
                 ? Path.GetFullPath(cache, workingDirectory)
                 : Path.Combine(UserDirectory, "cache", "scripts"),
         };
-        return new ConfigurationResult(errors.Count == 0 ? options : null, errors);
+        return new ConfigurationResult(errors.Count == 0 ? options : null, errors) { Warnings = warnings };
     }
 
     private static IConfiguration BuildConfiguration(
@@ -158,7 +159,7 @@ internal static class ConfigurationLoader
         }
     }
 
-    private static Dictionary<string, BackendOptions> ReadBackends(IConfiguration configuration, IReadOnlyCollection<IBackendFactory> factories, List<string> errors)
+    private static Dictionary<string, BackendOptions> ReadBackends(IConfiguration configuration, IReadOnlyCollection<IBackendFactory> factories, List<string> errors, List<string> warnings)
     {
         var backends = new Dictionary<string, BackendOptions>(StringComparer.OrdinalIgnoreCase);
         foreach (var section in configuration.GetSection("backends").GetChildren())
@@ -168,8 +169,8 @@ internal static class ConfigurationLoader
             string kind = section["kind"] ?? name;
             if (!factories.Any(f => string.Equals(f.Kind, kind, StringComparison.OrdinalIgnoreCase)))
             {
-                errors.Add($"{prefix}.kind: no loaded plugin provides backends of kind '{kind}' (available: {string.Join(", ", factories.Select(f => f.Kind))})");
-                continue;
+                // Not an error: a plugin providing it may be dropped into a plugins folder while anyclaude runs.
+                warnings.Add($"{prefix}.kind: no loaded plugin provides backends of kind '{kind}' yet (available: {string.Join(", ", factories.Select(f => f.Kind))}); requests to '{name}' fail until one is added");
             }
 
             if (!Uri.TryCreate(section["url"], UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
@@ -273,4 +274,8 @@ internal static class ConfigurationLoader
     }
 }
 
-internal sealed record ConfigurationResult(AnyClaudeOptions? Options, IReadOnlyList<string> Errors);
+internal sealed record ConfigurationResult(AnyClaudeOptions? Options, IReadOnlyList<string> Errors)
+{
+    /// <summary>Things worth saying that do not stop start-up.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

@@ -107,4 +107,19 @@ public sealed class ConfigurationLoaderTests : IDisposable
         result.Errors[0].ShouldNotContain("\n");
         result.Errors[0].ShouldContain(mentioned, Case.Insensitive, what);
     }
+
+    [Fact]
+    public void A_backend_kind_no_plugin_provides_yet_is_a_warning_so_the_plugin_can_be_dropped_in_later()
+    {
+        File.WriteAllText(Path.Combine(_directory, "anyclaude.json"), """
+            {"mode": "textgen", "backends": {"textgen": {"kind": "mlx-textgen", "url": "http://127.0.0.1:5001/v1"}}}
+            """);
+
+        var result = Load();
+
+        var options = Ok(result);
+        options.Mode.ShouldBe("textgen");
+        options.Backends["textgen"].Kind.ShouldBe("mlx-textgen");
+        result.Warnings.ShouldHaveSingleItem().ShouldContain("backends.textgen.kind: no loaded plugin provides backends of kind 'mlx-textgen' yet");
+    }
 }
