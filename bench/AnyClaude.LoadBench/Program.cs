@@ -6,9 +6,9 @@ using Microsoft.Extensions.Hosting;
 // Subcommands (see docs/benchmarks.md; bench/e2e.sh runs `run` pinned to core 0):
 //   fake-openai [--port N]        the fast OpenAI-compatible backend, until Ctrl+C
 //   fake-anthropic [--port N]     the direct (no-proxy) Anthropic fake, until Ctrl+C
-//   load --url URL [--concurrency C] [--seconds S] [--tool]
-//   run [--reps 3] [--seconds 5] [--targets direct,anyclaude,ccr] [--proxy-cpu 1] [--env KEY=VALUE]... [--out FILE]
-//   cache [--targets anyclaude,ccr]   the prefix-cache experiment
+//   load --url URL [--concurrency C] [--seconds S] [--tool] [--body FILE]
+//   run [--reps 3] [--seconds 5] [--warmup 2] [--harness-warmup 15] [--targets direct,anyclaude,ccr] [--proxy-cpu 1] [--env KEY=VALUE]... [--out FILE]
+//   cache [--targets direct,anyclaude,ccr] [--out FILE]   the prefix-cache experiment
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Options.Parse(args.Skip(1).ToArray());
 switch (args.FirstOrDefault())
@@ -33,7 +33,8 @@ switch (args.FirstOrDefault())
     {
         bool tool = options.Flag("tool");
         using var load = new LoadGenerator(new Uri(options.String("url", "http://127.0.0.1:8082")), options.Int("concurrency", 1));
-        var result = await load.RunAsync(LoadGenerator.RequestBody(tool), tool, options.Int("concurrency", 1), TimeSpan.FromSeconds(options.Double("seconds", 5)), 100_000);
+        byte[] body = options.String("body", "") is { Length: > 0 } file ? File.ReadAllBytes(file) : LoadGenerator.RequestBody(tool);
+        var result = await load.RunAsync(body, tool, options.Int("concurrency", 1), TimeSpan.FromSeconds(options.Double("seconds", 5)), 100_000);
         Console.WriteLine($"{result.Requests} ok, {result.Failures} failed ({result.FirstError}), {result.RequestsPerSecond:F1} req/s, TTFT p50 {result.TtftP50:F2} ms p99 {result.TtftP99:F2} ms, total p50 {result.TotalP50:F2} ms");
         return result.Failures == 0 ? 0 : 1;
     }
