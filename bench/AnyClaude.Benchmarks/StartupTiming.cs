@@ -11,9 +11,10 @@ namespace AnyClaude.Benchmarks;
 /// </summary>
 internal static class StartupTiming
 {
-    public static async Task<int> RunAsync(int runs)
+    /// <param name="executable">Another build to time (e.g. a ReadyToRun publish); the Release build by default.</param>
+    public static async Task<int> RunAsync(int runs, string? executable = null)
     {
-        string executable = AnyClaudeExecutable();
+        executable ??= AnyClaudeExecutable();
         string scratch = Path.Combine(Path.GetTempPath(), "anyclaude-startup-" + Guid.NewGuid().ToString("N"));
         string none = Directory.CreateDirectory(Path.Combine(scratch, "no-scripts")).FullName;
         string scripts = Directory.CreateDirectory(Path.Combine(scratch, "scripts")).FullName;

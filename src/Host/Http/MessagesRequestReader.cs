@@ -129,7 +129,15 @@ internal static class MessagesRequestReader
 
         try
         {
-            using var buffer = new MemoryStream(context.Request.ContentLength is { } length ? (int)length : 16 * 1024);
+            if (context.Request.ContentLength is { } length)
+            {
+                // One array of the declared size (a Claude Code turn is about 100 KB): no growing buffer and no copy.
+                byte[] body = GC.AllocateUninitializedArray<byte>((int)length);
+                int read = await context.Request.Body.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, context.RequestAborted).ConfigureAwait(false);
+                return read == body.Length ? body : body[..read];
+            }
+
+            using var buffer = new MemoryStream(16 * 1024);
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
             if (buffer.Length > maxBodyBytes)
             {

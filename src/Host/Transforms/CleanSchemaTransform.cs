@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using AnyClaude.Abstractions.Transforms;
 
@@ -22,7 +24,10 @@ internal sealed class CleanSchemaTransform : IRequestTransform
     /// <summary>Keywords whose value is data, not a schema: copied as they are.</summary>
     private static readonly string[] Literals = ["enum", "const", "default", "examples", "required"];
 
+    private const int MaxCachedSchemas = 1024;
+
     private readonly string[] _keywords;
+    private readonly ConcurrentDictionary<byte[], JsonElement?> _cache = new(ByteArrayComparer.Instance);
 
     public CleanSchemaTransform(IEnumerable<string>? extraKeywords = null) =>
         _keywords = [AlwaysRemoved, .. (extraKeywords ?? []).Where(k => k != AlwaysRemoved).Distinct(StringComparer.Ordinal)];
@@ -35,14 +40,41 @@ internal sealed class CleanSchemaTransform : IRequestTransform
     {
         foreach (var tool in context.Request.Tools ?? [])
         {
-            if (tool.InputSchema.ValueKind == JsonValueKind.Object && ContainsKeyword(tool.InputSchema))
+            if (tool.InputSchema.ValueKind == JsonValueKind.Object)
             {
-                tool.InputSchema = Clean(tool.InputSchema);
+                tool.InputSchema = CleanCached(tool.InputSchema);
             }
         }
 
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>
+    /// Claude Code sends the same tool schemas, byte for byte, on every turn of a session: the outcome for each is
+    /// remembered by its raw bytes (the cleaned schema, or the schema itself when nothing had to go), so a turn
+    /// costs one dictionary look-up per tool instead of a walk and a rewrite. A cleaned element is immutable and
+    /// safe to share between requests. The cache is bounded: when full it starts over.
+    /// </summary>
+    internal JsonElement CleanCached(JsonElement schema)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(schema);
+        var lookup = _cache.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(raw, out var cached))
+        {
+            return cached ?? schema;
+        }
+
+        JsonElement? cleaned = ContainsKeyword(schema) ? Clean(schema) : null;
+        if (_cache.Count >= MaxCachedSchemas)
+        {
+            _cache.Clear();
+        }
+
+        _cache.TryAdd(raw.ToArray(), cleaned);
+        return cleaned ?? schema;
+    }
+
+    internal int CachedSchemas => _cache.Count;
 
     public JsonElement Clean(JsonElement schema)
     {
@@ -195,4 +227,25 @@ internal sealed class CleanSchemaTransform : IRequestTransform
 
         return false;
     }
+}
+
+/// <summary>Compares byte arrays by content, and looks them up by span without allocating.</summary>
+internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+{
+    public static readonly ByteArrayComparer Instance = new();
+
+    public bool Equals(byte[]? x, byte[]? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan().SequenceEqual(y));
+
+    public int GetHashCode(byte[] obj) => GetHashCode(obj.AsSpan());
+
+    public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+    public int GetHashCode(ReadOnlySpan<byte> alternate)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(alternate);
+        return hash.ToHashCode();
+    }
+
+    public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
 }

@@ -23,6 +23,7 @@ public abstract class OpenAICompatibleBackend : IBackend
     private const int MaxErrorBodyChars = 64 * 1024;
 
     private readonly FirstListedModel _firstListed = new();
+    private int _renderSizeHint;
 
     /// <param name="defaults">What this kind of server can do out of the box; the backend's settings override it.</param>
     protected OpenAICompatibleBackend(BackendSettings settings, BackendServices services, BackendCapabilities? defaults = null)
@@ -72,10 +73,14 @@ public abstract class OpenAICompatibleBackend : IBackend
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string model = await ResolveModelAsync(request, cancellationToken).ConfigureAwait(false);
-        byte[] body = ChatRequestRenderer.Render(request, CreateRenderOptions(model), call.Warnings);
-        call.OnUpstreamBody?.Invoke(body);
+        // The body goes into a pooled buffer (a Claude Code turn renders to about 100 KB: as a fresh array it would
+        // be a large-object allocation every request) and the buffer goes back when the exchange is over.
+        using var body = new PooledBufferWriter(RenderSizeHint);
+        ChatRequestRenderer.RenderTo(body, request, CreateRenderOptions(model), call.Warnings);
+        RenderSizeHint = body.WrittenCount;
+        call.OnUpstreamBody?.Invoke(body.WrittenMemory);
 
-        using var response = await SendAsync(body, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(body.WrittenMemory, cancellationToken).ConfigureAwait(false);
         var start = new MessageResponse
         {
             Id = $"msg_{Guid.NewGuid():N}",
@@ -86,23 +91,29 @@ public abstract class OpenAICompatibleBackend : IBackend
         };
         yield return new MessageStartEvent(start);
 
-        var translator = new ChatStreamTranslator(request.StopSequences, EstimateTokens(body.Length));
+        var translator = new ChatStreamTranslator(request.StopSequences, EstimateTokens(body.WrittenCount));
         var events = new List<MessageStreamEvent>();
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var items = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        // Each data: payload is deserialized straight from the UTF-8 bytes the parser holds: no string per chunk.
+        var items = SseParser.Create(stream, UpstreamItem.Parse).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (items.ConfigureAwait(false))
         {
             bool done = false;
             while (!done && !translator.Stopped && await MoveNextAsync(items, cancellationToken).ConfigureAwait(false))
             {
-                string data = items.Current.Data;
-                if (data == "[DONE]")
+                var item = items.Current.Data;
+                if (item.Done)
                 {
                     done = true;
                     break;
                 }
 
-                translator.OnChunk(ParseChunk(data), events);
+                if (item.Chunk is not { } chunk)
+                {
+                    throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent a stream chunk that is not valid JSON: {item.Error}");
+                }
+
+                translator.OnChunk(chunk, events);
                 foreach (var streamEvent in events)
                 {
                     yield return streamEvent;
@@ -127,6 +138,13 @@ public abstract class OpenAICompatibleBackend : IBackend
         {
             yield return streamEvent;
         }
+    }
+
+    /// <summary>The size of the last rendered body: where the next one's buffer starts, so it rarely grows.</summary>
+    private int RenderSizeHint
+    {
+        get => Math.Clamp(Volatile.Read(ref _renderSizeHint) + 1024, 16 * 1024, 4 * 1024 * 1024);
+        set => Volatile.Write(ref _renderSizeHint, value);
     }
 
     public ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
@@ -200,11 +218,11 @@ public abstract class OpenAICompatibleBackend : IBackend
     protected Uri Endpoint(string relativePath) =>
         new(Settings.Url.AbsoluteUri.TrimEnd('/') + "/" + relativePath);
 
-    private async Task<HttpResponseMessage> SendAsync(byte[] body, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint("chat/completions"))
         {
-            Content = new ByteArrayContent(body),
+            Content = new ReadOnlyMemoryContent(body),
         };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
@@ -251,7 +269,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         }
     }
 
-    private async ValueTask<bool> MoveNextAsync(IAsyncEnumerator<SseItem<string>> items, CancellationToken cancellationToken)
+    private async ValueTask<bool> MoveNextAsync(IAsyncEnumerator<SseItem<UpstreamItem>> items, CancellationToken cancellationToken)
     {
         try
         {
@@ -263,16 +281,26 @@ public abstract class OpenAICompatibleBackend : IBackend
         }
     }
 
-    private ChatChunk ParseChunk(string data)
+    /// <summary>One upstream <c>data:</c> payload: a chunk, the <c>[DONE]</c> marker, or why it could not be read.</summary>
+    private readonly record struct UpstreamItem(ChatChunk? Chunk, bool Done, string? Error)
     {
-        try
+        public static UpstreamItem Parse(string eventType, ReadOnlySpan<byte> data)
         {
-            return JsonSerializer.Deserialize(data, ChatJsonContext.Default.ChatChunk)
-                ?? throw new JsonException("null chunk");
-        }
-        catch (JsonException exception)
-        {
-            throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent a stream chunk that is not valid JSON: {exception.Message}");
+            if (data.SequenceEqual("[DONE]"u8))
+            {
+                return new UpstreamItem(null, true, null);
+            }
+
+            try
+            {
+                return JsonSerializer.Deserialize(data, ChatJsonContext.Default.ChatChunk) is { } chunk
+                    ? new UpstreamItem(chunk, false, null)
+                    : new UpstreamItem(null, false, "null chunk");
+            }
+            catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+            {
+                return new UpstreamItem(null, false, exception.Message);
+            }
         }
     }
 

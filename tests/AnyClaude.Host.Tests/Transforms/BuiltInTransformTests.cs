@@ -73,6 +73,35 @@ public sealed class BuiltInTransformTests
     }
 
     [Fact]
+    public async Task Clean_schema_remembers_each_schema_by_its_bytes_and_gives_the_same_result_every_turn()
+    {
+        var transform = new CleanSchemaTransform(["format"]);
+        const string clean = """{"type":"object","properties":{"a":{"type":"string"}}}""";
+        string[] expected = [];
+        for (int turn = 0; turn < 3; turn++)
+        {
+            // A fresh parse every turn, as each request is: the cache must key on content, not on the instance.
+            var request = WithTool(NestedSchema);
+            request.Tools!.Add(WithTool(clean).Tools![0]);
+
+            await transform.ApplyAsync(Context(request), default);
+
+            string[] schemas = [.. request.Tools.Select(t => t.InputSchema.GetRawText())];
+            schemas[0].ShouldNotContain("\"format\":\"");
+            schemas[1].ShouldBe(clean);
+            if (turn == 0)
+            {
+                expected = schemas;
+                schemas[0].ShouldBe(transform.Clean(WithTool(NestedSchema).Tools![0].InputSchema).GetRawText());
+            }
+
+            schemas.ShouldBe(expected);
+        }
+
+        transform.CachedSchemas.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Clamp_max_tokens_lowers_a_large_request_keeps_a_small_one_and_fills_in_a_missing_one()
     {
         var caps = new BackendCapabilities { MaxOutputTokens = 500 };

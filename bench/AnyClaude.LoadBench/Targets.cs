@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace AnyClaude.LoadBench;
+
+/// <summary>A process under test: started pinned to its core, read from /proc, stopped by its own id.</summary>
+internal sealed class ProxyProcess : IAsyncDisposable
+{
+    private static readonly double TicksPerMs = 100 / 1000.0; // USER_HZ is 100 on Linux
+    private readonly Process _process;
+    private readonly string _scratch;
+
+    private ProxyProcess(Process process, Uri baseUrl, string scratch)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        _scratch = scratch;
+    }
+
+    public Uri BaseUrl { get; }
+
+    public int Pid => _process.Id;
+
+    /// <summary>User + system CPU of the whole process (all threads), in ms, from /proc/pid/stat.</summary>
+    public double CpuMs()
+    {
+        string stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // After "pid (comm) ": field 3 is state, so utime (14) and stime (15) are at offsets 11 and 12.
+        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return ticks / TicksPerMs;
+    }
+
+    /// <summary>VmRSS or VmHWM from /proc/pid/status, in MiB.</summary>
+    public double StatusMiB(string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+            }
+        }
+
+        return double.NaN;
+    }
+
+    /// <summary><c>anyclaude --proxy-only</c> (Release build) against the fake backend, pinned with taskset.</summary>
+    public static async Task<ProxyProcess> StartAnyClaudeAsync(string executable, Uri backend, string cpu, IReadOnlyDictionary<string, string> extraEnvironment)
+    {
+        string scratch = Directory.CreateTempSubdirectory("anyclaude-bench-").FullName;
+        int port = FreePort();
+        var start = new ProcessStartInfo("taskset", ["-c", cpu, executable, "--proxy-only", "--port", port.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["HOME"] = scratch;
+        start.Environment["ANYCLAUDE_MODE"] = "mlx-lm";
+        start.Environment["MLX_LM_URL"] = new Uri(backend, "/v1").AbsoluteUri;
+        start.Environment["MLX_LM_MODEL"] = "bench-model";
+        start.Environment["ANYCLAUDE_DEBUG"] = "0";
+        start.Environment["ANYCLAUDE_SCRIPTCACHEDIRECTORY"] = Path.Combine(scratch, "cache");
+        foreach (var (key, value) in extraEnvironment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        var proxy = new ProxyProcess(process, new Uri($"http://127.0.0.1:{port}"), scratch);
+        await proxy.WaitReadyAsync("/health/live");
+        return proxy;
+    }
+
+    /// <summary>claude-code-router 1.0.73 in the foreground (<c>cli.js start</c> runs the server in-process).</summary>
+    public static async Task<ProxyProcess> StartClaudeCodeRouterAsync(string cliJs, Uri backend, string cpu)
+    {
+        string scratch = Directory.CreateTempSubdirectory("ccr-bench-").FullName;
+        int port = FreePort();
+        var config = new JsonObject
+        {
+            ["PORT"] = port,
+            ["HOST"] = "127.0.0.1",
+            ["LOG"] = false,
+            ["Providers"] = new JsonArray
+            {
+                new JsonObject
+                {
+                    ["name"] = "fake",
+                    ["api_base_url"] = new Uri(backend, "/v1/chat/completions").AbsoluteUri,
+                    ["api_key"] = "bench-key",
+                    ["models"] = new JsonArray("bench-model"),
+                    ["transformer"] = new JsonObject { ["use"] = new JsonArray("streamoptions") },
+                },
+            },
+            ["Router"] = new JsonObject { ["default"] = "fake,bench-model" },
+        };
+        Directory.CreateDirectory(Path.Combine(scratch, ".claude-code-router"));
+        File.WriteAllText(Path.Combine(scratch, ".claude-code-router", "config.json"), config.ToJsonString());
+        var start = new ProcessStartInfo("taskset", ["-c", cpu, "node", cliJs, "start"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = scratch,
+        };
+        start.Environment["HOME"] = scratch;
+        start.Environment["TMPDIR"] = scratch;
+        start.Environment["NODE_ENV"] = "production";
+        var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        var proxy = new ProxyProcess(process, new Uri($"http://127.0.0.1:{port}"), scratch);
+        await proxy.WaitReadyAsync(null);
+        return proxy;
+    }
+
+    private async Task WaitReadyAsync(string? path)
+    {
+        var clock = Stopwatch.StartNew();
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the process exited with {_process.ExitCode} before it answered");
+            }
+
+            try
+            {
+                if (path is null)
+                {
+                    using var tcp = new TcpClient();
+                    await tcp.ConnectAsync(IPAddress.Loopback, BaseUrl.Port);
+                    return;
+                }
+
+                using var response = await http.GetAsync(new Uri(BaseUrl, path));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or SocketException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"{BaseUrl} did not answer within 60 s");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_scratch, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
