@@ -1,8 +1,9 @@
 namespace AnyClaude.Host.Tests.Load;
 
 /// <summary>
-/// Load tests sample the whole test process (memory, threads, sockets): they run on their own, after the
-/// parallel tests, so other tests' work does not show up in their figures.
+/// Tests that sample the whole test process (memory, threads, sockets) or hold the proxy to a wall-clock bound
+/// (an upstream abort within one second): they run on their own, after the parallel tests, so other tests' work
+/// does not show up in their figures.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class LoadCollection

@@ -1,9 +1,11 @@
+using AnyClaude.Host.Tests.Load;
 using System.Net;
 using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.Streaming;
 
 /// <summary>When the client goes away, the upstream request is aborted (a local model stops generating).</summary>
+[Collection(LoadCollection.Name)]
 public sealed class CancellationTests
 {
     [Theory]
