@@ -56,7 +56,6 @@ internal static class ProxyApp
             throw new InvalidOperationException($"refusing to listen on {options.Host} (not loopback) without an access key (ANYCLAUDE_API_KEY / apiKey)");
         }
 
-        EnsureThreadPoolMinimum();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = "anyclaude",
@@ -128,22 +127,6 @@ internal static class ProxyApp
     /// only with the key. Map admin endpoints here, before the app starts.
     /// </summary>
     public static RouteGroupBuilder AdminGroup(WebApplication app) => app.MapGroup("/admin").RequireLoopback();
-
-    /// <summary>
-    /// The thread pool starts with one thread per core and adds more only about every half second. On a 2-core
-    /// machine a moment of blocking (JIT, a first exception path, file I/O) then holds every request for that half
-    /// second: a client's disconnect reached the backend only after 0.5–0.7 s in about one run in twenty. Sixteen
-    /// threads ready from the start remove those stalls; idle threads cost almost nothing.
-    /// </summary>
-    private static void EnsureThreadPoolMinimum()
-    {
-        const int Minimum = 16;
-        ThreadPool.GetMinThreads(out int workers, out int completionPorts);
-        if (workers < Minimum || completionPorts < Minimum)
-        {
-            ThreadPool.SetMinThreads(Math.Max(workers, Minimum), Math.Max(completionPorts, Minimum));
-        }
-    }
 
     /// <summary>The address Kestrel actually listens on (the port is known only after start when 0 was asked for).</summary>
     public static Uri ListeningAddress(WebApplication app)

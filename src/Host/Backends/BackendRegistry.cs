@@ -142,9 +142,9 @@ internal sealed class BackendRegistry : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
             AutomaticDecompression = DecompressionMethods.None,
             UseProxy = false,
-            // An answer abandoned mid-stream (the client went away) closes its connection at once: by default the
-            // handler would first read on for up to 2 s to reuse it, and the model would go on generating meanwhile.
-            MaxResponseDrainSize = 0,
+            // A finished answer is drained (its last bytes) so the connection is reused; one abandoned mid-stream (the
+            // client went away) is given up after 100 ms instead of the default 2 s, so the model stops generating.
+            ResponseDrainTimeout = TimeSpan.FromMilliseconds(100),
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,
