@@ -18,24 +18,8 @@ internal static class ProcessRunner
         string workingDirectory,
         TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment.Clear();
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
+        var start = StartInfo(fileName, arguments, environment, workingDirectory);
+        start.RedirectStandardInput = true;
 
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
@@ -55,6 +39,30 @@ internal static class ProcessRunner
         }
 
         return new ProcessResult(process.ExitCode, await output, await error, stopwatch.Elapsed);
+    }
+
+    /// <summary>Start information with exactly <paramref name="environment"/> (nothing inherited) and output captured.</summary>
+    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Clear();
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return start;
     }
 
     /// <summary>Runs a command that must succeed (an install step), returning its output.</summary>
