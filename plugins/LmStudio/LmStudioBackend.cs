@@ -1,5 +1,4 @@
 using AnyClaude.Abstractions.Backends;
-using AnyClaude.Abstractions.Messages;
 using AnyClaude.OpenAICompat.Backends;
 using AnyClaude.OpenAICompat.Rendering;
 
@@ -20,9 +19,4 @@ internal sealed class LmStudioBackend : OpenAICompatibleBackend
         "start LM Studio's server (Developer tab, Start Server, or `lms server start`) and load a model (or set LMSTUDIO_URL)";
 
     protected override ThinkingStyle ThinkingStyle => ThinkingStyle.ReasoningEffort;
-
-    protected override async ValueTask<string> ResolveModelAsync(MessagesRequest request, CancellationToken cancellationToken) =>
-        Settings.Model
-        ?? await FirstListedModelAsync(cancellationToken).ConfigureAwait(false)
-        ?? request.Model;
 }

@@ -1,5 +1,4 @@
 using AnyClaude.Abstractions.Backends;
-using AnyClaude.Abstractions.Messages;
 using AnyClaude.OpenAICompat.Backends;
 using AnyClaude.OpenAICompat.Rendering;
 
@@ -22,10 +21,6 @@ internal sealed class MlxTextgenBackend : OpenAICompatibleBackend
     protected override string StartHint =>
         $"start it with `mlx_textgen.server --model <model> --port {BaseUrl.Port}` (or set MLX_TEXTGEN_URL)";
 
-    protected override async ValueTask<string> ResolveModelAsync(MessagesRequest request, CancellationToken cancellationToken) =>
-        Settings.Model
-        ?? await FirstListedModelAsync(cancellationToken).ConfigureAwait(false)
-        ?? request.Model;
 
     protected override ChatRenderOptions CreateRenderOptions(string model) =>
         base.CreateRenderOptions(model) with { ParallelToolCalls = false };

@@ -1,5 +1,4 @@
 using AnyClaude.Abstractions.Backends;
-using AnyClaude.Abstractions.Messages;
 using AnyClaude.OpenAICompat.Rendering;
 
 namespace AnyClaude.OpenAICompat.Backends;
@@ -27,11 +26,6 @@ public sealed class GenericOpenAIBackend : OpenAICompatibleBackend
     protected override string MaxTokensField { get; }
 
     protected override string StartHint => "is the OpenAI-compatible server (llama-server, ollama serve, vllm serve, …) running at that URL?";
-
-    protected override async ValueTask<string> ResolveModelAsync(MessagesRequest request, CancellationToken cancellationToken) =>
-        Settings.Model
-        ?? await FirstListedModelAsync(cancellationToken).ConfigureAwait(false)
-        ?? request.Model;
 }
 
 public sealed class GenericOpenAIBackendFactory : IBackendFactory

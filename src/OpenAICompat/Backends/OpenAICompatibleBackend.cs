@@ -60,9 +60,11 @@ public abstract class OpenAICompatibleBackend : IBackend
 
     protected virtual string MaxTokensField => "max_tokens";
 
-    /// <summary>The upstream model to ask for.</summary>
-    protected virtual ValueTask<string> ResolveModelAsync(MessagesRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Settings.Model ?? request.Model);
+    /// <summary>The upstream model to ask for: the configured one, else the first the server lists, else the request's.</summary>
+    protected virtual async ValueTask<string> ResolveModelAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        Settings.Model
+        ?? await FirstListedModelAsync(cancellationToken).ConfigureAwait(false)
+        ?? request.Model;
 
     /// <summary>Maps an HTTP error answer; override for servers with their own conventions.</summary>
     protected virtual AnthropicException MapErrorStatus(int status, string body) => UpstreamErrors.FromStatus(Name, status, body);
@@ -176,7 +178,7 @@ public abstract class OpenAICompatibleBackend : IBackend
     }
 
     /// <summary>The first model the server lists, remembered once known.</summary>
-    protected ValueTask<string?> FirstListedModelAsync(CancellationToken cancellationToken) =>
+    private ValueTask<string?> FirstListedModelAsync(CancellationToken cancellationToken) =>
         _firstListed.GetAsync(FetchModelListAsync, cancellationToken);
 
     /// <summary>The server's <c>GET /models</c> list.</summary>
