@@ -187,17 +187,7 @@ internal static class Streams
         };
         foreach (var token in tool ? ToolTextTokens : TextTokens)
         {
-            frames.Add(Frame("content_block_delta", w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("type", "content_block_delta");
-                w.WriteNumber("index", 0);
-                w.WriteStartObject("delta");
-                w.WriteString("type", "text_delta");
-                w.WriteString("text", token);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }));
+            frames.Add(DeltaFrame(0, "text_delta", "text", token));
         }
 
         frames.Add(Frame("content_block_stop", w => w.WriteRawValue("""{"type":"content_block_stop","index":0}""")));
@@ -206,17 +196,7 @@ internal static class Streams
             frames.Add(Frame("content_block_start", w => w.WriteRawValue("{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_bench_1\",\"name\":\"" + ToolName + "\",\"input\":{}}}")));
             foreach (var fragment in ArgumentFragments())
             {
-                frames.Add(Frame("content_block_delta", w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteString("type", "content_block_delta");
-                    w.WriteNumber("index", 1);
-                    w.WriteStartObject("delta");
-                    w.WriteString("type", "input_json_delta");
-                    w.WriteString("partial_json", fragment);
-                    w.WriteEndObject();
-                    w.WriteEndObject();
-                }));
+                frames.Add(DeltaFrame(1, "input_json_delta", "partial_json", fragment));
             }
 
             frames.Add(Frame("content_block_stop", w => w.WriteRawValue("""{"type":"content_block_stop","index":1}""")));
@@ -227,6 +207,19 @@ internal static class Streams
         frames.Add(Frame("message_stop", w => w.WriteRawValue("""{"type":"message_stop"}""")));
         return frames.ToArray();
     }
+
+    /// <summary>A <c>content_block_delta</c> frame whose delta carries one string field.</summary>
+    private static byte[] DeltaFrame(int index, string deltaType, string field, string value) => Frame("content_block_delta", w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "content_block_delta");
+        w.WriteNumber("index", index);
+        w.WriteStartObject("delta");
+        w.WriteString("type", deltaType);
+        w.WriteString(field, value);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    });
 
     private static byte[] Frame(string? eventType, Action<Utf8JsonWriter> data)
     {
