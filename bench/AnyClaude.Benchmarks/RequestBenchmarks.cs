@@ -30,9 +30,7 @@ public class RequestBenchmarks
     [Benchmark(Baseline = true)]
     public MessagesRequest Parse()
     {
-        MessagesRequestReader.CheckEncoding(_body);
-        MessagesRequestReader.CheckDepth(_body, 64);
-        return JsonSerializer.Deserialize(_body, AnthropicJsonContext.Default.MessagesRequest)!;
+        return MessagesRequestReader.Parse(_body, 64);
     }
 
     [Benchmark]

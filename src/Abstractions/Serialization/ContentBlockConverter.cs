@@ -18,13 +18,13 @@ public sealed class ContentBlockConverter : JsonConverter<ContentBlock>
         string type = PeekType(reader) ?? throw new JsonException("a content block needs a string 'type'");
         ContentBlock? block = type switch
         {
-            ContentBlockTypes.Text => JsonSerializer.Deserialize(ref reader, context.TextBlock),
-            ContentBlockTypes.Image => JsonSerializer.Deserialize(ref reader, context.ImageBlock),
-            ContentBlockTypes.Document => JsonSerializer.Deserialize(ref reader, context.DocumentBlock),
-            ContentBlockTypes.ToolUse => JsonSerializer.Deserialize(ref reader, context.ToolUseBlock),
-            ContentBlockTypes.ToolResult => JsonSerializer.Deserialize(ref reader, context.ToolResultBlock),
-            ContentBlockTypes.Thinking => JsonSerializer.Deserialize(ref reader, context.ThinkingBlock),
-            ContentBlockTypes.RedactedThinking => JsonSerializer.Deserialize(ref reader, context.RedactedThinkingBlock),
+            ContentBlockTypes.Text => NestedValue.Read(ref reader, context.TextBlock),
+            ContentBlockTypes.Image => NestedValue.Read(ref reader, context.ImageBlock),
+            ContentBlockTypes.Document => NestedValue.Read(ref reader, context.DocumentBlock),
+            ContentBlockTypes.ToolUse => NestedValue.Read(ref reader, context.ToolUseBlock),
+            ContentBlockTypes.ToolResult => NestedValue.Read(ref reader, context.ToolResultBlock),
+            ContentBlockTypes.Thinking => NestedValue.Read(ref reader, context.ThinkingBlock),
+            ContentBlockTypes.RedactedThinking => NestedValue.Read(ref reader, context.RedactedThinkingBlock),
             _ => new UnknownBlock(type, JsonElement.ParseValue(ref reader)),
         };
         return block ?? throw new JsonException("a content block must not be null");

@@ -22,7 +22,7 @@ public sealed class TextBlockListConverter : JsonConverter<List<TextBlock>>
                         throw new JsonException("expected a text block object");
                     }
 
-                    var block = JsonSerializer.Deserialize(ref reader, AnthropicJsonContext.Default.TextBlock)
+                    var block = NestedValue.Read(ref reader, AnthropicJsonContext.Default.TextBlock)
                         ?? throw new JsonException("a text block must not be null");
                     blocks.Add(block);
                 }

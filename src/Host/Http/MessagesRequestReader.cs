@@ -15,9 +15,7 @@ internal static class MessagesRequestReader
     {
         limits ??= new RequestLimits();
         byte[] body = await ReadBodyAsync(context, maxBodyBytes).ConfigureAwait(false);
-        CheckEncoding(body);
-        CheckDepth(body, limits.MaxJsonDepth);
-        var request = Parse(body);
+        var request = Parse(body, limits.MaxJsonDepth);
         Validate(request, requireMaxTokens);
         CheckLimits(request, limits);
         return (request, body);
@@ -27,7 +25,7 @@ internal static class MessagesRequestReader
     /// JSON must be UTF-8. System.Text.Json does not check the bytes inside strings it only keeps (unknown fields
     /// end up as <c>JsonElement</c>s), so invalid bytes would surface later, mid-request; refuse them here.
     /// </summary>
-    public static void CheckEncoding(ReadOnlySpan<byte> body)
+    private static void CheckEncoding(ReadOnlySpan<byte> body)
     {
         if (System.Text.Unicode.Utf8.IsValid(body))
         {
@@ -49,8 +47,11 @@ internal static class MessagesRequestReader
         throw AnthropicException.InvalidRequest($"the request body is not valid UTF-8 (byte {at}); JSON must be encoded as UTF-8");
     }
 
-    /// <summary>A clear 400 for JSON nested deeper than the limit (malformed JSON is left to <see cref="Parse"/> to describe).</summary>
-    public static void CheckDepth(ReadOnlySpan<byte> body, int maxDepth)
+    /// <summary>
+    /// A clear 400 for JSON nested deeper than the limit. Runs only once parsing failed: the parse itself enforces
+    /// the limit, and a second pass over every request would cost as much as a third of the parse.
+    /// </summary>
+    private static void CheckDepth(ReadOnlySpan<byte> body, int maxDepth)
     {
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = maxDepth + 1, CommentHandling = JsonCommentHandling.Disallow });
         try
@@ -97,20 +98,23 @@ internal static class MessagesRequestReader
         }
     }
 
-    public static MessagesRequest Parse(ReadOnlySpan<byte> body)
+    /// <summary>Checks the encoding and parses the body into the typed request, nesting no deeper than <paramref name="maxDepth"/>.</summary>
+    public static MessagesRequest Parse(ReadOnlySpan<byte> body, int maxDepth)
     {
         if (body.IsEmpty)
         {
             throw AnthropicException.InvalidRequest("the request body is empty; expected a JSON object with 'model' and 'messages'");
         }
 
+        CheckEncoding(body);
         try
         {
-            return JsonSerializer.Deserialize(body, AnthropicJsonContext.Default.MessagesRequest)
+            return JsonSerializer.Deserialize(body, DepthLimitedTypeInfo.For(maxDepth))
                 ?? throw AnthropicException.InvalidRequest("the request body must be a JSON object, not null");
         }
         catch (JsonException exception)
         {
+            CheckDepth(body, maxDepth);
             throw AnthropicException.InvalidRequest(Describe(exception));
         }
         catch (InvalidOperationException exception)

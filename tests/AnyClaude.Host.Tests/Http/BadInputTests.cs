@@ -22,6 +22,9 @@ public sealed class BadInputTests
         { "stop sequence null", """{"model": "m", "max_tokens": 10, "stop_sequences": ["a", null], "messages": [{"role": "user", "content": "hi"}]}""", "stop_sequences.1" },
         { "block text null", """{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": [{"type": "text", "text": null}]}]}""", "messages.0.content.0.text" },
         { "tool_use name null", """{"model": "m", "max_tokens": 10, "messages": [{"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": null, "input": {}}]}]}""", "messages.0.content.0.name" },
+        { "block text is a number", """{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}]}""", "messages.0.content" },
+        { "tool_result block text is a number", """{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text", "text": []}]}]}]}""", "messages.0.content" },
+        { "system text is an object", """{"model": "m", "max_tokens": 10, "system": [{"type": "text", "text": {}}], "messages": [{"role": "user", "content": "hi"}]}""", "system" },
         { "max_tokens zero", """{"model": "m", "max_tokens": 0, "messages": [{"role": "user", "content": "hi"}]}""", "max_tokens" },
     };
 
@@ -102,6 +105,28 @@ public sealed class BadInputTests
 
         proxy.Fake.ChatRequests.ShouldBeEmpty();
         await proxy.AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task A_configured_depth_limit_is_enforced_at_exactly_that_depth()
+    {
+        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.MlxLm, configure: o => o with { Limits = new() { MaxJsonDepth = 16 } });
+        // The root object is level 1 and metadata level 2, so n arrays nest n + 2 levels deep.
+        static string Nested(int arrays) =>
+            "{\"model\": \"m\", \"max_tokens\": 10, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"metadata\": {\"x\": "
+            + new string('[', arrays) + new string(']', arrays) + "}}";
+
+        using (var atLimit = await proxy.PostMessagesAsync(Nested(14)))
+        {
+            atLimit.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        using var over = await proxy.PostMessagesAsync(Nested(15));
+        over.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var (type, message) = await ErrorBodies.ReadAsync(over);
+        type.ShouldBe("invalid_request_error");
+        message.ShouldContain("deeper than 16 levels (maxJsonDepth)");
+        proxy.Fake.ChatRequests.Count.ShouldBe(1);
     }
 
     [Fact]
