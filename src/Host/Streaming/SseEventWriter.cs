@@ -14,6 +14,14 @@ internal sealed class SseEventWriter
     private static readonly byte[] DataPrefix = "\ndata: "u8.ToArray();
     private static readonly byte[] FrameEnd = "\n\n"u8.ToArray();
 
+    private static readonly JsonEncodedText TypeProperty = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText IndexProperty = JsonEncodedText.Encode("index");
+    private static readonly JsonEncodedText DeltaProperty = JsonEncodedText.Encode("delta");
+    private static readonly JsonEncodedText TextProperty = JsonEncodedText.Encode("text");
+    private static readonly JsonEncodedText ThinkingProperty = JsonEncodedText.Encode("thinking");
+    private static readonly JsonEncodedText PartialJsonProperty = JsonEncodedText.Encode("partial_json");
+    private static readonly JsonEncodedText SignatureProperty = JsonEncodedText.Encode("signature");
+
     private readonly PipeWriter _pipe;
     private readonly Utf8JsonWriter _json;
 
@@ -29,9 +37,55 @@ internal sealed class SseEventWriter
         WriteAscii(streamEvent.Type);
         _pipe.Write(DataPrefix);
         _json.Reset(_pipe);
-        JsonSerializer.Serialize(_json, streamEvent, AnthropicJsonContext.Default.MessageStreamEvent);
+        if (streamEvent is ContentBlockDeltaEvent delta)
+        {
+            WriteDelta(delta);
+        }
+        else
+        {
+            JsonSerializer.Serialize(_json, streamEvent, AnthropicJsonContext.Default.MessageStreamEvent);
+        }
+
         _json.Flush();
         _pipe.Write(FrameEnd);
+    }
+
+    /// <summary>
+    /// A stream is almost all deltas, one per token: written field by field, the same bytes the serializer writes,
+    /// without its polymorphic dispatch.
+    /// </summary>
+    private void WriteDelta(ContentBlockDeltaEvent streamEvent)
+    {
+        var json = _json;
+        json.WriteStartObject();
+        json.WriteString(TypeProperty, StreamEventTypes.ContentBlockDelta);
+        json.WriteNumber(IndexProperty, streamEvent.Index);
+        json.WritePropertyName(DeltaProperty);
+        json.WriteStartObject();
+        switch (streamEvent.Delta)
+        {
+            case TextDelta text:
+                json.WriteString(TypeProperty, "text_delta"u8);
+                json.WriteString(TextProperty, text.Text);
+                break;
+            case ThinkingDelta thinking:
+                json.WriteString(TypeProperty, "thinking_delta"u8);
+                json.WriteString(ThinkingProperty, thinking.Thinking);
+                break;
+            case InputJsonDelta input:
+                json.WriteString(TypeProperty, "input_json_delta"u8);
+                json.WriteString(PartialJsonProperty, input.PartialJson);
+                break;
+            case SignatureDelta signature:
+                json.WriteString(TypeProperty, "signature_delta"u8);
+                json.WriteString(SignatureProperty, signature.Signature);
+                break;
+            default:
+                throw new InvalidOperationException($"unknown delta type {streamEvent.Delta.GetType().Name}");
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 
     /// <summary>An SSE comment: ignored by every client, but it keeps idle connections alive.</summary>

@@ -295,9 +295,7 @@ public abstract class OpenAICompatibleBackend : IBackend
 
             try
             {
-                return JsonSerializer.Deserialize(data, ChatJsonContext.Default.ChatChunk) is { } chunk
-                    ? new UpstreamItem(chunk, false, null)
-                    : new UpstreamItem(null, false, "null chunk");
+                return new UpstreamItem(ChatChunkReader.Read(data), false, null);
             }
             catch (Exception exception) when (exception is JsonException or InvalidOperationException)
             {

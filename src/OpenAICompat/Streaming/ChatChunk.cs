@@ -86,7 +86,6 @@ public sealed class ChatPromptTokensDetails
 }
 
 [JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowReadingFromString)]
-[JsonSerializable(typeof(ChatChunk))]
 [JsonSerializable(typeof(ChatModelList))]
 internal sealed partial class ChatJsonContext : JsonSerializerContext;
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.Abstractions.Messages;
@@ -8,7 +9,7 @@ namespace AnyClaude.OpenAICompat.Tests.Streaming;
 
 public sealed class ChatStreamTranslatorTests
 {
-    private static ChatChunk Chunk(string json) => JsonSerializer.Deserialize(json, ChatJsonContext.Default.ChatChunk)!;
+    private static ChatChunk Chunk(string json) => ChatChunkReader.Read(Encoding.UTF8.GetBytes(json));
 
     private static string Content(string text) =>
         $$"""{"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":{{JsonSerializer.Serialize(text)}}},"finish_reason":null}]}""";
