@@ -66,6 +66,13 @@ internal static class EndToEnd
                 {
                     "direct" => null,
                     "anyclaude" => await ProxyProcess.StartAnyClaudeAsync(Paths.AnyClaude(), backend, proxyCpu, env),
+                    // Another build of anyclaude (--baseline PATH), measured in the same run: a change's effect
+                    // shows as a ratio that the machine's drift affects far less than two separate runs.
+                    "baseline" => await ProxyProcess.StartAnyClaudeAsync(
+                        options.String("baseline", "") is { Length: > 0 } baselinePath ? baselinePath : throw new ArgumentException("target 'baseline' needs --baseline PATH/TO/anyclaude"),
+                        backend,
+                        proxyCpu,
+                        env),
                     "ccr" => await ProxyProcess.StartClaudeCodeRouterAsync(Paths.ClaudeCodeRouter(), backend, proxyCpu),
                     _ => throw new ArgumentException($"unknown target {target}"),
                 };
@@ -108,6 +115,16 @@ internal static class EndToEnd
 
         return runs.Any(r => r.Load.Failures > 0) ? 1 : 0;
     }
+
+    private static readonly (string Label, string Scenario, Func<Run, double> Pick)[] RatioFigures =
+    [
+        ("TTFT p50, C=1", "text C=1", r => r.Load.TtftP50),
+        ("TTFT p50, C=16", "text C=16", r => r.Load.TtftP50),
+        ("requests/s, C=1", "text C=1", r => r.Load.RequestsPerSecond),
+        ("requests/s, C=16", "text C=16", r => r.Load.RequestsPerSecond),
+        ("CPU per request, C=1", "text C=1", r => r.CpuMsPerRequest),
+        ("CPU per request, C=16", "text C=16", r => r.CpuMsPerRequest),
+    ];
 
     private static string Report(string header, string[] targets, List<Run> runs, List<Memory> memory)
     {
@@ -162,20 +179,24 @@ internal static class EndToEnd
             text.AppendLine("Ratios (AnyClaude ÷ other; for requests/s higher is better, for the rest lower is):");
             text.AppendLine();
             var ratioRows = new List<IReadOnlyList<string>>();
-            foreach (var (label, scenario, pick) in new (string, string, Func<Run, double>)[]
-            {
-                ("TTFT p50, C=1", "text C=1", r => r.Load.TtftP50),
-                ("TTFT p50, C=16", "text C=16", r => r.Load.TtftP50),
-                ("requests/s, C=1", "text C=1", r => r.Load.RequestsPerSecond),
-                ("requests/s, C=16", "text C=16", r => r.Load.RequestsPerSecond),
-                ("CPU per request, C=16", "text C=16", r => r.CpuMsPerRequest),
-            })
+            foreach (var (label, scenario, pick) in RatioFigures)
             {
                 double mine = M("anyclaude", scenario, pick);
                 ratioRows.Add([label, targets.Contains("direct") ? F(mine / M("direct", scenario, pick)) : "—", targets.Contains("ccr") ? F(mine / M("ccr", scenario, pick)) : "—"]);
             }
 
-            text.Append(Markdown.Table(["figure", "AnyClaude ÷ direct", "AnyClaude ÷ claude-code-router"], ratioRows));
+            if (targets.Contains("baseline"))
+            {
+                for (int i = 0; i < ratioRows.Count; i++)
+                {
+                    var (_, scenario, pick) = RatioFigures[i];
+                    ratioRows[i] = [.. ratioRows[i], F(M("anyclaude", scenario, pick) / M("baseline", scenario, pick))];
+                }
+            }
+
+            text.Append(Markdown.Table(
+                ["figure", "AnyClaude ÷ direct", "AnyClaude ÷ claude-code-router", .. targets.Contains("baseline") ? (string[])["AnyClaude ÷ baseline"] : []],
+                ratioRows));
         }
 
         return text.ToString();

@@ -86,6 +86,12 @@ internal static class MessageResponder
             writer.Write(new ErrorEvent(exception.ToError()));
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
+        finally
+        {
+            // Anything else that ends the stream early: the events already written still go out before whatever the
+            // error middleware adds.
+            writer.MoveToPipe();
+        }
     }
 
     public static async Task AggregateAsync(HttpContext context, IAsyncEnumerable<MessageStreamEvent> events, RequestObserver observer, CancellationToken cancellationToken)

@@ -7,7 +7,11 @@ using AnyClaude.Host.Http;
 
 namespace AnyClaude.Host.Streaming;
 
-/// <summary>Writes Anthropic SSE frames (<c>event: type\ndata: json\n\n</c>) straight into the response pipe.</summary>
+/// <summary>
+/// Writes Anthropic SSE frames (<c>event: type\ndata: json\n\n</c>). Frames collect in a buffer of this writer's own
+/// and reach the response pipe in one copy per flush: every write into Kestrel's pipe takes its output lock, and a
+/// frame is five writes.
+/// </summary>
 internal sealed class SseEventWriter
 {
     private static readonly byte[] EventPrefix = "event: "u8.ToArray();
@@ -22,21 +26,25 @@ internal sealed class SseEventWriter
     private static readonly JsonEncodedText PartialJsonProperty = JsonEncodedText.Encode("partial_json");
     private static readonly JsonEncodedText SignatureProperty = JsonEncodedText.Encode("signature");
 
+    /// <summary>Past this many buffered bytes a write moves them to the pipe without waiting for the flush.</summary>
+    private const int MaxPendingBytes = 32 * 1024;
+
     private readonly PipeWriter _pipe;
+    private readonly ArrayBufferWriter<byte> _pending = new(4096);
     private readonly Utf8JsonWriter _json;
 
     public SseEventWriter(PipeWriter pipe)
     {
         _pipe = pipe;
-        _json = new Utf8JsonWriter(pipe, AnthropicJson.WriterOptions);
+        _json = new Utf8JsonWriter(_pending, AnthropicJson.WriterOptions);
     }
 
     public void Write(MessageStreamEvent streamEvent)
     {
-        _pipe.Write(EventPrefix);
+        _pending.Write(EventPrefix);
         WriteAscii(streamEvent.Type);
-        _pipe.Write(DataPrefix);
-        _json.Reset(_pipe);
+        _pending.Write(DataPrefix);
+        _json.Reset(_pending);
         if (streamEvent is ContentBlockDeltaEvent delta)
         {
             WriteDelta(delta);
@@ -47,7 +55,8 @@ internal sealed class SseEventWriter
         }
 
         _json.Flush();
-        _pipe.Write(FrameEnd);
+        _pending.Write(FrameEnd);
+        MoveToPipeIfLarge();
     }
 
     /// <summary>
@@ -91,21 +100,44 @@ internal sealed class SseEventWriter
     /// <summary>An SSE comment: ignored by every client, but it keeps idle connections alive.</summary>
     public void WriteComment(string text)
     {
-        _pipe.Write(": "u8);
+        _pending.Write(": "u8);
         WriteAscii(text);
-        _pipe.Write(FrameEnd);
+        _pending.Write(FrameEnd);
+        MoveToPipeIfLarge();
     }
 
-    public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken) => _pipe.FlushAsync(cancellationToken);
+    public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken)
+    {
+        MoveToPipe();
+        return _pipe.FlushAsync(cancellationToken);
+    }
+
+    private void MoveToPipeIfLarge()
+    {
+        if (_pending.WrittenCount >= MaxPendingBytes)
+        {
+            MoveToPipe();
+        }
+    }
+
+    /// <summary>Hands buffered frames to the pipe without flushing (Kestrel sends them when the response ends).</summary>
+    public void MoveToPipe()
+    {
+        if (_pending.WrittenCount > 0)
+        {
+            _pipe.Write(_pending.WrittenSpan);
+            _pending.ResetWrittenCount();
+        }
+    }
 
     private void WriteAscii(string text)
     {
-        var span = _pipe.GetSpan(text.Length);
+        var span = _pending.GetSpan(text.Length);
         for (int i = 0; i < text.Length; i++)
         {
             span[i] = (byte)text[i];
         }
 
-        _pipe.Advance(text.Length);
+        _pending.Advance(text.Length);
     }
 }
