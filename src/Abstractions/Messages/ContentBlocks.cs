@@ -25,6 +25,9 @@ public abstract class ContentBlock
 
 public sealed class TextBlock : ContentBlock
 {
+    private string? _text = "";
+    private byte[]? _quoted;
+
     public TextBlock() { }
     public TextBlock(string text) => Text = text;
 
@@ -32,8 +35,43 @@ public sealed class TextBlock : ContentBlock
     [JsonPropertyOrder(-10)]
     public override string Type => ContentBlockTypes.Text;
 
+    /// <summary>The text. A block read from a request decodes it from the JSON only when first asked for.</summary>
+    [JsonIgnore]
+    public string Text
+    {
+        get => _text ??= _quoted is null ? null! : QuotedJsonString.Decode(_quoted);
+        set
+        {
+            _text = value;
+            _quoted = null;
+        }
+    }
+
+    /// <summary>The JSON <c>text</c> as the wire carries it: as received while <see cref="Text"/> is unchanged.</summary>
     [JsonPropertyName("text")]
-    public string Text { get; set; } = "";
+    [JsonInclude]
+    [JsonConverter(typeof(QuotedJsonStringConverter))]
+    internal QuotedJsonString? TextJson
+    {
+        get => _quoted is not null ? new QuotedJsonString(_quoted, null) : _text is null ? null : new QuotedJsonString(null, _text);
+        set
+        {
+            _quoted = value?.Quoted;
+            _text = value?.Text;
+        }
+    }
+
+    /// <summary>
+    /// The text as the JSON string token it arrived as (quotes included, escapes as the client wrote them), as long
+    /// as nothing has replaced it: a backend can copy these bytes instead of escaping the text again.
+    /// </summary>
+    internal bool TryGetQuotedUtf8(out ReadOnlySpan<byte> quoted)
+    {
+        quoted = _quoted;
+        return _quoted is not null;
+    }
+
+    internal static TextBlock FromToken(ref Utf8JsonReader reader) => new() { TextJson = QuotedJsonString.Read(ref reader) };
 }
 
 public sealed class ImageBlock : ContentBlock

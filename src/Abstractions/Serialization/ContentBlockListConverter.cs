@@ -14,7 +14,7 @@ public sealed class ContentBlockListConverter : JsonConverter<List<ContentBlock>
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return [new TextBlock(reader.GetString()!)];
+                return [TextBlock.FromToken(ref reader)];
             case JsonTokenType.StartArray:
                 var blocks = new List<ContentBlock>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)

@@ -12,7 +12,7 @@ public sealed class TextBlockListConverter : JsonConverter<List<TextBlock>>
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return [new TextBlock(reader.GetString()!)];
+                return [TextBlock.FromToken(ref reader)];
             case JsonTokenType.StartArray:
                 var blocks = new List<TextBlock>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)

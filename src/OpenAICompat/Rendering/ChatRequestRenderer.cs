@@ -102,7 +102,11 @@ public static class ChatRequestRenderer
         writer.WriteStartObject();
         writer.WriteString("role", "system");
         writer.WritePropertyName("content");
-        if (system.Count == 1)
+        if (QuotedText.TryWriteJoined(writer, system))
+        {
+            // Passed on as the client wrote it.
+        }
+        else if (system.Count == 1)
         {
             writer.WriteStringValue(system[0].Text);
         }

@@ -87,6 +87,37 @@ public sealed class ChatRequestRendererTests
         Content(Messages(body)[0]).ShouldBe(string.Join("\n\n", texts));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void System_text_no_transform_changed_is_passed_on_as_the_client_escaped_it(int blocks)
+    {
+        // Escapes a client may choose (\u00e9 for é, \/ for /) survive only if the tokens are copied; escaping the
+        // decoded text again would write é and / as they are.
+        string[] tokens = ["caf\\u00e9 \\/ \\\"q\\\" \\n \\ud83d\\ude00 \\u2028", "second\\tblock", "third \\u003cb\\u003e"];
+        string system = string.Join(",", tokens.Take(blocks).Select(t => $$$"""{"type":"text","text":"{{{t}}}","cache_control":{"type":"ephemeral"}}"""));
+        var request = Parse($$"""{"model":"m","system":[{{system}}],"messages":[{"role":"user","content":"hi"}]}""");
+
+        string rendered = Encoding.UTF8.GetString(ChatRequestRenderer.Render(request, DefaultOptions, []));
+
+        rendered.ShouldContain("\"content\":\"" + string.Join("\\n\\n", tokens.Take(blocks)) + "\"");
+        using var body = JsonDocument.Parse(rendered);
+        string[] decoded = ["café / \"q\" \n 😀 \u2028", "second\tblock", "third <b>"];
+        Content(Messages(body)[0]).ShouldBe(string.Join("\n\n", decoded.Take(blocks)));
+        request.System![0].Text.ShouldBe(decoded[0]);
+    }
+
+    [Fact]
+    public void System_text_a_transform_replaced_is_escaped_afresh()
+    {
+        var request = Parse("""{"model":"m","system":[{"type":"text","text":"caf\u00e9"},{"type":"text","text":"kept \u00e9"}],"messages":[{"role":"user","content":"hi"}]}""");
+        request.System![0].Text = request.System[0].Text + "!";
+
+        string rendered = Encoding.UTF8.GetString(ChatRequestRenderer.Render(request, DefaultOptions, []));
+
+        rendered.ShouldContain("\"content\":\"café!\\n\\nkept é\"");
+    }
+
     [Fact]
     public void Rendering_into_a_pooled_buffer_gives_the_same_bytes_as_Render()
     {
