@@ -25,6 +25,10 @@ internal sealed class SseEventWriter
     private static readonly JsonEncodedText ThinkingProperty = JsonEncodedText.Encode("thinking");
     private static readonly JsonEncodedText PartialJsonProperty = JsonEncodedText.Encode("partial_json");
     private static readonly JsonEncodedText SignatureProperty = JsonEncodedText.Encode("signature");
+    private static readonly JsonEncodedText TextDeltaType = JsonEncodedText.Encode("text_delta");
+    private static readonly JsonEncodedText ThinkingDeltaType = JsonEncodedText.Encode("thinking_delta");
+    private static readonly JsonEncodedText InputJsonDeltaType = JsonEncodedText.Encode("input_json_delta");
+    private static readonly JsonEncodedText SignatureDeltaType = JsonEncodedText.Encode("signature_delta");
 
     /// <summary>Past this many buffered bytes a write moves them to the pipe without waiting for the flush.</summary>
     private const int MaxPendingBytes = 32 * 1024;
@@ -71,28 +75,16 @@ internal sealed class SseEventWriter
         json.WriteNumber(IndexProperty, streamEvent.Index);
         json.WritePropertyName(DeltaProperty);
         json.WriteStartObject();
-        switch (streamEvent.Delta)
+        var (deltaType, property, value) = streamEvent.Delta switch
         {
-            case TextDelta text:
-                json.WriteString(TypeProperty, "text_delta"u8);
-                json.WriteString(TextProperty, text.Text);
-                break;
-            case ThinkingDelta thinking:
-                json.WriteString(TypeProperty, "thinking_delta"u8);
-                json.WriteString(ThinkingProperty, thinking.Thinking);
-                break;
-            case InputJsonDelta input:
-                json.WriteString(TypeProperty, "input_json_delta"u8);
-                json.WriteString(PartialJsonProperty, input.PartialJson);
-                break;
-            case SignatureDelta signature:
-                json.WriteString(TypeProperty, "signature_delta"u8);
-                json.WriteString(SignatureProperty, signature.Signature);
-                break;
-            default:
-                throw new InvalidOperationException($"unknown delta type {streamEvent.Delta.GetType().Name}");
-        }
-
+            TextDelta text => (TextDeltaType, TextProperty, text.Text),
+            ThinkingDelta thinking => (ThinkingDeltaType, ThinkingProperty, thinking.Thinking),
+            InputJsonDelta input => (InputJsonDeltaType, PartialJsonProperty, input.PartialJson),
+            SignatureDelta signature => (SignatureDeltaType, SignatureProperty, signature.Signature),
+            _ => throw new InvalidOperationException($"unknown delta type {streamEvent.Delta.GetType().Name}"),
+        };
+        json.WriteString(TypeProperty, deltaType);
+        json.WriteString(property, value);
         json.WriteEndObject();
         json.WriteEndObject();
     }

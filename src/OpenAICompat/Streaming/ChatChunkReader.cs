@@ -52,171 +52,155 @@ internal static class ChatChunkReader
         return chunk;
     }
 
-    private static ChatChoice ReadChoice(ref Utf8JsonReader reader)
+    private static ChatChoice ReadChoice(ref Utf8JsonReader reader) => ReadObject(ref reader, "choice", new ChatChoice(), static (ref reader, choice) =>
     {
-        ExpectObject(ref reader, "choice");
-        var choice = new ChatChoice();
-        while (NextProperty(ref reader))
+        if (reader.ValueTextEquals("delta"u8))
         {
-            if (reader.ValueTextEquals("delta"u8))
-            {
-                reader.Read();
-                choice.Delta = reader.TokenType == JsonTokenType.Null ? null : ReadDelta(ref reader);
-            }
-            else if (reader.ValueTextEquals("finish_reason"u8))
-            {
-                choice.FinishReason = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("stop_reason"u8))
-            {
-                reader.Read();
-                choice.StopReason = ReadElement(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
+            reader.Read();
+            choice.Delta = reader.TokenType == JsonTokenType.Null ? null : ReadDelta(ref reader);
+        }
+        else if (reader.ValueTextEquals("finish_reason"u8))
+        {
+            choice.FinishReason = ReadString(ref reader);
+        }
+        else if (reader.ValueTextEquals("stop_reason"u8))
+        {
+            reader.Read();
+            choice.StopReason = ReadElement(ref reader);
+        }
+        else
+        {
+            return false;
         }
 
-        return choice;
-    }
+        return true;
+    });
 
-    private static ChatDelta ReadDelta(ref Utf8JsonReader reader)
+    private static ChatDelta ReadDelta(ref Utf8JsonReader reader) => ReadObject(ref reader, "delta", new ChatDelta(), static (ref reader, delta) =>
     {
-        ExpectObject(ref reader, "delta");
-        var delta = new ChatDelta();
-        while (NextProperty(ref reader))
+        if (reader.ValueTextEquals("content"u8))
         {
-            if (reader.ValueTextEquals("content"u8))
-            {
-                delta.Content = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("reasoning"u8))
-            {
-                delta.Reasoning = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("reasoning_content"u8))
-            {
-                delta.ReasoningContent = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("tool_calls"u8))
-            {
-                reader.Read();
-                delta.ToolCalls = ReadArray(ref reader, ReadToolCall);
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
+            delta.Content = ReadString(ref reader);
+        }
+        else if (reader.ValueTextEquals("reasoning"u8))
+        {
+            delta.Reasoning = ReadString(ref reader);
+        }
+        else if (reader.ValueTextEquals("reasoning_content"u8))
+        {
+            delta.ReasoningContent = ReadString(ref reader);
+        }
+        else if (reader.ValueTextEquals("tool_calls"u8))
+        {
+            reader.Read();
+            delta.ToolCalls = ReadArray(ref reader, ReadToolCall);
+        }
+        else
+        {
+            return false;
         }
 
-        return delta;
-    }
+        return true;
+    });
 
-    private static ChatToolCallDelta ReadToolCall(ref Utf8JsonReader reader)
+    private static ChatToolCallDelta ReadToolCall(ref Utf8JsonReader reader) => ReadObject(ref reader, "tool call", new ChatToolCallDelta(), static (ref reader, call) =>
     {
-        ExpectObject(ref reader, "tool call");
-        var call = new ChatToolCallDelta();
-        while (NextProperty(ref reader))
+        if (reader.ValueTextEquals("index"u8))
         {
-            if (reader.ValueTextEquals("index"u8))
-            {
-                reader.Read();
-                call.Index = ReadNullableInt(ref reader);
-            }
-            else if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                call.Id = ReadElement(ref reader);
-            }
-            else if (reader.ValueTextEquals("function"u8))
-            {
-                reader.Read();
-                call.Function = reader.TokenType == JsonTokenType.Null ? null : ReadFunction(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
+            reader.Read();
+            call.Index = ReadNullableInt(ref reader);
+        }
+        else if (reader.ValueTextEquals("id"u8))
+        {
+            reader.Read();
+            call.Id = ReadElement(ref reader);
+        }
+        else if (reader.ValueTextEquals("function"u8))
+        {
+            reader.Read();
+            call.Function = reader.TokenType == JsonTokenType.Null ? null : ReadFunction(ref reader);
+        }
+        else
+        {
+            return false;
         }
 
-        return call;
-    }
+        return true;
+    });
 
-    private static ChatFunctionDelta ReadFunction(ref Utf8JsonReader reader)
+    private static ChatFunctionDelta ReadFunction(ref Utf8JsonReader reader) => ReadObject(ref reader, "function", new ChatFunctionDelta(), static (ref reader, function) =>
     {
-        ExpectObject(ref reader, "function");
-        var function = new ChatFunctionDelta();
-        while (NextProperty(ref reader))
+        if (reader.ValueTextEquals("name"u8))
         {
-            if (reader.ValueTextEquals("name"u8))
-            {
-                function.Name = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("arguments"u8))
-            {
-                function.Arguments = ReadString(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
+            function.Name = ReadString(ref reader);
+        }
+        else if (reader.ValueTextEquals("arguments"u8))
+        {
+            function.Arguments = ReadString(ref reader);
+        }
+        else
+        {
+            return false;
         }
 
-        return function;
-    }
+        return true;
+    });
 
-    private static ChatUsage ReadUsage(ref Utf8JsonReader reader)
+    private static ChatUsage ReadUsage(ref Utf8JsonReader reader) => ReadObject(ref reader, "usage", new ChatUsage(), static (ref reader, usage) =>
     {
-        ExpectObject(ref reader, "usage");
-        var usage = new ChatUsage();
-        while (NextProperty(ref reader))
+        if (reader.ValueTextEquals("prompt_tokens"u8))
         {
-            if (reader.ValueTextEquals("prompt_tokens"u8))
-            {
-                reader.Read();
-                usage.PromptTokens = ReadInt(ref reader);
-            }
-            else if (reader.ValueTextEquals("completion_tokens"u8))
-            {
-                reader.Read();
-                usage.CompletionTokens = ReadInt(ref reader);
-            }
-            else if (reader.ValueTextEquals("prompt_tokens_details"u8))
-            {
-                reader.Read();
-                usage.PromptTokensDetails = reader.TokenType == JsonTokenType.Null ? null : ReadDetails(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
+            reader.Read();
+            usage.PromptTokens = ReadInt(ref reader);
+        }
+        else if (reader.ValueTextEquals("completion_tokens"u8))
+        {
+            reader.Read();
+            usage.CompletionTokens = ReadInt(ref reader);
+        }
+        else if (reader.ValueTextEquals("prompt_tokens_details"u8))
+        {
+            reader.Read();
+            usage.PromptTokensDetails = reader.TokenType == JsonTokenType.Null ? null : ReadDetails(ref reader);
+        }
+        else
+        {
+            return false;
         }
 
-        return usage;
-    }
+        return true;
+    });
 
-    private static ChatPromptTokensDetails ReadDetails(ref Utf8JsonReader reader)
+    private static ChatPromptTokensDetails ReadDetails(ref Utf8JsonReader reader) => ReadObject(ref reader, "prompt_tokens_details", new ChatPromptTokensDetails(), static (ref reader, details) =>
     {
-        ExpectObject(ref reader, "prompt_tokens_details");
-        var details = new ChatPromptTokensDetails();
-        while (NextProperty(ref reader))
+        if (!reader.ValueTextEquals("cached_tokens"u8))
         {
-            if (reader.ValueTextEquals("cached_tokens"u8))
-            {
-                reader.Read();
-                details.CachedTokens = ReadNullableInt(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
+            return false;
         }
 
-        return details;
-    }
+        reader.Read();
+        details.CachedTokens = ReadNullableInt(ref reader);
+        return true;
+    });
 
     private delegate T ItemReader<out T>(ref Utf8JsonReader reader);
+
+    /// <summary>Reads the property the reader is on into the target; false for a property it does not know.</summary>
+    private delegate bool PropertyReader<in T>(ref Utf8JsonReader reader, T target);
+
+    private static T ReadObject<T>(ref Utf8JsonReader reader, string what, T target, PropertyReader<T> readProperty)
+    {
+        ExpectObject(ref reader, what);
+        while (NextProperty(ref reader))
+        {
+            if (!readProperty(ref reader, target))
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return target;
+    }
 
     private static List<T>? ReadArray<T>(ref Utf8JsonReader reader, ItemReader<T> readItem)
     {
