@@ -151,6 +151,20 @@ public static class ChatRequestRenderer
 
     private static void WriteUser(Utf8JsonWriter writer, Message message, ChatRenderOptions options, ICollection<string> warnings)
     {
+        if (message.Content.Count > 0 && message.Content.TrueForAll(block => block is TextBlock))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("role", "user");
+            writer.WritePropertyName("content");
+            if (!QuotedText.TryWriteJoined(writer, message.Content))
+            {
+                writer.WriteStringValue(JoinText(message.Content.Select(block => ((TextBlock)block).Text)));
+            }
+
+            writer.WriteEndObject();
+            return;
+        }
+
         var parts = new List<UserPart>();
         foreach (var block in message.Content)
         {
@@ -205,6 +219,20 @@ public static class ChatRequestRenderer
 
     private static void WriteToolResult(Utf8JsonWriter writer, ToolResultBlock result, List<UserPart> followingUserParts, ChatRenderOptions options, ICollection<string> warnings)
     {
+        writer.WriteStartObject();
+        writer.WriteString("role", "tool");
+        writer.WriteString("tool_call_id", result.ToolUseId);
+        writer.WritePropertyName("content");
+        if (result.IsError == true || result.Content is not { } content || !QuotedText.TryWriteJoined(writer, content))
+        {
+            writer.WriteStringValue(ToolResultText(result, followingUserParts, options, warnings));
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static string ToolResultText(ToolResultBlock result, List<UserPart> followingUserParts, ChatRenderOptions options, ICollection<string> warnings)
+    {
         var text = new StringBuilder();
         if (result.IsError == true)
         {
@@ -233,11 +261,7 @@ public static class ChatRequestRenderer
         }
 
         text.Append(JoinText(pieces));
-        writer.WriteStartObject();
-        writer.WriteString("role", "tool");
-        writer.WriteString("tool_call_id", result.ToolUseId);
-        writer.WriteString("content", text.ToString());
-        writer.WriteEndObject();
+        return text.ToString();
     }
 
     private static void AddUserPart(List<UserPart> parts, ContentBlock block, ChatRenderOptions options, ICollection<string> warnings)

@@ -119,6 +119,33 @@ public sealed class ChatRequestRendererTests
     }
 
     [Fact]
+    public void User_text_and_tool_results_no_transform_changed_are_passed_on_as_the_client_escaped_them()
+    {
+        var request = Parse("""
+            {"model":"m","messages":[
+              {"role":"user","content":[{"type":"text","text":"caf\u00e9"},{"type":"text","text":"two \/"}]},
+              {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"Read","input":{}},{"type":"tool_use","id":"t2","name":"Read","input":{}},{"type":"tool_use","id":"t3","name":"Read","input":{}}]},
+              {"role":"user","content":[
+                {"type":"tool_result","tool_use_id":"t1","content":"line\u000aone"},
+                {"type":"tool_result","tool_use_id":"t2","content":[{"type":"text","text":"a\u00e9"},{"type":"text","text":"b"}]},
+                {"type":"tool_result","tool_use_id":"t3","is_error":true,"content":"caf\u00e9 failed"}]},
+              {"role":"user","content":"plain \u00e9"}]}
+            """);
+
+        string rendered = Encoding.UTF8.GetString(ChatRequestRenderer.Render(request, DefaultOptions, []));
+
+        rendered.ShouldContain("""{"role":"user","content":"caf\u00e9\n\ntwo \/"}""");
+        rendered.ShouldContain("""{"role":"tool","tool_call_id":"t1","content":"line\u000aone"}""");
+        rendered.ShouldContain("""{"role":"tool","tool_call_id":"t2","content":"a\u00e9\n\nb"}""");
+        // An error result gets a prefix, so its text is written afresh.
+        rendered.ShouldContain("""{"role":"tool","tool_call_id":"t3","content":"Error: café failed"}""");
+        rendered.ShouldContain("""{"role":"user","content":"plain \u00e9"}""");
+        using var body = JsonDocument.Parse(rendered);
+        Content(Messages(body)[0]).ShouldBe("café\n\ntwo /");
+        Content(Messages(body)[2]).ShouldBe("line\none");
+    }
+
+    [Fact]
     public void Rendering_into_a_pooled_buffer_gives_the_same_bytes_as_Render()
     {
         var request = new MessagesRequest
