@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AnyClaude.Abstractions.Serialization;
@@ -59,6 +60,33 @@ public sealed class TextBlock : ContentBlock
             _quoted = value?.Quoted;
             _text = value?.Text;
         }
+    }
+
+    /// <summary>
+    /// Whether the text starts with <paramref name="value"/> (ordinal). A block read from a request answers from its
+    /// JSON token where it can, so a transform can look at the start of a long text without decoding all of it.
+    /// </summary>
+    public bool TextStartsWith(string value)
+    {
+        if (_text is not null || _quoted is null || !Ascii.IsValid(value))
+        {
+            return Text?.StartsWith(value, StringComparison.Ordinal) ?? false;
+        }
+
+        // ASCII is one byte a character in UTF-8, and an unescaped token byte is the text's own byte.
+        var content = _quoted.AsSpan(1, _quoted.Length - 2);
+        int compared = Math.Min(content.Length, value.Length);
+        int escape = content[..compared].IndexOf((byte)'\\');
+        int plain = escape < 0 ? compared : escape;
+        for (int i = 0; i < plain; i++)
+        {
+            if (content[i] != value[i])
+            {
+                return false;
+            }
+        }
+
+        return escape < 0 ? content.Length >= value.Length : Text.StartsWith(value, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ internal sealed class StripBillingHeaderTransform : IRequestTransform
 
     public ValueTask ApplyAsync(RequestContext context, CancellationToken cancellationToken)
     {
-        context.Request.System?.RemoveAll(block => block.Text.StartsWith(Prefix, StringComparison.Ordinal));
+        context.Request.System?.RemoveAll(block => block.TextStartsWith(Prefix));
         return ValueTask.CompletedTask;
     }
 }

@@ -46,4 +46,21 @@ public sealed class TextBlockTokenTests
         new TextBlock().Text.ShouldBe("");
         System("[{\"type\":\"text\",\"text\":null}]")[0].Text.ShouldBeNull();
     }
+
+    [Theory]
+    [InlineData("\"x-billing: cc=1; rest\"", "x-billing:", true)]
+    [InlineData("\"\\u0078-billing: cc=1\"", "x-billing:", true)]
+    [InlineData("\"x-bil\\u006cing: cc\"", "x-billing:", true)]
+    [InlineData("\"x-bil\\nling:\"", "x-billing:", false)]
+    [InlineData("\"x-bill\"", "x-billing:", false)]
+    [InlineData("\"y-billing:\"", "x-billing:", false)]
+    [InlineData("\"caf\\u00e9 au lait\"", "café", true)]
+    [InlineData("\"anything\"", "", true)]
+    public void TextStartsWith_reads_the_token_as_the_decoded_text_would(string token, string prefix, bool expected)
+    {
+        var block = System("[{\"type\":\"text\",\"text\":" + token + "}]")[0];
+
+        block.TextStartsWith(prefix).ShouldBe(expected);
+        block.TextStartsWith(prefix).ShouldBe(block.Text.StartsWith(prefix, StringComparison.Ordinal));
+    }
 }
