@@ -99,6 +99,9 @@ public sealed class TextBlock : ContentBlock
         return _quoted is not null;
     }
 
+    /// <summary>True when the request said <c>"text": null</c>; unlike reading <see cref="Text"/>, decodes nothing.</summary>
+    internal bool TextIsNull => _text is null && _quoted is null;
+
     internal static TextBlock FromToken(ref Utf8JsonReader reader) => new() { TextJson = QuotedJsonString.Read(ref reader) };
 }
 

@@ -265,7 +265,10 @@ internal static class MessagesRequestReader
             for (int i = 0; i < system.Count; i++)
             {
                 Require(system[i], $"system.{i}");
-                Require(system[i].Text, $"system.{i}.text");
+                if (system[i].TextIsNull)
+                {
+                    Require(null, $"system.{i}.text");
+                }
             }
         }
 
@@ -307,8 +310,8 @@ internal static class MessagesRequestReader
             require(block, at);
             switch (block)
             {
-                case TextBlock text:
-                    require(text.Text, $"{at}.text");
+                case TextBlock { TextIsNull: true }:
+                    require(null, $"{at}.text");
                     break;
                 case ImageBlock image:
                     require(image.Source, $"{at}.source");

@@ -44,7 +44,11 @@ public sealed class TextBlockTokenTests
     {
         new TextBlock("x").TryGetQuotedUtf8(out _).ShouldBeFalse();
         new TextBlock().Text.ShouldBe("");
-        System("[{\"type\":\"text\",\"text\":null}]")[0].Text.ShouldBeNull();
+        var nullText = System("[{\"type\":\"text\",\"text\":null}]")[0];
+        nullText.TextIsNull.ShouldBeTrue();
+        nullText.Text.ShouldBeNull();
+        System("[{\"type\":\"text\",\"text\":\"\"}]")[0].TextIsNull.ShouldBeFalse();
+        new TextBlock().TextIsNull.ShouldBeFalse();
     }
 
     [Theory]
