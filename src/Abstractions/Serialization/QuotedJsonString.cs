@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using System.Text.Json.Serialization;
 
 namespace AnyClaude.Abstractions.Serialization;
@@ -6,7 +7,8 @@ namespace AnyClaude.Abstractions.Serialization;
 /// <summary>
 /// A JSON string kept as the token it was read from (<see cref="Quoted"/>, quotes included) or, when built in code,
 /// as <see cref="Text"/>. A Claude Code request carries tens of kilobytes of system prompt that the proxy passes on
-/// unchanged: copying the token costs a fraction of decoding it to UTF-16 and escaping it again.
+/// unchanged: copying the token costs a fraction of decoding it to UTF-16 and escaping it again. Public only because
+/// the serializer's generated code names it; plugins read and write <see cref="Messages.TextBlock.Text"/>.
 /// </summary>
 public sealed record QuotedJsonString(byte[]? Quoted, string? Text)
 {
@@ -17,8 +19,14 @@ public sealed record QuotedJsonString(byte[]? Quoted, string? Text)
             throw new JsonException("wrong type: expected a string");
         }
 
-        // ValueSpan is the token between its quotes, escapes untouched (the parser has checked it).
+        // ValueSpan is the token between its quotes, escapes untouched and checked by the parser. The parser checks
+        // UTF-8 only where it unescapes, and these bytes may be passed on as they are: check them here.
         var value = reader.ValueSpan;
+        if (!Utf8.IsValid(value))
+        {
+            throw new JsonException("a string is not valid UTF-8");
+        }
+
         byte[] quoted = GC.AllocateUninitializedArray<byte>(value.Length + 2);
         quoted[0] = (byte)'"';
         value.CopyTo(quoted.AsSpan(1));

@@ -102,32 +102,37 @@ public static class ChatRequestRenderer
         writer.WriteStartObject();
         writer.WriteString("role", "system");
         writer.WritePropertyName("content");
-        if (QuotedText.TryWriteJoined(writer, system))
+        if (!QuotedText.TryWriteJoined(writer, system))
         {
-            // Passed on as the client wrote it.
-        }
-        else if (system.Count == 1)
-        {
-            writer.WriteStringValue(system[0].Text);
-        }
-        else
-        {
-            // The blocks joined by a blank line, written in segments: the same bytes as writing the joined
-            // string, without building a string of the whole system prompt (tens of KB, every request).
-            for (int i = 0; i < system.Count; i++)
-            {
-                if (i > 0)
-                {
-                    writer.WriteStringValueSegment("\n\n".AsSpan(), isFinalSegment: false);
-                }
-
-                writer.WriteStringValueSegment(system[i].Text.AsSpan(), isFinalSegment: false);
-            }
-
-            writer.WriteStringValueSegment(ReadOnlySpan<char>.Empty, isFinalSegment: true);
+            WriteJoinedSystemText(writer, system);
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The blocks joined by a blank line, written in segments: the same bytes as writing the joined string, without
+    /// building a string of the whole system prompt (tens of KB, every request).
+    /// </summary>
+    private static void WriteJoinedSystemText(Utf8JsonWriter writer, List<TextBlock> system)
+    {
+        if (system.Count == 1)
+        {
+            writer.WriteStringValue(system[0].Text);
+            return;
+        }
+
+        for (int i = 0; i < system.Count; i++)
+        {
+            if (i > 0)
+            {
+                writer.WriteStringValueSegment("\n\n".AsSpan(), isFinalSegment: false);
+            }
+
+            writer.WriteStringValueSegment(system[i].Text.AsSpan(), isFinalSegment: false);
+        }
+
+        writer.WriteStringValueSegment(ReadOnlySpan<char>.Empty, isFinalSegment: true);
     }
 
     private static void WriteMessage(Utf8JsonWriter writer, Message message, ChatRenderOptions options, ICollection<string> warnings)

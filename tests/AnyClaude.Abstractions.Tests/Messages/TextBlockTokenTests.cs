@@ -67,4 +67,12 @@ public sealed class TextBlockTokenTests
         block.TextStartsWith(prefix).ShouldBe(expected);
         block.TextStartsWith(prefix).ShouldBe(block.Text.StartsWith(prefix, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_text_token_that_is_not_valid_UTF8_is_refused_as_the_decoded_string_would_be()
+    {
+        byte[] json = [.. "{\"model\":\"m\",\"system\":[{\"type\":\"text\",\"text\":\"ok "u8, 0xC3, 0x28, .. "\"}],\"messages\":[]}"u8];
+
+        Should.Throw<JsonException>(() => JsonSerializer.Deserialize(json, AnthropicJsonContext.Default.MessagesRequest));
+    }
 }
