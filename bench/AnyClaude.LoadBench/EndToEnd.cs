@@ -179,23 +179,17 @@ internal static class EndToEnd
             text.AppendLine("Ratios (AnyClaude ÷ other; for requests/s higher is better, for the rest lower is):");
             text.AppendLine();
             var ratioRows = new List<IReadOnlyList<string>>();
+            bool withBaseline = targets.Contains("baseline");
             foreach (var (label, scenario, pick) in RatioFigures)
             {
                 double mine = M("anyclaude", scenario, pick);
-                ratioRows.Add([label, targets.Contains("direct") ? F(mine / M("direct", scenario, pick)) : "—", targets.Contains("ccr") ? F(mine / M("ccr", scenario, pick)) : "—"]);
-            }
-
-            if (targets.Contains("baseline"))
-            {
-                for (int i = 0; i < ratioRows.Count; i++)
-                {
-                    var (_, scenario, pick) = RatioFigures[i];
-                    ratioRows[i] = [.. ratioRows[i], F(M("anyclaude", scenario, pick) / M("baseline", scenario, pick))];
-                }
+                string toDirect = targets.Contains("direct") ? F(mine / M("direct", scenario, pick)) : "—";
+                string toRouter = targets.Contains("ccr") ? F(mine / M("ccr", scenario, pick)) : "—";
+                ratioRows.Add(withBaseline ? [label, toDirect, toRouter, F(mine / M("baseline", scenario, pick))] : [label, toDirect, toRouter]);
             }
 
             text.Append(Markdown.Table(
-                ["figure", "AnyClaude ÷ direct", "AnyClaude ÷ claude-code-router", .. targets.Contains("baseline") ? (string[])["AnyClaude ÷ baseline"] : []],
+                ["figure", "AnyClaude ÷ direct", "AnyClaude ÷ claude-code-router", .. withBaseline ? (string[])["AnyClaude ÷ baseline"] : []],
                 ratioRows));
         }
 
