@@ -49,6 +49,16 @@ internal static class Streams
         return fragments;
     }
 
+    /// <summary>Opens a chunk object with the fields every chunk of the stream repeats.</summary>
+    private static void StartChunk(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", "chatcmpl-bench");
+        w.WriteString("object", "chat.completion.chunk");
+        w.WriteNumber("created", 1_700_000_000);
+        w.WriteString("model", "bench-model");
+    }
+
     /// <summary>OpenAI chat.completion.chunk frames, one array element per SSE frame.</summary>
     public static byte[][] OpenAI(bool tool, int promptTokens = 24_000, int cachedTokens = 0)
     {
@@ -57,11 +67,7 @@ internal static class Streams
         {
             frames.Add(Frame(null, w =>
             {
-                w.WriteStartObject();
-                w.WriteString("id", "chatcmpl-bench");
-                w.WriteString("object", "chat.completion.chunk");
-                w.WriteNumber("created", 1_700_000_000);
-                w.WriteString("model", "bench-model");
+                StartChunk(w);
                 w.WriteStartArray("choices");
                 w.WriteStartObject();
                 w.WriteNumber("index", 0);
@@ -112,11 +118,7 @@ internal static class Streams
         int completion = tool ? ToolTextChunks + ToolArgumentFragments + 1 : TextChunks;
         frames.Add(Frame(null, w =>
         {
-            w.WriteStartObject();
-            w.WriteString("id", "chatcmpl-bench");
-            w.WriteString("object", "chat.completion.chunk");
-            w.WriteNumber("created", 1_700_000_000);
-            w.WriteString("model", "bench-model");
+            StartChunk(w);
             w.WriteStartArray("choices");
             w.WriteEndArray();
             w.WriteStartObject("usage");
