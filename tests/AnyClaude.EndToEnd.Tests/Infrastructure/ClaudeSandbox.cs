@@ -5,7 +5,8 @@ namespace AnyClaude.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
 /// A throwaway HOME and working folder, and the clean environment anyclaude and claude run with: no
-/// variables inherited but PATH, nothing that lets claude reach the network, the backend's URL.
+/// variables inherited but PATH, nothing that lets claude reach the network (a refusing proxy for anything not on
+/// loopback), the backend's URL.
 /// </summary>
 internal sealed class ClaudeSandbox : IDisposable
 {
@@ -21,7 +22,7 @@ internal sealed class ClaudeSandbox : IDisposable
 
     public string WorkDirectory => Path.Combine(_root, "work");
 
-    public Dictionary<string, string> Environment(NpmPackages npm, ServerFlavor flavor, Uri backendUrl)
+    public Dictionary<string, string> Environment(NpmFolder npm, ServerFlavor flavor, Uri backendUrl)
     {
         var environment = new Dictionary<string, string>
         {
@@ -33,6 +34,11 @@ internal sealed class ClaudeSandbox : IDisposable
             ["DISABLE_TELEMETRY"] = "1",
             ["DISABLE_AUTOUPDATER"] = "1",
             ["DISABLE_ERROR_REPORTING"] = "1",
+            // 2.1.332's quiet switches no longer stop every outbound attempt (plugin marketplace, downloads): anything
+            // not on loopback goes to a port that refuses (protocol.md §1a).
+            ["HTTPS_PROXY"] = "http://127.0.0.1:9",
+            ["HTTP_PROXY"] = "http://127.0.0.1:9",
+            ["NO_PROXY"] = "127.0.0.1,localhost",
             ["ANYCLAUDE_PORT"] = "0",
             ["ANYCLAUDE_DEBUG"] = "1",
             ["ANYCLAUDE_CLAUDEPATH"] = npm.ClaudeExecutable,

@@ -3,14 +3,14 @@ using System.Text.Json;
 namespace AnyClaude.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// Installs the pinned npm packages (npm/package.json: the real Claude Code CLI and the TypeScript SDK) into
-/// this project's .cache folder once, and reuses them while the pinned versions do not change.
+/// Installs the npm packages pinned in one folder of this project (its package.json) into the matching folder under
+/// .cache once, and reuses them while the pins do not change. The installed Claude Code must be the pinned version.
 /// </summary>
-public sealed class NpmPackages : IAsyncLifetime
+public abstract class NpmFolder(string name) : IAsyncLifetime
 {
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(10);
 
-    public string Directory { get; } = Path.Combine(RepositoryPaths.TestProjectDirectory, ".cache", "npm");
+    public string Directory { get; } = Path.Combine(RepositoryPaths.TestProjectDirectory, ".cache", name);
 
     public string ClaudeExecutable => Path.Combine(Directory, "node_modules", ".bin", OperatingSystem.IsWindows() ? "claude.cmd" : "claude");
 
@@ -21,7 +21,7 @@ public sealed class NpmPackages : IAsyncLifetime
     public async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
-        string pinned = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "npm", "package.json"));
+        string pinned = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, name, "package.json"));
         string manifest = Path.Combine(Directory, "package.json");
         if (!File.Exists(manifest) || File.ReadAllText(manifest) != pinned || !File.Exists(ClaudeExecutable))
         {
@@ -39,13 +39,31 @@ public sealed class NpmPackages : IAsyncLifetime
 
         using var packageJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(package, "package.json")));
         ClaudeVersion = packageJson.RootElement.GetProperty("version").GetString()!;
+        using var pins = JsonDocument.Parse(pinned);
+        string expected = pins.RootElement.GetProperty("dependencies").GetProperty("@anthropic-ai/claude-code").GetString()!;
+        if (ClaudeVersion != expected)
+        {
+            throw new InvalidOperationException($"{Directory} holds Claude Code {ClaudeVersion}, but {name}/package.json pins {expected}");
+        }
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
 }
 
+/// <summary>npm/package.json: the Claude Code every end-to-end test runs (2.1.332) and the TypeScript SDK.</summary>
+public sealed class NpmPackages() : NpmFolder("npm");
+
+/// <summary>npm-2.1.197/package.json: the older Claude Code that keeps one smoke run.</summary>
+public sealed class ClaudeCode2_1_197() : NpmFolder("npm-2.1.197");
+
 [CollectionDefinition(Name)]
 public sealed class ClaudeCodeCollection : ICollectionFixture<NpmPackages>
 {
     public const string Name = "Claude Code end to end";
+}
+
+[CollectionDefinition(Name)]
+public sealed class OlderClaudeCodeCollection : ICollectionFixture<ClaudeCode2_1_197>
+{
+    public const string Name = "Claude Code 2.1.197 end to end";
 }
