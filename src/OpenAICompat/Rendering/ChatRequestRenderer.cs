@@ -292,12 +292,27 @@ public static class ChatRequestRenderer
                 warnings.Add($"a tool_use block in a user message was rendered as text ({toolUse.Name})");
                 parts.Add(UserPart.FromText($"[tool call {toolUse.Name}: {toolUse.Input.GetRawText()}]"));
                 break;
+            case UnknownBlock { UnknownType: ToolReferenceType } reference when ToolReferenceName(reference) is { } toolName:
+                // Claude Code's ToolSearch answers with tool_reference blocks, which make the Messages API load a deferred
+                // tool's definition; the tool is in the request's tools already, so a local model gets a readable line.
+                parts.Add(UserPart.FromText($"Tool loaded: {toolName}"));
+                break;
             default:
                 warnings.Add($"a content block of type '{block.Type}' was replaced by a text placeholder");
                 parts.Add(UserPart.FromText($"[{block.Type} content omitted]"));
                 break;
         }
     }
+
+    private const string ToolReferenceType = "tool_reference";
+
+    private static string? ToolReferenceName(UnknownBlock reference) =>
+        reference.Raw.ValueKind == JsonValueKind.Object
+        && reference.Raw.TryGetProperty("tool_name", out var name)
+        && name.ValueKind == JsonValueKind.String
+        && name.GetString() is { Length: > 0 } text
+            ? text
+            : null;
 
     private static string DocumentText(DocumentBlock document, ICollection<string> warnings)
     {

@@ -639,6 +639,72 @@ public sealed class ChatRequestRendererTests
         Messages(last).Length.ShouldBeGreaterThan(2 * turns);
     }
 
+    [Fact]
+    public void A_2_1_332_session_renders_each_turn_as_a_byte_prefix_extension_of_the_previous_turn()
+    {
+        var session = new ClaudeCode2_1_332Session("Fetch the docs and summarise them.");
+        var turns = new List<(string Request, byte[] Body, List<string> Warnings)>();
+        void Render()
+        {
+            string request = session.Body();
+            var warnings = new List<string>();
+            turns.Add((request, ChatRequestRenderer.Render(Parse(request), DefaultOptions, warnings), warnings));
+        }
+
+        Render();                                                       // 1: cache_control on the role: system message
+        session.LoadWebFetch("toolu_search");
+        Render();                                                       // 2: tool_reference result, WebFetch inserted into tools
+        session.ToolCall("toolu_fetch", "WebFetch", """{"url":"https://example.com/docs"}""", "The docs say: use the cache.");
+        Render();                                                       // 3
+        session.Answer("The docs say to use the cache.", "Now write it to notes.md.");
+        Render();                                                       // 4: the user's prompt is a one-block array
+        session.Answer("Done.", "Thanks.");
+        Render();                                                       // 5: ... and a string now
+
+        turns[3].Request.ShouldContain("""{"role":"user","content":[{"type":"text","text":"Now write it to notes.md.","cache_control":""");
+        turns[4].Request.ShouldContain("""{"role":"user","content":"Now write it to notes.md."}""");
+        for (int i = 0; i + 1 < turns.Count; i++)
+        {
+            byte[] previous = turns[i].Body;
+            byte[] current = turns[i + 1].Body;
+            int end = EndOfLastMessage(previous);
+            int common = previous.AsSpan().CommonPrefixLength(current);
+            common.ShouldBeGreaterThanOrEqualTo(end,
+                $"turn {i + 2} differs from turn {i + 1} at byte {common}: ...{Encoding.UTF8.GetString(previous, Math.Max(0, common - 40), Math.Min(80, previous.Length - Math.Max(0, common - 40)))}...");
+        }
+
+        foreach (var (request, body, warnings) in turns)
+        {
+            warnings.ShouldBeEmpty();
+            string text = Encoding.UTF8.GetString(body);
+            text.ShouldNotContain("classifier-context");                    // safeguards is never rendered
+            text.ShouldNotContain("safeguards");
+            text.ShouldNotContain("defer_loading");
+            request.ShouldContain("classifier-context");
+        }
+
+        // The tools stay byte-identical until ToolSearch loads WebFetch, then again from that turn on.
+        ToolsJson(turns[1].Body).ShouldNotBe(ToolsJson(turns[0].Body));
+        ToolsJson(turns[1].Body).ShouldContain("\"name\":\"WebFetch\"");
+        for (int i = 2; i < turns.Count; i++)
+        {
+            ToolsJson(turns[i].Body).ShouldBe(ToolsJson(turns[1].Body));
+        }
+
+        using var last = JsonDocument.Parse(turns[^1].Body);
+        var messages = Messages(last);
+        Role(messages[2]).ShouldBe("user");
+        Content(messages[2]).ShouldBe($"<system-reminder>\n{ClaudeCode2_1_332Session.SystemMessageText}\n</system-reminder>");
+        var toolReference = messages.Single(m => Role(m) == "tool" && m.GetProperty("tool_call_id").GetString() == "toolu_search");
+        Content(toolReference).ShouldBe("Tool loaded: WebFetch\n\nTool loaded.");
+    }
+
+    private static string ToolsJson(byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("tools").GetRawText();
+    }
+
     /// <summary>The offset just past the last message object, i.e. the position of the closing ']' of "messages".</summary>
     private static int EndOfLastMessage(byte[] body)
     {
