@@ -49,6 +49,7 @@ public static class UpstreamErrors
             408 or 504 => new AnthropicException(AnthropicErrorTypes.Timeout, message, 504),
             429 => new AnthropicException(AnthropicErrorTypes.RateLimit, message, 429),
             503 => new AnthropicException(AnthropicErrorTypes.Overloaded, message, 529),
+            508 => new AnthropicException(AnthropicErrorTypes.Api, message, 502, shouldRetry: false), // Loop Detected: anyclaude behind itself
             _ => new AnthropicException(AnthropicErrorTypes.Api, message, 500),
         };
     }
