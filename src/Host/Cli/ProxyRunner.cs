@@ -169,7 +169,8 @@ internal static class ProxyRunner
             options,
             plugins,
             // A port that is taken is reported below in one line; the host's own error log of it is a stack trace.
-            logging => logging.AddSerilog(logger).AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical),
+            // (AddSerilog adds a rule of its provider's own, which outranks any rule without one, so this one names it too.)
+            logging => logging.AddSerilog(logger).AddFilter<Serilog.Extensions.Logging.SerilogLoggerProvider>("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical),
             stopOnCtrlC: proxyOnly,
             transforms: new TransformCatalog(plugins.Current.RequestTransforms, scripts));
         try
