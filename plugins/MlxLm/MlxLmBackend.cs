@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.Abstractions.Messages;
@@ -29,15 +30,29 @@ internal sealed class MlxLmBackend : OpenAICompatibleBackend
 
     protected override AnthropicException MapErrorStatus(int status, string body)
     {
-        if (status != 404)
+        // mlx-lm reports generation and tokenizer failures as 404 {"error": "…"}: a server error, not a missing path.
+        // A wrong path is a bare "Not Found", for the base class to hint at a missing /v1.
+        if (status != 404 || !IsJsonError(body))
         {
             return base.MapErrorStatus(status, body);
         }
 
-        // mlx-lm reports generation and tokenizer failures as 404 {"error": "…"}: a server error, not a missing path.
         string detail = UpstreamErrors.ExtractMessage(body);
         return UpstreamErrors.IsContextOverflow(detail)
             ? AnthropicException.PromptTooLong($"{detail} (backend '{Name}')")
             : new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' failed to generate: {detail}", 500, shouldRetry: false);
+    }
+
+    private static bool IsJsonError(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 }

@@ -97,6 +97,7 @@ internal static class ProxyApp
 
         var app = builder.Build();
         app.UseMiddleware<AnthropicErrorMiddleware>();
+        app.UseMiddleware<HopLoopMiddleware>();
         if (!string.IsNullOrEmpty(options.ApiKey))
         {
             app.UseMiddleware<AccessKeyMiddleware>(AccessKeyMiddleware.Hash(options.ApiKey));

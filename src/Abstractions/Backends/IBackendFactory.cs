@@ -10,6 +10,13 @@ public interface IBackendFactory
     BackendDefaults? Defaults { get; }
 
     IBackend Create(BackendSettings settings, BackendServices services);
+
+    /// <summary>
+    /// The names of the extra settings (<see cref="BackendSettings.Extra"/>) this kind reads. Any other key in a
+    /// backend's configuration that the host does not know is still passed on, with a start-up warning that it
+    /// may be a typo.
+    /// </summary>
+    IReadOnlyCollection<string> ExtraSettings => [];
 }
 
 /// <summary>What a backend kind looks like out of the box: its default URL and the environment variables of the seed tool.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Http;
 using AnyClaude.Host.Plugins;
 using Microsoft.Extensions.Logging;
 
@@ -51,22 +52,21 @@ internal sealed class BackendRegistry : IDisposable
     public IReadOnlyCollection<IBackend> All => Volatile.Read(ref _entries).Values.Select(e => e.Backend).OfType<IBackend>().ToList();
 
     /// <summary>The backend requests go to; an error that names what is missing if it does not exist.</summary>
-    public IBackend Selected
-    {
-        get
-        {
-            var entries = Volatile.Read(ref _entries);
-            if (!entries.TryGetValue(SelectedName, out var entry))
-            {
-                throw new AnthropicException(
-                    AnthropicErrorTypes.Api,
-                    $"no backend named '{SelectedName}' is configured (configured: {string.Join(", ", entries.Keys)}); set ANYCLAUDE_MODE or --mode",
-                    statusCode: 502,
-                    shouldRetry: false);
-            }
+    public IBackend Selected =>
+        TrySelect(out string? problem) ?? throw new AnthropicException(AnthropicErrorTypes.Api, problem!, statusCode: 502, shouldRetry: false);
 
-            return entry.Backend ?? throw new AnthropicException(AnthropicErrorTypes.Api, entry.Problem!, statusCode: 502, shouldRetry: false);
+    /// <summary>The backend requests go to, or null and why not (start-up reports it and serves on; requests get the reason).</summary>
+    public IBackend? TrySelect(out string? problem)
+    {
+        var entries = Volatile.Read(ref _entries);
+        if (!entries.TryGetValue(SelectedName, out var entry))
+        {
+            problem = $"no backend named '{SelectedName}' is configured (configured: {string.Join(", ", entries.Keys)}); set ANYCLAUDE_MODE or --mode";
+            return null;
         }
+
+        problem = entry.Problem;
+        return entry.Backend;
     }
 
     /// <summary>Brings the backends in line with <paramref name="catalog"/>: same factory, same backend; otherwise a new one.</summary>
@@ -107,7 +107,7 @@ internal sealed class BackendRegistry : IDisposable
     {
         if (!_clients.TryGetValue(name, out var client))
         {
-            client = CreateHttpClient(_options.ConnectTimeout);
+            client = CreateHttpClient(name, _options.ConnectTimeout);
             _clients[name] = client;
         }
 
@@ -134,9 +134,12 @@ internal sealed class BackendRegistry : IDisposable
             : $"backend '{name}' is of kind '{kind}', but no loaded plugin provides it; put the plugin that does into {folders} (available kinds: {available})";
     }
 
-    /// <summary>One pooled connection handler per backend: no overall timeout (a prefill can take minutes), a bounded connect.</summary>
-    private static HttpClient CreateHttpClient(TimeSpan connectTimeout) =>
-        new(new SocketsHttpHandler
+    /// <summary>
+    /// One pooled connection handler per backend: no overall timeout (a prefill can take minutes), a bounded connect,
+    /// and the hop header on every request (loop detection, whatever the plugin sends).
+    /// </summary>
+    private static HttpClient CreateHttpClient(string backendName, TimeSpan connectTimeout) =>
+        new(new HopHeaderHandler(backendName, new SocketsHttpHandler
         {
             ConnectTimeout = connectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
@@ -145,7 +148,7 @@ internal sealed class BackendRegistry : IDisposable
             // A finished answer is drained (its last bytes) so the connection is reused; one abandoned mid-stream (the
             // client went away) is given up after 100 ms instead of the default 2 s, so the model stops generating.
             ResponseDrainTimeout = TimeSpan.FromMilliseconds(100),
-        })
+        }))
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };

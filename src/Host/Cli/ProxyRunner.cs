@@ -100,20 +100,28 @@ internal static class ProxyRunner
         var app = await StartProxyAsync(options, plugins, scripts, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
         if (app is null)
         {
-            return 1;
+            return 2;
         }
 
         await using (app.ConfigureAwait(false))
         {
             var address = ProxyApp.ListeningAddress(app);
+            if (SelfPointingBackends.Report(options, address.Port, Console.Error))
+            {
+                await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                return 2;
+            }
+
             if (address.Host is "0.0.0.0" or "[::]")
             {
                 // Listening on every interface: claude, on this machine, connects over loopback.
                 address = new UriBuilder(address) { Host = "127.0.0.1" }.Uri;
             }
 
-            var backend = app.Services.GetRequiredService<BackendRegistry>().Selected;
-            string serving = $"anyclaude {typeof(ProxyRunner).Assembly.GetName().Version} serving on {address} -> backend '{backend.Name}' at {backend.BaseUrl}";
+            // A backend whose plugin is missing was warned about; the proxy serves on and its requests get the reason.
+            var backend = app.Services.GetRequiredService<BackendRegistry>().TrySelect(out string? problem);
+            string target = backend is not null ? $"backend '{backend.Name}' at {backend.BaseUrl}" : $"backend '{options.Mode}' (not available: {problem})";
+            string serving = $"anyclaude {typeof(ProxyRunner).Assembly.GetName().Version} serving on {address} -> {target}";
             if (proxyOnly)
             {
                 Console.Error.WriteLine(serving);
@@ -126,7 +134,14 @@ internal static class ProxyRunner
             }
 
             logger.Information("{Serving}; launching {Claude}", serving, claude);
-            var changes = ClaudeEnvironment.Changes(address, ClientToken(options), backend.Capabilities.MaxOutputTokens, environment);
+            if (options.Debug > 0)
+            {
+                // The log goes to a file while claude owns the terminal: say once where to look.
+                string traces = options.Debug >= 3 ? $", one trace file per request in {options.TraceDirectory}" : "";
+                Console.Error.WriteLine($"anyclaude: debug {options.Debug}: log in {logFile!.Replace("-.log", $"-{DateTime.Now:yyyyMMdd}.log", StringComparison.Ordinal)}{traces}");
+            }
+
+            var changes = ClaudeEnvironment.Changes(address, ClientToken(options), backend?.Capabilities.MaxOutputTokens, environment);
             int exitCode = await ClaudeProcess.RunAsync(claude!, claudeArguments, changes).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return exitCode;
@@ -153,7 +168,9 @@ internal static class ProxyRunner
         var app = ProxyApp.Build(
             options,
             plugins,
-            logging => logging.AddSerilog(logger),
+            // A port that is taken is reported below in one line; the host's own error log of it is a stack trace.
+            // (AddSerilog adds a rule of its provider's own, which outranks any rule without one, so this one names it too.)
+            logging => logging.AddSerilog(logger).AddFilter<Serilog.Extensions.Logging.SerilogLoggerProvider>("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical),
             stopOnCtrlC: proxyOnly,
             transforms: new TransformCatalog(plugins.Current.RequestTransforms, scripts));
         try

@@ -2,6 +2,7 @@ using System.Globalization;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Security;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
 
 namespace AnyClaude.Host.Configuration;
 
@@ -15,9 +16,6 @@ internal static class ConfigurationLoader
     public static string UserDirectory { get; } =
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".anyclaude");
 
-    private static readonly string[] KnownBackendKeys =
-        ["kind", "url", "apiKey", "model", "maxOutputTokens", "contextLength", "supportsImages", "supportsTools", "transforms", "cleanSchemaKeywords"];
-
     public static ConfigurationResult Load(
         CommandLineSettings commandLine,
         IReadOnlyCollection<IBackendFactory> factories,
@@ -25,10 +23,15 @@ internal static class ConfigurationLoader
         string workingDirectory)
     {
         var errors = new List<string>();
-        IConfiguration configuration;
+        IConfigurationRoot configuration;
+        Dictionary<string, string> variables;
         try
         {
-            configuration = BuildConfiguration(commandLine, factories, environment, workingDirectory);
+            (configuration, variables) = BuildConfiguration(commandLine, factories, environment, workingDirectory, errors);
+            if (errors.Count > 0)
+            {
+                return new ConfigurationResult(null, errors);
+            }
         }
         catch (Exception exception) when (exception is InvalidDataException or FormatException or FileNotFoundException or System.Text.Json.JsonException)
         {
@@ -38,6 +41,7 @@ internal static class ConfigurationLoader
 
         var reader = new ValueReader(configuration, errors);
         var warnings = new List<string>();
+        CheckKeys(configuration, variables, factories, errors, warnings);
         var backends = ReadBackends(configuration, factories, errors, warnings);
         string mode = configuration["mode"] ?? "mlx-lm";
         // A backend that is configured but invalid has its own error already; do not report the mode as well.
@@ -86,11 +90,29 @@ internal static class ConfigurationLoader
         return new ConfigurationResult(errors.Count == 0 ? options : null, errors) { Warnings = warnings };
     }
 
-    private static IConfiguration BuildConfiguration(
+    /// <summary>Unknown keys in each JSON file and each <c>ANYCLAUDE_*</c> variable, named where they were written.</summary>
+    private static void CheckKeys(IConfigurationRoot configuration, Dictionary<string, string> variables, IReadOnlyCollection<IBackendFactory> factories, List<string> errors, List<string> warnings)
+    {
+        var validator = new SettingsValidator(configuration, factories);
+        foreach (var provider in configuration.Providers.OfType<JsonConfigurationProvider>())
+        {
+            string file = provider.Source.FileProvider?.GetFileInfo(provider.Source.Path ?? "").PhysicalPath ?? provider.Source.Path ?? "configuration";
+            validator.Check(file, SettingsValidator.PathsOf(provider), errors, warnings);
+        }
+
+        foreach (var (path, variable) in variables)
+        {
+            validator.Check(variable, [path], errors, warnings);
+        }
+    }
+
+    /// <summary>The merged configuration, and the configuration path each <c>ANYCLAUDE_*</c> variable set.</summary>
+    private static (IConfigurationRoot Configuration, Dictionary<string, string> Variables) BuildConfiguration(
         CommandLineSettings commandLine,
         IReadOnlyCollection<IBackendFactory> factories,
         IReadOnlyDictionary<string, string?> environment,
-        string workingDirectory)
+        string workingDirectory,
+        List<string> errors)
     {
         var defaults = new Dictionary<string, string?> { ["mode"] = "mlx-lm" };
         var seedVariables = new Dictionary<string, string?>();
@@ -108,22 +130,30 @@ internal static class ConfigurationLoader
             MapVariable(environment, d.ModelVariable, $"backends:{d.Name}:model", seedVariables);
         }
 
-        var anyclaudeVariables = environment
+        var variables = environment
             .Where(pair => pair.Key.StartsWith("ANYCLAUDE_", StringComparison.Ordinal) && pair.Value is not null)
-            .ToDictionary(pair => pair.Key["ANYCLAUDE_".Length..].Replace("__", ":", StringComparison.Ordinal), pair => pair.Value);
+            .ToDictionary(pair => pair.Key["ANYCLAUDE_".Length..].Replace("__", ":", StringComparison.Ordinal), pair => pair.Key);
         // ANYCLAUDE_API_KEY reads better than ANYCLAUDE_APIKEY; both set "apiKey".
-        if (anyclaudeVariables.Remove("API_KEY", out var key))
+        if (variables.Remove("API_KEY", out var apiKeyVariable))
         {
-            anyclaudeVariables["apiKey"] = key;
+            variables["apiKey"] = apiKeyVariable;
         }
 
-        var builder = new ConfigurationBuilder()
-            .AddInMemoryCollection(defaults)
-            .AddJsonFile(Path.Combine(UserDirectory, "config.json"), optional: true, reloadOnChange: false)
-            .AddJsonFile(Path.Combine(workingDirectory, "anyclaude.json"), optional: true, reloadOnChange: false);
-        if (commandLine.ConfigFile is { } file)
+        var anyclaudeVariables = variables.ToDictionary(pair => pair.Key, pair => environment[pair.Value]);
+        var builder = new ConfigurationBuilder().AddInMemoryCollection(defaults);
+        string[] files = commandLine.ConfigFile is { } file
+            ? [Path.Combine(UserDirectory, "config.json"), Path.Combine(workingDirectory, "anyclaude.json"), Path.GetFullPath(file, workingDirectory)]
+            : [Path.Combine(UserDirectory, "config.json"), Path.Combine(workingDirectory, "anyclaude.json")];
+        foreach (var path in files)
         {
-            builder.AddJsonFile(Path.GetFullPath(file, workingDirectory), optional: false, reloadOnChange: false);
+            if (JsonFiles.SyntaxError(path) is { } error)
+            {
+                errors.Add(error);
+                continue;
+            }
+
+            // Only the --config file must exist.
+            builder.AddJsonFile(path, optional: path != files[^1] || commandLine.ConfigFile is null, reloadOnChange: false);
         }
 
         builder.AddInMemoryCollection(seedVariables).AddInMemoryCollection(anyclaudeVariables);
@@ -148,7 +178,7 @@ internal static class ConfigurationLoader
             overrides["debug"] = debug.ToString(CultureInfo.InvariantCulture);
         }
 
-        return builder.AddInMemoryCollection(overrides).Build();
+        return (builder.AddInMemoryCollection(overrides).Build(), variables);
     }
 
     private static void MapVariable(IReadOnlyDictionary<string, string?> environment, string? variable, string key, Dictionary<string, string?> target)
@@ -194,7 +224,7 @@ internal static class ConfigurationLoader
                 Transforms = ReadList(section.GetSection("transforms")),
                 CleanSchemaKeywords = ReadList(section.GetSection("cleanSchemaKeywords")) ?? [],
                 Extra = section.GetChildren()
-                    .Where(child => !KnownBackendKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                    .Where(child => !SettingsSchema.Backend.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
                     .ToDictionary(child => child.Key, child => child.Value, StringComparer.OrdinalIgnoreCase),
             };
         }

@@ -6,7 +6,8 @@ namespace AnyClaude.Host.Launcher;
 /// <summary>
 /// Runs claude attached to this terminal. Ctrl+C and Ctrl+\ reach claude from the terminal itself, so this
 /// process ignores them while claude runs (it must not leave a half-dead proxy behind); SIGTERM and SIGHUP
-/// sent to anyclaude are passed on to claude.
+/// sent to anyclaude are passed on to claude, and a <see cref="ChildWatchdog"/> ends claude if anyclaude dies
+/// without a chance to (SIGKILL, abort).
 /// </summary>
 internal static partial class ClaudeProcess
 {
@@ -31,6 +32,7 @@ internal static partial class ClaudeProcess
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
+        using var watchdog = ChildWatchdog.Watch(process);
         using var signals = new SignalForwarding(process);
         await process.WaitForExitAsync().ConfigureAwait(false);
         return process.ExitCode;

@@ -35,4 +35,6 @@ public sealed class GenericOpenAIBackendFactory : IBackendFactory
     public BackendDefaults? Defaults { get; } = new("openai", new Uri("http://localhost:8000/v1"), "OPENAI_COMPAT_URL", "OPENAI_COMPAT_API_KEY", "OPENAI_COMPAT_MODEL");
 
     public IBackend Create(BackendSettings settings, BackendServices services) => new GenericOpenAIBackend(settings, services);
+
+    public IReadOnlyCollection<string> ExtraSettings { get; } = ["thinking", "maxTokensField"];
 }

@@ -67,7 +67,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         ?? request.Model;
 
     /// <summary>Maps an HTTP error answer; override for servers with their own conventions.</summary>
-    protected virtual AnthropicException MapErrorStatus(int status, string body) => UpstreamErrors.FromStatus(Name, status, body);
+    protected virtual AnthropicException MapErrorStatus(int status, string body) => UpstreamErrors.FromStatus(Name, status, body, BaseUrl);
 
     public async IAsyncEnumerable<MessageStreamEvent> StreamAsync(
         MessagesRequest request,

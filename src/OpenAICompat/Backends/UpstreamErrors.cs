@@ -32,7 +32,13 @@ public static class UpstreamErrors
     }
 
     /// <summary>An HTTP error answer from the backend, mapped to the Anthropic status and type.</summary>
-    public static AnthropicException FromStatus(string backendName, int status, string body)
+    public static AnthropicException FromStatus(string backendName, int status, string body) => FromStatus(backendName, status, body, baseUrl: null);
+
+    /// <summary>
+    /// An HTTP error answer from the backend at <paramref name="baseUrl"/>, mapped to the Anthropic status and type; a 404
+    /// from a base URL without <c>/v1</c> says "did you mean …/v1?".
+    /// </summary>
+    public static AnthropicException FromStatus(string backendName, int status, string body, Uri? baseUrl)
     {
         string detail = ExtractMessage(body);
         if (IsContextOverflow(detail))
@@ -45,10 +51,17 @@ public static class UpstreamErrors
         {
             400 or 422 => new AnthropicException(AnthropicErrorTypes.InvalidRequest, message, 400, shouldRetry: false),
             401 or 403 => new AnthropicException(AnthropicErrorTypes.Api, $"{message} (check the backend's API key setting)", 502, shouldRetry: false),
-            404 => new AnthropicException(AnthropicErrorTypes.Api, $"{message} (is the URL right, and is the model loaded?)", 502, shouldRetry: false),
+            404 => new AnthropicException(
+                AnthropicErrorTypes.Api,
+                baseUrl is not null && WithV1(baseUrl) is { } suggestion
+                    ? $"{message} (the URL {baseUrl} has no /v1: did you mean {suggestion}?)"
+                    : $"{message} (is the URL right, and is the model loaded?)",
+                502,
+                shouldRetry: false),
             408 or 504 => new AnthropicException(AnthropicErrorTypes.Timeout, message, 504),
             429 => new AnthropicException(AnthropicErrorTypes.RateLimit, message, 429),
             503 => new AnthropicException(AnthropicErrorTypes.Overloaded, message, 529),
+            508 => new AnthropicException(AnthropicErrorTypes.Api, message, 502, shouldRetry: false), // Loop Detected: anyclaude behind itself
             _ => new AnthropicException(AnthropicErrorTypes.Api, message, 500),
         };
     }
@@ -87,6 +100,17 @@ public static class UpstreamErrors
         }
 
         return trimmed.Length > 2000 ? trimmed[..2000] + "…" : trimmed;
+    }
+
+    /// <summary>The base URL with <c>/v1</c> added when its path has no <c>v1</c> segment (OpenAI-compatible servers serve under it), else null.</summary>
+    public static Uri? WithV1(Uri baseUrl)
+    {
+        if (baseUrl.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).Contains("v1", StringComparer.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return new UriBuilder(baseUrl) { Path = baseUrl.AbsolutePath.TrimEnd('/') + "/v1" }.Uri;
     }
 
     public static bool IsContextOverflow(string message) =>

@@ -59,6 +59,15 @@ internal sealed class BackgroundProcess : IAsyncDisposable
         throw new TimeoutException($"no line starting with '{prefix}' within {timeout}:\n{Output}");
     }
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Kills this process alone (SIGKILL on Unix), leaving what it started to fend for itself.</summary>
+    public async Task KillAloneAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
     private void Append(string? line)
     {
         if (line is null)

@@ -43,6 +43,38 @@ public sealed class ErrorMappingTests
     }
 
     [Theory]
+    [InlineData(ServerFlavor.MlxLm)]
+    [InlineData(ServerFlavor.LmStudio)]
+    [InlineData(ServerFlavor.Generic)]
+    public async Task A_backend_url_without_v1_that_answers_404_asks_whether_v1_was_meant(ServerFlavor flavor)
+    {
+        // Each fake answers an unknown path the way its server does: mlx-lm a bare "Not Found", LM Studio and the
+        // others a JSON error. (Some servers also serve /chat/completions at the root, so the URL here is /api.)
+        await using var proxy = await ProxyHarness.StartAsync(flavor, configureBackend: backend => backend with { Url = new Uri(backend.Url, "/api") });
+
+        using var response = await proxy.PostMessagesAsync(ProxyHarness.SimpleBody(stream: false));
+        var (type, message) = await ErrorBodies.ReadAsync(response);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadGateway, message);
+        type.ShouldBe("api_error");
+        message.ShouldContain($"did you mean http://127.0.0.1:{proxy.Fake.Port}/api/v1?");
+    }
+
+    [Fact]
+    public async Task A_404_from_a_url_with_v1_has_no_v1_hint()
+    {
+        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.LmStudio);
+        proxy.Fake.Enqueue(ScriptedResponse.ServerError(404, "Model \"qwen\" not found."));
+
+        using var response = await proxy.PostMessagesAsync(ProxyHarness.SimpleBody(stream: false));
+        var (_, message) = await ErrorBodies.ReadAsync(response);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadGateway, message);
+        message.ShouldNotContain("did you mean");
+        message.ShouldContain("is the URL right");
+    }
+
+    [Theory]
     [InlineData(ServerFlavor.MlxLm, 429, 429, "rate_limit_error")]
     [InlineData(ServerFlavor.MlxLm, 500, 500, "api_error")]
     [InlineData(ServerFlavor.MlxLm, 503, 529, "overloaded_error")]

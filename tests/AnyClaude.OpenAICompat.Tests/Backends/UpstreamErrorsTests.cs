@@ -102,4 +102,27 @@ public sealed class UpstreamErrorsTests
         exception.Message.ShouldBe("backend 'lmstudio' at http://localhost:1234/v1 did not accept the connection in time: start LM Studio's server");
         exception.StatusCode.ShouldBe(502);
     }
+
+    [Theory]
+    [InlineData("http://localhost:8081", "http://localhost:8081/v1")]
+    [InlineData("http://localhost:8081/", "http://localhost:8081/v1")]
+    [InlineData("http://gpu:9000/api", "http://gpu:9000/api/v1")]
+    [InlineData("http://localhost:8081/v1", null)]
+    [InlineData("http://localhost:8081/V1/", null)]
+    [InlineData("http://host/openai/v1", null)]
+    public void A_404_suggests_v1_only_when_the_url_has_none(string url, string? suggestion)
+    {
+        var error = UpstreamErrors.FromStatus("b", 404, "<html>Not Found</html>", new Uri(url));
+
+        if (suggestion is null)
+        {
+            error.Message.ShouldNotContain("did you mean");
+        }
+        else
+        {
+            error.Message.ShouldContain($"did you mean {suggestion}?");
+        }
+
+        error.StatusCode.ShouldBe(502);
+    }
 }

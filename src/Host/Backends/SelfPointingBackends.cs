@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Security;
+
+namespace AnyClaude.Host.Backends;
+
+/// <summary>
+/// The start-up half of loop detection: a backend URL that is the proxy's own listening address (same port, on a
+/// loopback or local address or the listening host) would send every request back into anyclaude. The request half
+/// is <see cref="Http.HopHeader"/>. Checked against the port actually bound: when the configured one was taken (by
+/// the model server itself, say) and a free one was used, a backend on the configured port is not the proxy.
+/// </summary>
+internal static class SelfPointingBackends
+{
+    /// <summary>Writes one line per backend that points at the proxy; true when it is the selected one (start-up stops).</summary>
+    public static bool Report(AnyClaudeOptions options, int listeningPort, TextWriter output)
+    {
+        var listening = ListenAddresses.Parse(options.Host);
+        bool selectedLoops = false;
+        foreach (var (name, backend) in options.Backends)
+        {
+            if (!PointsAt(backend.Url, listening, listeningPort))
+            {
+                continue;
+            }
+
+            bool selected = string.Equals(name, options.Mode, StringComparison.OrdinalIgnoreCase);
+            selectedLoops |= selected;
+            output.WriteLine(
+                $"anyclaude: {(selected ? "" : "warning: ")}backends.{name}.url: {backend.Url} is this proxy's own address " +
+                $"(anyclaude listens on {options.Host}:{listeningPort}), so its requests would come back into anyclaude; " +
+                "point it at the model server, or run anyclaude on another port (--port or ANYCLAUDE_PORT)");
+        }
+
+        return selectedLoops;
+    }
+
+    public static bool PointsAt(Uri url, IPAddress listening, int listeningPort)
+    {
+        if (url.Port != listeningPort)
+        {
+            return false;
+        }
+
+        bool any = listening.Equals(IPAddress.Any) || listening.Equals(IPAddress.IPv6Any);
+        if (IPAddress.TryParse(url.DnsSafeHost, out var address))
+        {
+            return ListenAddresses.IsLoopback(address)
+                ? any || ListenAddresses.IsLoopback(listening)
+                : address.Equals(listening) || (any && LocalAddresses().Contains(address));
+        }
+
+        // A name: localhost is loopback; this machine's own name is one of its addresses (no DNS look-up at start-up).
+        string host = url.DnsSafeHost;
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
+            ? any || ListenAddresses.IsLoopback(listening)
+            : host.Equals(Dns.GetHostName(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static HashSet<IPAddress> LocalAddresses()
+    {
+        try
+        {
+            return NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+                .Select(a => a.Address)
+                .ToHashSet();
+        }
+        catch (NetworkInformationException)
+        {
+            return [];
+        }
+    }
+}
