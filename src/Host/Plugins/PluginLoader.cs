@@ -2,16 +2,19 @@ using System.Collections.Immutable;
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using System.Runtime.Loader;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Plugins;
 using AnyClaude.Abstractions.Transforms;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using PackageLoader = McMaster.NETCore.Plugins.PluginLoader;
 
 namespace AnyClaude.Host.Plugins;
 
 /// <summary>
-/// Loads one plugin: <c>&lt;folder&gt;/&lt;Name&gt;.dll</c> into its own <see cref="PluginLoadContext"/>, creates its one
+/// Loads one plugin: <c>&lt;folder&gt;/&lt;Name&gt;.dll</c> into its own collectible load context (McMaster.NETCore.Plugins,
+/// sharing what <see cref="SharedHostAssemblies"/> names with the host), creates its one
 /// <see cref="IAnyClaudePlugin"/>, lets it configure itself, and discovers its backend factories and request
 /// transforms with Scrutor. Every way this can fail becomes a <see cref="PluginLoadException"/> with the reason;
 /// nothing of the plugin stays loaded then.
@@ -71,11 +74,12 @@ internal static class PluginLoader
             loadPath = Path.Combine(loadFrom, name + ".dll");
         }
 
-        var context = new PluginLoadContext(loadPath, name);
+        PackageLoader? loader = null;
         ServiceProvider? provider = null;
         try
         {
-            var assembly = context.LoadFromAssemblyPath(loadPath);
+            loader = CreateLoader(Path.GetFullPath(loadPath));
+            var assembly = loader.LoadDefaultAssembly();
             var entryType = FindEntryType(assembly, path);
             var plugin = Create(entryType, path);
             var services = new ServiceCollection();
@@ -113,12 +117,12 @@ internal static class PluginLoader
             string version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
                 ?? assembly.GetName().Version?.ToString()
                 ?? "?";
-            return new LoadedPlugin(plugin, SafeName(plugin, name), path, loadPath, version, context, provider, factories, transforms);
+            return new LoadedPlugin(plugin, SafeName(plugin, name), path, loadPath, version, loader, provider, factories, transforms);
         }
         catch (Exception exception)
         {
             provider?.Dispose();
-            context.Unload();
+            loader?.Dispose();
             if (exception is PluginLoadException)
             {
                 throw;
@@ -131,6 +135,22 @@ internal static class PluginLoader
             });
         }
     }
+
+    /// <summary>
+    /// An unloadable context for the plugin. The package's own hot reload and in-memory loading stay off: the
+    /// <see cref="PluginManager"/> watches the folders and loads each plugin from a shadow copy (docs/architecture.md).
+    /// </summary>
+    private static PackageLoader CreateLoader(string assemblyPath) =>
+        PackageLoader.CreateFromAssemblyFile(assemblyPath, isUnloadable: true, SharedHostAssemblies.ContractTypes, config =>
+        {
+            config.EnableHotReload = false;
+            config.LoadInMemory = false;
+            config.PreferSharedTypes = false; // the plugin's own copies win, except for what is shared
+            foreach (var shared in SharedHostAssemblies.CarriedBy(assemblyPath))
+            {
+                config.SharedAssemblies.Add(shared);
+            }
+        });
 
     /// <summary>Reads the file's metadata without loading it: is it a .NET assembly, built against this host's contracts?</summary>
     private static string? CheckImage(string path)
@@ -155,7 +175,7 @@ internal static class PluginLoader
             {
                 var reference = metadata.GetAssemblyReference(handle);
                 string name = metadata.GetString(reference.Name);
-                if (!PluginLoadContext.ContractAssemblies.Contains(name))
+                if (!SharedHostAssemblies.ContractNames.Contains(name))
                 {
                     continue;
                 }
@@ -267,7 +287,7 @@ internal sealed class LoadedPlugin(
     string path,
     string loadedFrom,
     string version,
-    PluginLoadContext context,
+    PackageLoader loader,
     ServiceProvider services,
     ImmutableArray<IBackendFactory> backendFactories,
     ImmutableArray<IRequestTransform> requestTransforms)
@@ -284,7 +304,8 @@ internal sealed class LoadedPlugin(
 
     public string Version { get; } = version;
 
-    public PluginLoadContext Context { get; } = context;
+    /// <summary>The plugin's collectible load context (the package's; it never swaps it, hot reload being off).</summary>
+    public AssemblyLoadContext Context { get; } = loader.LoadContext;
 
     /// <summary>The plugin's own container: what it registered in Configure plus what Scrutor found in its assembly.</summary>
     public ServiceProvider Services { get; } = services;
@@ -297,7 +318,7 @@ internal sealed class LoadedPlugin(
     public void Unload()
     {
         Services.Dispose();
-        Context.Unload();
+        loader.Dispose();
     }
 }
 

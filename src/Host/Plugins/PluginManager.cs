@@ -41,6 +41,7 @@ internal sealed class PluginManager : IPluginCatalogSource, IDisposable
     private readonly TimeSpan _debounce;
     private readonly TimeSpan _pollInterval;
     private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly List<RetiredCopy> _retiredCopies = [];
     private Dictionary<string, Slot> _slots = new(StringComparer.OrdinalIgnoreCase);
     private PluginCatalog _current = PluginCatalog.Empty;
     private List<PluginFailure> _folderFailures = [];
@@ -126,6 +127,7 @@ internal sealed class PluginManager : IPluginCatalogSource, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            DeleteCollectedCopies();
             var previous = _current;
             var folderFailures = new List<PluginFailure>();
             var next = new Dictionary<string, Slot>(StringComparer.OrdinalIgnoreCase);
@@ -238,8 +240,24 @@ internal sealed class PluginManager : IPluginCatalogSource, IDisposable
             _logger.LogWarning(exception, "Unloading plugin {Plugin} from {Path} failed", plugin.Name, plugin.Path);
         }
 
-        // Best effort: on Windows the copy stays locked until the context is collected; the root goes on dispose.
-        TryDelete(Path.GetDirectoryName(plugin.LoadedFrom)!);
+        // Old code may still run (a stream in flight) and load more of its assemblies lazily: its copy stays until
+        // its context is collected, and goes at the next reload after that (the root goes on dispose).
+        lock (_gate)
+        {
+            _retiredCopies.Add(new RetiredCopy(new WeakReference(plugin.Context), Path.GetDirectoryName(plugin.LoadedFrom)!));
+        }
+    }
+
+    private void DeleteCollectedCopies()
+    {
+        foreach (var copy in _retiredCopies.Where(c => !c.Context.IsAlive).ToList())
+        {
+            TryDelete(copy.Directory);
+            if (!Directory.Exists(copy.Directory))
+            {
+                _retiredCopies.Remove(copy);
+            }
+        }
     }
 
     private void Log(PluginCatalog catalog, PluginCatalog? previous)
@@ -370,6 +388,8 @@ internal sealed class PluginManager : IPluginCatalogSource, IDisposable
 
         TryDelete(_shadowRoot);
     }
+
+    private sealed record RetiredCopy(WeakReference Context, string Directory);
 
     private sealed record Slot(string Folder, string Stamp, LoadedPlugin? Plugin, PluginFailure? Failure);
 }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Reflection;
 using System.Runtime.Loader;
+using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Plugins;
+using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.Host.Tests.Plugins;
 
@@ -40,6 +42,29 @@ public sealed class PluginIsolationAndFailureTests(TestPlugins plugins)
         isolated.Context.Assemblies.ShouldNotContain(a => a.GetName().Name == "AnyClaude.Abstractions");
         isolated.Context.ShouldNotBeSameAs(shared.Context);
         catalog.FindKind("isolated")!.Plugin.ShouldBeSameAs(isolated);
+    }
+
+    [Fact]
+    public void A_plugin_that_carries_the_logging_abstractions_the_contracts_expose_uses_the_hosts()
+    {
+        using var folder = new TempPluginsFolder();
+        string installed = plugins.Install(TestPlugins.CarriesLogging, folder.Path);
+        File.Exists(Path.Combine(installed, "Microsoft.Extensions.Logging.Abstractions.dll")).ShouldBeTrue("the plugin ships its own copy");
+        using var manager = folder.CreateManager();
+
+        var catalog = manager.Reload();
+
+        catalog.Failures.ShouldBeEmpty(string.Join(" | ", catalog.Failures));
+        var plugin = catalog.Plugins.Single();
+        plugin.Context.Assemblies.ShouldNotContain(a => a.GetName().Name == "Microsoft.Extensions.Logging.Abstractions");
+        var log = new ListLogger();
+        using var client = new HttpClient();
+        using var loggers = new SingleLoggerFactory(log);
+        var backend = plugin.BackendFactories.Single().Create(
+            new BackendSettings { Name = "carrier", Kind = "carries-logging", Url = new Uri("http://127.0.0.1:9/v1") },
+            new BackendServices(client, loggers, TimeProvider.System));
+        backend.Name.ShouldBe("carrier");
+        log.Lines.ShouldContain("Information: created carrier", "the plugin logged through the host's ILogger");
     }
 
     [Fact]

@@ -131,3 +131,17 @@ internal sealed class ListLogger : ILogger
         }
     }
 }
+
+/// <summary>Hands out one logger for every category.</summary>
+internal sealed class SingleLoggerFactory(ILogger logger) : ILoggerFactory
+{
+    public ILogger CreateLogger(string categoryName) => logger;
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+}

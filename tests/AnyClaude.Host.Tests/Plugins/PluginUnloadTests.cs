@@ -54,6 +54,35 @@ public sealed class PluginUnloadTests(TestPlugins plugins, ITestOutputHelper out
         (heapAfter - heapBefore).ShouldBeLessThan(8 * 1024 * 1024, "managed heap growth over 50 reloads");
     }
 
+    [Fact]
+    public async Task A_replaced_plugins_shadow_copy_stays_while_its_code_is_in_use_and_goes_once_its_context_is_collected()
+    {
+        using var folder = new TempPluginsFolder();
+        string echo = plugins.Install(TestPlugins.EchoV1, folder.Path, "Echo");
+        using var manager = folder.CreateManager();
+        var (oldContext, oldCopy) = await ReplaceWhileHoldingAsync(manager, echo);
+
+        Collect(oldContext).ShouldBeTrue("v1's context is collected once nothing holds it");
+        manager.Reload();
+        Directory.Exists(oldCopy).ShouldBeFalse("v1's shadow copy goes at the first reload after its context was collected");
+        Directory.Exists(Path.GetDirectoryName(manager.Current.Plugins.Single().LoadedFrom)).ShouldBeTrue("v2's copy is in use");
+    }
+
+    /// <summary>Loads v1 and, while holding it, replaces it with v2 (and reloads once more): v1's copy is still there and v1 still serves.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async Task<(WeakReference Context, string Copy)> ReplaceWhileHoldingAsync(PluginManager manager, string echoFolder)
+    {
+        var v1 = manager.Reload().Plugins.Single();
+        TestPlugins.CopyDirectory(plugins.OutputOf(TestPlugins.EchoV2), echoFolder);
+        manager.Reload().Plugins.Single().Version.ShouldBe("2.0.0");
+        manager.Reload();
+
+        string copy = Path.GetDirectoryName(v1.LoadedFrom)!;
+        Directory.Exists(copy).ShouldBeTrue("v1's files stay while something still holds its code");
+        await UseAsync(v1);
+        return (new WeakReference(v1.Context), copy);
+    }
+
     /// <summary>Loads the plugin, creates a backend and streams one answer through it; returns a weak reference to its context.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static async Task<WeakReference> LoadAndUseAsync(PluginManager manager)

@@ -29,6 +29,9 @@ public sealed class TestPlugins : IAsyncLifetime
     /// <summary>Carries Serilog 3.1.1, exactly the host's: shares the host's copy.</summary>
     public const string SharedSerilog = "SharedSerilog";
 
+    /// <summary>Carries Microsoft.Extensions.Logging.Abstractions 10.0.15, which the contracts expose: the host's is used.</summary>
+    public const string CarriesLogging = "CarriesLogging";
+
     public const string ThrowsInConstructor = "ThrowsInConstructor";
     public const string ThrowsInConfigure = "ThrowsInConfigure";
     public const string NoEntry = "NoEntry";
@@ -209,6 +212,17 @@ public sealed class TestPlugins : IAsyncLifetime
                         .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().First().InformationalVersion.Split('+', '-')[0];
             }
             """;
+        string loggedSettings = """
+
+            public static class Logged
+            {
+                public static BackendSettings Settings(Microsoft.Extensions.Logging.ILoggerFactory loggers, BackendSettings settings)
+                {
+                    Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(loggers.CreateLogger("CarriesLogging"), "created {Name}", settings.Name);
+                    return settings;
+                }
+            }
+            """;
         string serilog(string version) => $"""    <PackageReference Include="Serilog" Version="{version}" />""";
         return
         [
@@ -216,6 +230,9 @@ public sealed class TestPlugins : IAsyncLifetime
             (EchoV2, Csproj(EchoV2, "Echo", "2.0.0", contract), Plugin("Echo", "echo", "\"echo v2\"", markTransform)),
             (Isolated, Csproj(Isolated, Isolated, "1.0.0", contract + "\n" + serilog("2.10.0")), Plugin(Isolated, "isolated", "\"serilog \" + SerilogVersion.Informational", serilogTransform)),
             (SharedSerilog, Csproj(SharedSerilog, SharedSerilog, "1.0.0", contract + "\n" + serilog("3.1.1")), Plugin(SharedSerilog, "shared-serilog", "\"serilog \" + SerilogVersion.Informational", serilogTransform)),
+            (CarriesLogging, Csproj(CarriesLogging, CarriesLogging, "1.0.0", contract + "\n" + """    <PackageReference Include="Microsoft.Extensions.Logging.Abstractions" Version="10.0.15" />"""),
+                Plugin(CarriesLogging, "carries-logging", "\"logged\"", loggedSettings)
+                    .Replace("new AnswerBackend(settings, ", "new AnswerBackend(Logged.Settings(services.LoggerFactory, settings), ")),
             (ThrowsInConstructor, Csproj(ThrowsInConstructor, ThrowsInConstructor, "1.0.0", contract), Plugin(ThrowsInConstructor, "ctor-kind", "\"never\"")
                 .Replace("public string Name => \"ThrowsInConstructor\";", "public ThrowsInConstructorPlugin() => throw new InvalidOperationException(\"constructor boom\");\n\n    public string Name => \"ThrowsInConstructor\";")),
             (ThrowsInConfigure, Csproj(ThrowsInConfigure, ThrowsInConfigure, "1.0.0", contract), Plugin(ThrowsInConfigure, "configure-kind", "\"never\"")
