@@ -63,7 +63,7 @@ internal static class ProxyRunner
         }
 
         string? logFile = proxyOnly ? null : Path.Combine(ConfigurationLoader.UserDirectory, "logs", "anyclaude-.log");
-        using var logger = Logging.CreateSerilogLogger(options.Debug, logFile);
+        var logger = Logging.UseConfigured(options.Debug, logFile, loaded.Settings);
         using var loggerFactory = LoggerFactory.Create(builder => builder.AddSerilog(logger));
         var pluginLogger = loggerFactory.CreateLogger("AnyClaude.Plugins");
         foreach (var directory in plugins.Directories.Select(d => d.Path).Concat(options.ScriptDirectories))
@@ -146,14 +146,14 @@ internal static class ProxyRunner
         AnyClaudeOptions options,
         IPluginCatalogSource plugins,
         ScriptSet scripts,
-        Serilog.Core.Logger logger,
+        Serilog.ILogger logger,
         bool proxyOnly,
         CancellationToken cancellationToken)
     {
         var app = ProxyApp.Build(
             options,
             plugins,
-            logging => logging.AddSerilog(logger),
+            logging => logging.AddProxyLogger(logger),
             stopOnCtrlC: proxyOnly,
             transforms: new TransformCatalog(plugins.Current.RequestTransforms, scripts));
         try

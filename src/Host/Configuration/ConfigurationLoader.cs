@@ -83,7 +83,7 @@ internal static class ConfigurationLoader
                 ? Path.GetFullPath(cache, workingDirectory)
                 : Path.Combine(UserDirectory, "cache", "scripts"),
         };
-        return new ConfigurationResult(errors.Count == 0 ? options : null, errors) { Warnings = warnings };
+        return new ConfigurationResult(errors.Count == 0 ? options : null, errors) { Warnings = warnings, Settings = configuration };
     }
 
     private static IConfiguration BuildConfiguration(
@@ -278,4 +278,7 @@ internal sealed record ConfigurationResult(AnyClaudeOptions? Options, IReadOnlyL
 {
     /// <summary>Things worth saying that do not stop start-up.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Every layer merged, for the parts read elsewhere (the <c>Serilog</c> section).</summary>
+    public IConfiguration? Settings { get; init; }
 }
