@@ -32,7 +32,7 @@ internal static class ProxyRunner
         var loaded = ConfigurationLoader.Load(commandLine, factories, environment, Directory.GetCurrentDirectory());
         if (loaded.Options is not { } options)
         {
-            foreach (var error in loaded.Errors)
+            foreach (var error in NoPluginsHint.Apply(loaded.Errors, loaded.ModeError, loaded.Mode, plugins.Directories, plugins.Current))
             {
                 Console.Error.WriteLine($"anyclaude: {error}");
             }

@@ -40,10 +40,12 @@ internal static class ConfigurationLoader
         var warnings = new List<string>();
         var backends = ReadBackends(configuration, factories, errors, warnings);
         string mode = configuration["mode"] ?? "mlx-lm";
+        string? modeError = null;
         // A backend that is configured but invalid has its own error already; do not report the mode as well.
         if (backends.Count > 0 && !backends.ContainsKey(mode) && !configuration.GetSection($"backends:{mode}").Exists())
         {
-            errors.Add($"mode: '{mode}' names no configured backend (configured: {string.Join(", ", backends.Keys)})");
+            modeError = $"mode: '{mode}' names no configured backend (configured: {string.Join(", ", backends.Keys)})";
+            errors.Add(modeError);
         }
 
         string host = NullIfEmpty(configuration["host"]) ?? "127.0.0.1";
@@ -83,7 +85,7 @@ internal static class ConfigurationLoader
                 ? Path.GetFullPath(cache, workingDirectory)
                 : Path.Combine(UserDirectory, "cache", "scripts"),
         };
-        return new ConfigurationResult(errors.Count == 0 ? options : null, errors) { Warnings = warnings, Settings = configuration };
+        return new ConfigurationResult(errors.Count == 0 ? options : null, errors) { Warnings = warnings, Settings = configuration, Mode = mode, ModeError = modeError };
     }
 
     private static IConfiguration BuildConfiguration(
@@ -281,4 +283,9 @@ internal sealed record ConfigurationResult(AnyClaudeOptions? Options, IReadOnlyL
 
     /// <summary>Every layer merged, for the parts read elsewhere (the <c>Serilog</c> section).</summary>
     public IConfiguration? Settings { get; init; }
+
+    /// <summary>The mode asked for, and the error in <see cref="Errors"/> saying it names no backend (if it does not).</summary>
+    public string Mode { get; init; } = "mlx-lm";
+
+    public string? ModeError { get; init; }
 }
