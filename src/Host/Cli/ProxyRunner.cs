@@ -63,7 +63,17 @@ internal static class ProxyRunner
         }
 
         string? logFile = proxyOnly ? null : Path.Combine(ConfigurationLoader.UserDirectory, "logs", "anyclaude-.log");
-        var logger = Logging.UseConfigured(options.Debug, logFile, loaded.Settings);
+        Serilog.ILogger logger;
+        try
+        {
+            logger = Logging.UseConfigured(options.Debug, logFile, loaded.Settings);
+        }
+        catch (InvalidDataException exception)
+        {
+            Console.Error.WriteLine($"anyclaude: configuration: {exception.Message}");
+            return 2;
+        }
+
         using var loggerFactory = LoggerFactory.Create(builder => builder.AddSerilog(logger));
         var pluginLogger = loggerFactory.CreateLogger("AnyClaude.Plugins");
         foreach (var directory in plugins.Directories.Select(d => d.Path).Concat(options.ScriptDirectories))

@@ -26,8 +26,10 @@ internal static class Logging
             .CreateBootstrapLogger();
 
     /// <summary>
-    /// The second stage: the <see cref="Log.Logger"/> bootstrap logger reconfigured in place (or, when there is none,
-    /// a new logger that becomes <see cref="Log.Logger"/>). <see cref="Log.CloseAndFlushAsync"/> disposes it.
+    /// The second stage, once per process: the <see cref="Log.Logger"/> bootstrap logger reconfigured in place (or,
+    /// when there is none, a new logger that becomes <see cref="Log.Logger"/>). <see cref="Log.CloseAndFlushAsync"/>
+    /// disposes it. A <c>Serilog</c> section Serilog cannot apply throws <see cref="InvalidDataException"/> (the
+    /// bootstrap logger stays).
     /// </summary>
     public static Serilog.ILogger UseConfigured(int debug, string? logFile, IConfiguration? settings)
     {
@@ -95,7 +97,14 @@ internal static class Logging
             {
                 SectionName = "Serilog",
             };
-            configuration.ReadFrom.Configuration(settings, readerOptions);
+            try
+            {
+                configuration.ReadFrom.Configuration(settings, readerOptions);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or FormatException or ArgumentException or InvalidCastException or System.Reflection.TargetInvocationException)
+            {
+                throw new InvalidDataException($"Serilog: {(exception.InnerException ?? exception).Message}", exception);
+            }
         }
 
         return configuration;

@@ -76,4 +76,15 @@ public sealed class RequestLoggingTests : IDisposable
         log.ShouldContain($"INF {requestId} mlx-lm ");
         (await File.ReadAllTextAsync(extraLog)).ShouldContain($"{requestId} mlx-lm ");
     }
+
+    [Fact]
+    public void A_Serilog_section_Serilog_cannot_apply_is_one_configuration_error_naming_it()
+    {
+        File.WriteAllText(Path.Combine(_directory, "anyclaude.json"), """{ "Serilog": { "MinimumLevel": { "Default": "Loud" } } }""");
+        var loaded = ConfigurationLoader.Load(new CommandLineSettings(), ProxyHarness.Factories, new Dictionary<string, string?>(), _directory);
+
+        var error = Should.Throw<InvalidDataException>(() => Logging.CreateSerilogLogger(1, null, loaded.Settings));
+
+        error.Message.ShouldBe("Serilog: The value Loud is not a valid Serilog level.");
+    }
 }
