@@ -1,3 +1,13 @@
 using AnyClaude.Host.Cli;
+using AnyClaude.Host.Diagnostics;
+using Serilog;
 
-return await AnyClaudeCommand.RunAsync(args).ConfigureAwait(false);
+Log.Logger = Logging.CreateBootstrapLogger();
+try
+{
+    return await AnyClaudeCommand.RunAsync(args).ConfigureAwait(false);
+}
+finally
+{
+    await Log.CloseAndFlushAsync().ConfigureAwait(false);
+}

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Diagnostics;
 using AnyClaude.Host.Endpoints;
 using AnyClaude.Host.Http;
 using AnyClaude.Host.Launcher;
@@ -78,6 +79,7 @@ internal static class ProxyApp
         }
 
         services.AddSingleton(options);
+        RequestLogging.AddServices(services);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(plugins);
         services.AddSingleton(provider => new BackendRegistry(options, plugins, provider.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
@@ -96,6 +98,11 @@ internal static class ProxyApp
         services.AddSingleton<HealthEndpoints>();
 
         var app = builder.Build();
+        if (options.Debug >= 1)
+        {
+            RequestLogging.Use(app);
+        }
+
         app.UseMiddleware<AnthropicErrorMiddleware>();
         app.UseMiddleware<HopLoopMiddleware>();
         if (!string.IsNullOrEmpty(options.ApiKey))

@@ -19,18 +19,18 @@ internal static class PluginsCommand
         using var plugins = new PluginManager(directories);
         var catalog = plugins.Reload();
         Write(catalog, directories, output);
-        WritePipelines(catalog, commandLine, environment, output);
+        WritePipelines(catalog, directories, commandLine, environment, output);
         return 0;
     }
 
-    private static void WritePipelines(PluginCatalog catalog, CommandLineSettings commandLine, IReadOnlyDictionary<string, string?> environment, TextWriter output)
+    private static void WritePipelines(PluginCatalog catalog, IReadOnlyList<PluginDirectory> directories, CommandLineSettings commandLine, IReadOnlyDictionary<string, string?> environment, TextWriter output)
     {
         output.WriteLine();
         var loaded = ConfigurationLoader.Load(commandLine, catalog.BackendFactories, environment, Directory.GetCurrentDirectory());
         if (loaded.Options is not { } options)
         {
             output.WriteLine("Request pipelines: not shown, the configuration has problems:");
-            foreach (var error in loaded.Errors)
+            foreach (var error in NoPluginsHint.Apply(loaded.Errors, loaded.ModeError, loaded.Mode, directories, catalog))
             {
                 output.WriteLine($"  {error}");
             }

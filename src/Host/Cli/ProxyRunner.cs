@@ -32,7 +32,7 @@ internal static class ProxyRunner
         var loaded = ConfigurationLoader.Load(commandLine, factories, environment, Directory.GetCurrentDirectory());
         if (loaded.Options is not { } options)
         {
-            foreach (var error in loaded.Errors)
+            foreach (var error in NoPluginsHint.Apply(loaded.Errors, loaded.ModeError, loaded.Mode, plugins.Directories, plugins.Current))
             {
                 Console.Error.WriteLine($"anyclaude: {error}");
             }
@@ -63,7 +63,17 @@ internal static class ProxyRunner
         }
 
         string? logFile = proxyOnly ? null : Path.Combine(ConfigurationLoader.UserDirectory, "logs", "anyclaude-.log");
-        using var logger = Logging.CreateSerilogLogger(options.Debug, logFile);
+        Serilog.ILogger logger;
+        try
+        {
+            logger = Logging.UseConfigured(options.Debug, logFile, loaded.Settings);
+        }
+        catch (InvalidDataException exception)
+        {
+            Console.Error.WriteLine($"anyclaude: configuration: {exception.Message}");
+            return 2;
+        }
+
         using var loggerFactory = LoggerFactory.Create(builder => builder.AddSerilog(logger));
         var pluginLogger = loggerFactory.CreateLogger("AnyClaude.Plugins");
         foreach (var directory in plugins.Directories.Select(d => d.Path).Concat(options.ScriptDirectories))
@@ -161,7 +171,7 @@ internal static class ProxyRunner
         AnyClaudeOptions options,
         IPluginCatalogSource plugins,
         ScriptSet scripts,
-        Serilog.Core.Logger logger,
+        Serilog.ILogger logger,
         bool proxyOnly,
         CancellationToken cancellationToken)
     {
@@ -170,7 +180,7 @@ internal static class ProxyRunner
             plugins,
             // A port that is taken is reported below in one line; the host's own error log of it is a stack trace.
             // (AddSerilog adds a rule of its provider's own, which outranks any rule without one, so this one names it too.)
-            logging => logging.AddSerilog(logger).AddFilter<Serilog.Extensions.Logging.SerilogLoggerProvider>("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical),
+            logging => logging.AddProxyLogger(logger).AddFilter<Serilog.Extensions.Logging.SerilogLoggerProvider>("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical),
             stopOnCtrlC: proxyOnly,
             transforms: new TransformCatalog(plugins.Current.RequestTransforms, scripts));
         try

@@ -44,10 +44,12 @@ internal static class ConfigurationLoader
         CheckKeys(configuration, variables, factories, errors, warnings);
         var backends = ReadBackends(configuration, factories, errors, warnings);
         string mode = configuration["mode"] ?? "mlx-lm";
+        string? modeError = null;
         // A backend that is configured but invalid has its own error already; do not report the mode as well.
         if (backends.Count > 0 && !backends.ContainsKey(mode) && !configuration.GetSection($"backends:{mode}").Exists())
         {
-            errors.Add($"mode: '{mode}' names no configured backend (configured: {string.Join(", ", backends.Keys)})");
+            modeError = $"mode: '{mode}' names no configured backend (configured: {string.Join(", ", backends.Keys)})";
+            errors.Add(modeError);
         }
 
         string host = NullIfEmpty(configuration["host"]) ?? "127.0.0.1";
@@ -87,7 +89,7 @@ internal static class ConfigurationLoader
                 ? Path.GetFullPath(cache, workingDirectory)
                 : Path.Combine(UserDirectory, "cache", "scripts"),
         };
-        return new ConfigurationResult(errors.Count == 0 ? options : null, errors) { Warnings = warnings };
+        return new ConfigurationResult(errors.Count == 0 ? options : null, errors) { Warnings = warnings, Settings = configuration, Mode = mode, ModeError = modeError };
     }
 
     /// <summary>Unknown keys in each JSON file and each <c>ANYCLAUDE_*</c> variable, named where they were written.</summary>
@@ -308,4 +310,12 @@ internal sealed record ConfigurationResult(AnyClaudeOptions? Options, IReadOnlyL
 {
     /// <summary>Things worth saying that do not stop start-up.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Every layer merged, for the parts read elsewhere (the <c>Serilog</c> section).</summary>
+    public IConfiguration? Settings { get; init; }
+
+    /// <summary>The mode asked for, and the error in <see cref="Errors"/> saying it names no backend (if it does not).</summary>
+    public string Mode { get; init; } = "mlx-lm";
+
+    public string? ModeError { get; init; }
 }

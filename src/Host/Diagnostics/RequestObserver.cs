@@ -78,12 +78,12 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
         trace?.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{RequestId} {Backend} {Model} {Mode} {Status} ttft={Ttft:0.000}s total={Total:0.000}s in={InputTokens} cached={CachedTokens} out={OutputTokens} {TokensPerSecond:0.0} tok/s stop={StopReason} pings={Pings}")]
-    private static partial void LogCompleted(ILogger logger, string requestId, string backend, string model, string mode, int status, double ttft, double total, int inputTokens, int cachedTokens, int outputTokens, double tokensPerSecond, string? stopReason, int pings);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ProxyRequestId} {Backend} {Model} {Mode} {Status} ttft={Ttft:0.000}s total={Total:0.000}s in={InputTokens} cached={CachedTokens} out={OutputTokens} {TokensPerSecond:0.0} tok/s stop={StopReason} pings={Pings}")]
+    private static partial void LogCompleted(ILogger logger, string proxyRequestId, string backend, string model, string mode, int status, double ttft, double total, int inputTokens, int cachedTokens, int outputTokens, double tokensPerSecond, string? stopReason, int pings);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{RequestId} response blocks=[{Blocks}]")]
-    private static partial void LogResponseSummary(ILogger logger, string requestId, string blocks);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{ProxyRequestId} response blocks=[{Blocks}]")]
+    private static partial void LogResponseSummary(ILogger logger, string proxyRequestId, string blocks);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{RequestId} {Backend} {Model} {Mode} {Status} after {Total:0.000}s: {Error}")]
-    private static partial void LogFailed(ILogger logger, string requestId, string backend, string model, string mode, int status, double total, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ProxyRequestId} {Backend} {Model} {Mode} {Status} after {Total:0.000}s: {Error}")]
+    private static partial void LogFailed(ILogger logger, string proxyRequestId, string backend, string model, string mode, int status, double total, string error);
 }

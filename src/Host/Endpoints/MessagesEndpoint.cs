@@ -65,9 +65,9 @@ internal sealed partial class MessagesEndpoint(AnyClaudeOptions options, Backend
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{RequestId} request model={Model} messages={Messages} tools={Tools} max_tokens={MaxTokens} stream={Stream}")]
-    private static partial void LogRequestSummary(ILogger logger, string requestId, string model, int messages, int tools, int? maxTokens, bool stream);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{ProxyRequestId} request model={Model} messages={Messages} tools={Tools} max_tokens={MaxTokens} stream={Stream}")]
+    private static partial void LogRequestSummary(ILogger logger, string proxyRequestId, string model, int messages, int tools, int? maxTokens, bool stream);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{RequestId} {Backend}: {Warning}")]
-    private static partial void LogWarning(ILogger logger, string requestId, string backend, string warning);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ProxyRequestId} {Backend}: {Warning}")]
+    private static partial void LogWarning(ILogger logger, string proxyRequestId, string backend, string warning);
 }

@@ -7,6 +7,9 @@ internal static class RequestIds
 {
     private const string Key = "anyclaude.request-id";
 
+    /// <summary>The request's id if one was given out (only endpoints that need one ask for it).</summary>
+    public static string? Find(HttpContext context) => context.Items.TryGetValue(Key, out var value) ? value as string : null;
+
     public static string Get(HttpContext context)
     {
         if (context.Items.TryGetValue(Key, out var value) && value is string id)

@@ -74,6 +74,6 @@ internal sealed partial class RequestPipeline(string backend, IReadOnlyList<Pipe
 
     private static long Micros(long ticks) => ticks * 1_000_000 / Stopwatch.Frequency;
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{RequestId} transforms for {Backend}: {TotalMicroseconds}µs ({Steps})")]
-    private static partial void LogTimings(ILogger logger, string requestId, string backend, long totalMicroseconds, string steps);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{ProxyRequestId} transforms for {Backend}: {TotalMicroseconds}µs ({Steps})")]
+    private static partial void LogTimings(ILogger logger, string proxyRequestId, string backend, long totalMicroseconds, string steps);
 }

@@ -32,7 +32,7 @@ public sealed class SecretsInLogsTests
                     ServerFlavor.MlxLm,
                     configure: o => o with { Debug = 3, TraceDirectory = traces, ApiKey = AccessKey },
                     configureBackend: b => b with { ApiKey = BackendKey },
-                    logging: logging => logging.AddSerilog(logger));
+                    logging: logging => logging.AddProxyLogger(logger));
 
                 proxy.Fake.Enqueue(
                     ScriptedResponse.Text("Streamed answer."),
@@ -54,6 +54,7 @@ public sealed class SecretsInLogsTests
             // The file sink rolls daily: anyclaude20260101.log and so on.
             string log = string.Concat(await Task.WhenAll(Directory.GetFiles(Path.GetDirectoryName(logFile)!).Select(f => File.ReadAllTextAsync(f))));
             log.ShouldContain("stream"); // the request lines are there
+            log.ShouldContain("HTTP POST /v1/messages responded 401"); // and the request log's, for the wrong keys too
             var traceFiles = Directory.GetFiles(traces);
             traceFiles.Length.ShouldBe(4); // one per authorized /v1/messages request that got past validation
             var everything = new StringBuilder(log);

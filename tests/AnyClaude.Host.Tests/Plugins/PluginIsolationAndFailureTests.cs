@@ -25,7 +25,7 @@ public sealed class PluginIsolationAndFailureTests(TestPlugins plugins)
 
         catalog.Failures.ShouldBeEmpty(string.Join(" | ", catalog.Failures));
         string hostSerilog = InformationalVersion(typeof(Serilog.Log).Assembly);
-        hostSerilog.ShouldBe("3.1.1");
+        hostSerilog.ShouldBe("4.4.0");
         AssemblyLoadContext.GetLoadContext(typeof(Serilog.Log).Assembly).ShouldBeSameAs(AssemblyLoadContext.Default);
 
         var isolated = catalog.Plugins.Single(p => p.Name == TestPlugins.Isolated);
@@ -35,7 +35,7 @@ public sealed class PluginIsolationAndFailureTests(TestPlugins plugins)
         privateSerilog.ShouldNotBeSameAs(typeof(Serilog.Log).Assembly);
 
         var shared = catalog.Plugins.Single(p => p.Name == TestPlugins.SharedSerilog);
-        shared.RequestTransforms.Single().Name.ShouldBe("serilog 3.1.1");
+        shared.RequestTransforms.Single().Name.ShouldBe("serilog 4.4.0");
         shared.Context.Assemblies.ShouldNotContain(a => a.GetName().Name == "Serilog");
 
         // The contracts are the host's in both, so the plugins' objects are the host's interface types.

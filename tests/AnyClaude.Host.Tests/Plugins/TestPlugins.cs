@@ -23,10 +23,10 @@ public sealed class TestPlugins : IAsyncLifetime
     /// <summary>Echo 2.0.0: the same assembly name, answers "echo v2".</summary>
     public const string EchoV2 = "EchoV2";
 
-    /// <summary>Carries Serilog 2.10.0 while the host uses 3.1.1.</summary>
+    /// <summary>Carries Serilog 2.10.0 while the host uses 4.4.0.</summary>
     public const string Isolated = "Isolated";
 
-    /// <summary>Carries Serilog 3.1.1, exactly the host's: shares the host's copy.</summary>
+    /// <summary>Carries Serilog 4.4.0, exactly the host's: shares the host's copy.</summary>
     public const string SharedSerilog = "SharedSerilog";
 
     /// <summary>Carries Microsoft.Extensions.Logging.Abstractions 10.0.15, which the contracts expose: the host's is used.</summary>
@@ -229,7 +229,7 @@ public sealed class TestPlugins : IAsyncLifetime
             (EchoV1, Csproj(EchoV1, "Echo", "1.0.0", contract), Plugin("Echo", "echo", "\"echo v1\"", markTransform)),
             (EchoV2, Csproj(EchoV2, "Echo", "2.0.0", contract), Plugin("Echo", "echo", "\"echo v2\"", markTransform)),
             (Isolated, Csproj(Isolated, Isolated, "1.0.0", contract + "\n" + serilog("2.10.0")), Plugin(Isolated, "isolated", "\"serilog \" + SerilogVersion.Informational", serilogTransform)),
-            (SharedSerilog, Csproj(SharedSerilog, SharedSerilog, "1.0.0", contract + "\n" + serilog("3.1.1")), Plugin(SharedSerilog, "shared-serilog", "\"serilog \" + SerilogVersion.Informational", serilogTransform)),
+            (SharedSerilog, Csproj(SharedSerilog, SharedSerilog, "1.0.0", contract + "\n" + serilog("4.4.0")), Plugin(SharedSerilog, "shared-serilog", "\"serilog \" + SerilogVersion.Informational", serilogTransform)),
             (CarriesLogging, Csproj(CarriesLogging, CarriesLogging, "1.0.0", contract + "\n" + """    <PackageReference Include="Microsoft.Extensions.Logging.Abstractions" Version="10.0.15" />"""),
                 Plugin(CarriesLogging, "carries-logging", "\"logged\"", loggedSettings)
                     .Replace("new AnswerBackend(settings, ", "new AnswerBackend(Logged.Settings(services.LoggerFactory, settings), ")),

@@ -1,0 +1,40 @@
+using AnyClaude.Host.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Serilog;
+using Serilog.AspNetCore;
+using Serilog.Extensions.Hosting;
+
+namespace AnyClaude.Host.Diagnostics;
+
+/// <summary>
+/// At debug level 1 and above, one line per HTTP request (method, path without the query, status, time) from
+/// Serilog.AspNetCore's request logging. The summary line of a <c>/v1/messages</c> request stays
+/// <see cref="RequestObserver"/>'s; this line carries the same request id. No header, query or body is logged.
+/// </summary>
+/// <remarks>
+/// The proxy's <c>req_…</c> id is the property <c>ProxyRequestId</c> in every request line: ASP.NET Core's request scope
+/// already has a <c>RequestId</c> (Kestrel's connection:request id), and through Serilog a scope property replaces a
+/// message's property of the same name.
+/// </remarks>
+internal static class RequestLogging
+{
+    public const string Template = "{ProxyRequestId} HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
+
+    public static void AddServices(IServiceCollection services) =>
+        services.TryAddSingleton(provider => new DiagnosticContext(provider.GetService<Serilog.ILogger>()));
+
+    public static void Use(WebApplication app)
+    {
+        var logger = app.Services.GetService<Serilog.ILogger>();
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.Logger = logger;
+            options.MessageTemplate = Template;
+            options.IncludeQueryInRequestPath = false;
+            options.EnrichDiagnosticContext = (diagnostics, context) => diagnostics.Set("ProxyRequestId", RequestIds.Find(context) ?? "-");
+        });
+    }
+}
