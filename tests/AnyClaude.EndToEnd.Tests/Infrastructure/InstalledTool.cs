@@ -12,7 +12,7 @@ namespace AnyClaude.EndToEnd.Tests.Infrastructure;
 /// </summary>
 public sealed class InstalledTool : IAsyncLifetime
 {
-    public const string ToolPathVariable = "ANYCLAUDE_TOOL_PATH";
+    public const string ToolPathVariable = "TEST_ANYCLAUDE_TOOL_PATH";
 
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(10);
     private string? _temporary;

@@ -8,14 +8,14 @@ using Xunit.Abstractions;
 
 namespace AnyClaude.Host.Tests.Load;
 
-/// <summary>Runs only when <c>ANYCLAUDE_SOAK=1</c>: too long for the default run.</summary>
+/// <summary>Runs only when <c>TEST_ANYCLAUDE_SOAK=1</c>: too long for the default run.</summary>
 public sealed class SoakFactAttribute : FactAttribute
 {
     public SoakFactAttribute()
     {
-        if (Environment.GetEnvironmentVariable("ANYCLAUDE_SOAK") != "1")
+        if (Environment.GetEnvironmentVariable("TEST_ANYCLAUDE_SOAK") != "1")
         {
-            Skip = "a soak test: run it with ANYCLAUDE_SOAK=1 (ANYCLAUDE_SOAK_SECONDS sets its length, default 60)";
+            Skip = "a soak test: run it with TEST_ANYCLAUDE_SOAK=1 (TEST_ANYCLAUDE_SOAK_SECONDS sets its length, default 60)";
         }
     }
 }
@@ -33,7 +33,7 @@ public sealed class SoakTests(ITestOutputHelper output)
     [SoakFact]
     public async Task Sixteen_clients_streaming_for_a_minute_have_no_errors_and_no_growth()
     {
-        var duration = TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("ANYCLAUDE_SOAK_SECONDS"), CultureInfo.InvariantCulture, out int s) ? s : 60);
+        var duration = TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("TEST_ANYCLAUDE_SOAK_SECONDS"), CultureInfo.InvariantCulture, out int s) ? s : 60);
         var warmUp = TimeSpan.FromSeconds(Math.Min(10, duration.TotalSeconds / 4));
         const string Answer = "A fast answer from the fake backend, streamed in small chunks like a local model would send them. Done.";
         await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.MlxLm, fakeOptions: new FakeServerOptions { RecordRequests = false });
