@@ -17,4 +17,13 @@ public sealed record BackendCapabilities
 
     /// <summary>The largest <c>max_tokens</c> sent upstream; larger requests are clamped to it.</summary>
     public int MaxOutputTokens { get; init; } = 16384;
+
+    /// <summary>How many requests the server keeps a prompt cache for at once (llama.cpp's <c>--parallel</c> slots), when known.</summary>
+    public int? Slots { get; init; }
+
+    /// <summary>
+    /// Whether the server reports cached prompt tokens in its usage; false for servers that never do (a 0 from them
+    /// means "not reported", not "nothing cached"); null when unknown.
+    /// </summary>
+    public bool? ReportsCachedTokens { get; init; }
 }

@@ -26,4 +26,10 @@ public interface IBackend
     Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks the server what it is and can do (context window, tools, slots, …) and returns the capabilities that
+    /// follow, which <see cref="Capabilities"/> reports from then on. Backends that cannot ask return what they have.
+    /// </summary>
+    Task<BackendCapabilities> DiscoverCapabilitiesAsync(CancellationToken cancellationToken) => Task.FromResult(Capabilities);
 }

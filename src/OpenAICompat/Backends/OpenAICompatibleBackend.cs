@@ -23,6 +23,8 @@ public abstract class OpenAICompatibleBackend : IBackend
     private const int MaxErrorBodyChars = 64 * 1024;
 
     private readonly FirstListedModel _firstListed = new();
+    private readonly BackendCapabilities _defaults;
+    private BackendCapabilities _capabilities;
     private int _renderSizeHint;
 
     /// <param name="defaults">What this kind of server can do out of the box; the backend's settings override it.</param>
@@ -31,21 +33,16 @@ public abstract class OpenAICompatibleBackend : IBackend
         Settings = settings;
         Services = services;
         Logger = services.LoggerFactory.CreateLogger(GetType());
-        defaults ??= new BackendCapabilities();
-        Capabilities = defaults with
-        {
-            Tools = settings.SupportsTools ?? defaults.Tools,
-            Images = settings.SupportsImages ?? defaults.Images,
-            ContextLength = settings.ContextLength ?? defaults.ContextLength,
-            MaxOutputTokens = settings.MaxOutputTokens ?? defaults.MaxOutputTokens,
-        };
+        _defaults = defaults ?? new BackendCapabilities();
+        _capabilities = Merge(new ServerReport());
     }
 
     public string Name => Settings.Name;
 
     public Uri BaseUrl => Settings.Url;
 
-    public BackendCapabilities Capabilities { get; }
+    /// <summary>The kind's defaults, overridden by what the server last reported, overridden by the backend's settings.</summary>
+    public BackendCapabilities Capabilities => Volatile.Read(ref _capabilities);
 
     protected BackendSettings Settings { get; }
 
@@ -149,7 +146,8 @@ public abstract class OpenAICompatibleBackend : IBackend
         set => Volatile.Write(ref _renderSizeHint, value);
     }
 
-    public ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
+    /// <summary>An estimate from the rendered body's size; override where the server can count (<c>/tokenize</c>).</summary>
+    public virtual ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
     {
         var options = CreateRenderOptions(Settings.Model ?? request.Model) with { Stream = false };
         byte[] body = ChatRequestRenderer.Render(request, options, new List<string>());
@@ -161,9 +159,14 @@ public abstract class OpenAICompatibleBackend : IBackend
         try
         {
             using var response = await GetAsync("models", cancellationToken).ConfigureAwait(false);
-            return response.IsSuccessStatusCode
-                ? BackendHealth.Healthy($"{BaseUrl} answers")
-                : BackendHealth.Unhealthy($"{BaseUrl}models answered HTTP {(int)response.StatusCode}");
+            if (!response.IsSuccessStatusCode)
+            {
+                return BackendHealth.Unhealthy($"{BaseUrl}models answered HTTP {(int)response.StatusCode}");
+            }
+
+            // A healthy server is asked what it is too, so a model loaded since (another context window) is noticed.
+            await DiscoverCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+            return BackendHealth.Healthy($"{BaseUrl} answers");
         }
         catch (HttpRequestException exception)
         {
@@ -176,6 +179,34 @@ public abstract class OpenAICompatibleBackend : IBackend
         var models = await FetchModelListAsync(cancellationToken).ConfigureAwait(false);
         return models.Select(m => new ModelInfo(m.Id, m.Id, m.Created is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : null)).ToList();
     }
+
+    public async Task<BackendCapabilities> DiscoverCapabilitiesAsync(CancellationToken cancellationToken)
+    {
+        if (await ReadServerReportAsync(cancellationToken).ConfigureAwait(false) is { } report)
+        {
+            Volatile.Write(ref _capabilities, Merge(report));
+        }
+
+        return Capabilities;
+    }
+
+    /// <summary>
+    /// What the server says about itself (override for servers that report their context window, tools or slots);
+    /// null when it says nothing. Failures to ask are the override's to swallow: discovery never fails a request.
+    /// </summary>
+    protected virtual Task<ServerReport?> ReadServerReportAsync(CancellationToken cancellationToken) => Task.FromResult<ServerReport?>(null);
+
+    private BackendCapabilities Merge(ServerReport report) => _defaults with
+    {
+        Tools = Settings.SupportsTools ?? report.Tools ?? _defaults.Tools,
+        Images = Settings.SupportsImages ?? report.Images ?? _defaults.Images,
+        Reasoning = report.Reasoning ?? _defaults.Reasoning,
+        PromptCache = report.PromptCache ?? _defaults.PromptCache,
+        ContextLength = Settings.ContextLength ?? report.ContextLength ?? _defaults.ContextLength,
+        MaxOutputTokens = Settings.MaxOutputTokens ?? _defaults.MaxOutputTokens,
+        Slots = report.Slots ?? _defaults.Slots,
+        ReportsCachedTokens = report.ReportsCachedTokens ?? _defaults.ReportsCachedTokens,
+    };
 
     /// <summary>The first model the server lists, remembered once known.</summary>
     private ValueTask<string?> FirstListedModelAsync(CancellationToken cancellationToken) =>
