@@ -51,22 +51,22 @@ internal sealed class BackendRegistry : IDisposable
     public IReadOnlyCollection<IBackend> All => Volatile.Read(ref _entries).Values.Select(e => e.Backend).OfType<IBackend>().ToList();
 
     /// <summary>The backend requests go to; an error that names what is missing if it does not exist.</summary>
-    public IBackend Selected
-    {
-        get
-        {
-            var entries = Volatile.Read(ref _entries);
-            if (!entries.TryGetValue(SelectedName, out var entry))
-            {
-                throw new AnthropicException(
-                    AnthropicErrorTypes.Api,
-                    $"no backend named '{SelectedName}' is configured (configured: {string.Join(", ", entries.Keys)}); set ANYCLAUDE_MODE or --mode",
-                    statusCode: 502,
-                    shouldRetry: false);
-            }
+    public IBackend Selected => Get(SelectedName);
 
-            return entry.Backend ?? throw new AnthropicException(AnthropicErrorTypes.Api, entry.Problem!, statusCode: 502, shouldRetry: false);
+    /// <summary>The backend named <paramref name="name"/>; an error that names what is missing if it does not exist.</summary>
+    public IBackend Get(string name)
+    {
+        var entries = Volatile.Read(ref _entries);
+        if (!entries.TryGetValue(name, out var entry))
+        {
+            throw new AnthropicException(
+                AnthropicErrorTypes.Api,
+                $"no backend named '{name}' is configured (configured: {string.Join(", ", entries.Keys)}); set ANYCLAUDE_MODE or --mode",
+                statusCode: 502,
+                shouldRetry: false);
         }
+
+        return entry.Backend ?? throw new AnthropicException(AnthropicErrorTypes.Api, entry.Problem!, statusCode: 502, shouldRetry: false);
     }
 
     /// <summary>Brings the backends in line with <paramref name="catalog"/>: same factory, same backend; otherwise a new one.</summary>

@@ -16,7 +16,7 @@ internal static class ConfigurationLoader
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".anyclaude");
 
     private static readonly string[] KnownBackendKeys =
-        ["kind", "url", "apiKey", "model", "maxOutputTokens", "contextLength", "supportsImages", "supportsTools", "transforms", "cleanSchemaKeywords"];
+        ["kind", "url", "apiKey", "model", "maxOutputTokens", "contextLength", "supportsImages", "supportsTools", "transforms", "cleanSchemaKeywords", "fallback"];
 
     public static ConfigurationResult Load(
         CommandLineSettings commandLine,
@@ -46,6 +46,7 @@ internal static class ConfigurationLoader
             errors.Add($"mode: '{mode}' names no configured backend (configured: {string.Join(", ", backends.Keys)})");
         }
 
+        var routing = RoutesReader.Read(configuration, configuration.GetSection("backends").GetChildren().Select(c => c.Key).ToList(), errors);
         string host = NullIfEmpty(configuration["host"]) ?? "127.0.0.1";
         string? apiKey = NullIfEmpty(configuration["apiKey"]);
         if (!ListenAddresses.TryParse(host, out var address))
@@ -78,6 +79,7 @@ internal static class ConfigurationLoader
             TraceDirectory = configuration["traceDirectory"] ?? Path.Combine(UserDirectory, "traces"),
             ClaudePath = NullIfEmpty(configuration["claudePath"]),
             Backends = backends,
+            Routing = routing,
             ScriptDirectories = ScriptDirectories(commandLine, configuration, workingDirectory),
             ScriptCacheDirectory = NullIfEmpty(configuration["scriptCacheDirectory"]) is { } cache
                 ? Path.GetFullPath(cache, workingDirectory)
