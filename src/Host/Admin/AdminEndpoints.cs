@@ -1,6 +1,6 @@
 using System.Text.Json;
 using AnyClaude.Abstractions.Errors;
-using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Backends;
 using AnyClaude.Host.Http;
 using AnyClaude.Host.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -16,7 +16,7 @@ namespace AnyClaude.Host.Admin;
 /// finish where they started); <c>GET /admin/status</c> reports the default, the routes, each backend's health and
 /// requests in flight, and the last few requests.
 /// </summary>
-internal sealed partial class AdminEndpoints(AnyClaudeOptions options, LiveRouting routing, BackendHealthTracker health, RecentRequests recent, ILogger<AdminEndpoints> logger)
+internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouting routing, BackendHealthTracker health, RecentRequests recent, ILogger<AdminEndpoints> logger)
 {
     public void Map(RouteGroupBuilder admin)
     {
@@ -82,7 +82,7 @@ internal sealed partial class AdminEndpoints(AnyClaudeOptions options, LiveRouti
             foreach (string name in table.BackendNames)
             {
                 var state = health.Snapshot(name);
-                var settings = options.Backends.GetValueOrDefault(name);
+                var settings = backends.SettingsOf(name);
                 json.WriteStartObject();
                 json.WriteString("name", name);
                 json.WriteString("kind", settings?.Kind);

@@ -13,10 +13,10 @@ namespace AnyClaude.Host.Backends;
 /// longer provided answers with an error naming the missing plugin. A request takes its backend once
 /// (<see cref="Selected"/>) and keeps it, so a stream that started on old plugin code finishes on it.
 /// </summary>
-internal sealed class BackendRegistry : IDisposable
+internal sealed partial class BackendRegistry : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly AnyClaudeOptions _options;
+    private AnyClaudeOptions _options; // replaced by Reconfigure
     private readonly IPluginCatalogSource _plugins;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _timeProvider;
@@ -70,11 +70,14 @@ internal sealed class BackendRegistry : IDisposable
     }
 
     /// <summary>Brings the backends in line with <paramref name="catalog"/>: same factory, same backend; otherwise a new one.</summary>
-    private void Rebuild(PluginCatalog catalog)
+    private void Rebuild(PluginCatalog catalog) => Rebuild(catalog, reuse: null);
+
+    /// <param name="reuse">The backends that may be kept as they are; null is all of them.</param>
+    private void Rebuild(PluginCatalog catalog, IReadOnlyDictionary<string, Entry>? reuse)
     {
         lock (_gate)
         {
-            var previous = _entries;
+            var previous = reuse ?? _entries;
             var next = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
             foreach (var (name, backend) in _options.Backends)
             {

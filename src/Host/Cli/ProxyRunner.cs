@@ -105,6 +105,7 @@ internal static class ProxyRunner
 
         await using (app.ConfigureAwait(false))
         {
+            using var configurationWatcher = ConfigurationWatcher.ForProxy(app, commandLine, () => plugins.Current.BackendFactories, environment, Directory.GetCurrentDirectory());
             var address = ProxyApp.ListeningAddress(app);
             if (address.Host is "0.0.0.0" or "[::]")
             {

@@ -16,6 +16,12 @@ internal static class RoutingServices
         services.AddSingleton<ProbeCheck>();
         services.AddSingleton<AttemptRunner>();
         services.AddSingleton<AdminEndpoints>();
+        services.AddSingleton(provider => new ConfigurationReloader(
+            options,
+            provider.GetRequiredService<Backends.BackendRegistry>(),
+            provider.GetRequiredService<Transforms.RequestPipelines>(),
+            provider.GetRequiredService<LiveRouting>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ConfigurationReloader>>()));
         return services;
     }
 }
