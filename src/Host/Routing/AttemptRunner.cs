@@ -98,7 +98,7 @@ internal sealed partial class AttemptRunner(
         private async ValueTask<bool> FirstAsync()
         {
             var candidates = runner.Candidates(routed);
-            if (runner._options.Debug >= 1)
+            if (runner._logger.IsEnabled(LogLevel.Debug))
             {
                 LogRoute(runner._logger, call.RequestId, RequestClasses.NameOf(routed.Class), routed.RequestedModel, routed.Decision.Backend, routed.Decision.Reason);
             }
