@@ -9,6 +9,7 @@ namespace AnyClaude.Host.Routing;
 internal static class RequestClassifier
 {
     public const string TitleMark = "You are naming a coding session";
+    public const string OlderTitleMark = "Generate a concise, sentence-case title";
     public const string TopicMark = "Analyze if this message indicates a new conversation topic";
     public const string ClassifierMark = "You are a security monitor for autonomous AI coding agents.";
     public const string CompactionMark = "CRITICAL: Respond with TEXT ONLY. Do NOT call any tools.";
@@ -40,7 +41,7 @@ internal static class RequestClassifier
                     return RequestClass.Classifier;
                 }
 
-                if (block.TextStartsWith(TitleMark))
+                if (block.TextStartsWith(TitleMark) || block.TextStartsWith(OlderTitleMark))
                 {
                     return RequestClass.Title;
                 }

@@ -31,6 +31,14 @@ public sealed class RequestClassifierTests
     }
 
     [Fact]
+    public void The_title_call_of_2_1_197_is_title_too()
+    {
+        var body = RequestBodies.Title();
+        body["system"]![2]!["text"] = "Generate a concise, sentence-case title (3-7 words) that captures the main topic or goal of this coding session.";
+        RequestClassifier.Classify(RequestBodies.Parse(body), countTokens: false).ShouldBe(RequestClass.Title);
+    }
+
+    [Fact]
     public void The_older_topic_detection_call_is_topic_and_background()
     {
         var request = RequestBodies.Parse(RequestBodies.Topic());
