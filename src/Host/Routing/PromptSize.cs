@@ -1,9 +1,13 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using AnyClaude.Abstractions.Messages;
 
 namespace AnyClaude.Host.Routing;
 
-/// <summary>A quick estimate of a prompt's size in tokens (about four characters a token), for <c>minPromptTokens</c>.</summary>
+/// <summary>
+/// A quick estimate of a prompt's size in tokens (about four UTF-8 bytes a token), for <c>minPromptTokens</c>. It
+/// measures texts and schemas as the client's JSON carries them, so it decodes and copies nothing.
+/// </summary>
 internal static class PromptSize
 {
     public static int EstimateTokens(MessagesRequest request)
@@ -11,7 +15,7 @@ internal static class PromptSize
         long characters = 0;
         foreach (var block in request.System ?? [])
         {
-            characters += block.Text.Length;
+            characters += Length(block);
         }
 
         foreach (var tool in request.Tools ?? [])
@@ -34,7 +38,7 @@ internal static class PromptSize
         {
             characters += block switch
             {
-                TextBlock text => text.Text.Length,
+                TextBlock text => Length(text),
                 ToolUseBlock toolUse => toolUse.Name.Length + Raw(toolUse.Input),
                 ToolResultBlock { Content: { } inner } => Count(inner),
                 ThinkingBlock thinking => thinking.Thinking.Length,
@@ -45,5 +49,7 @@ internal static class PromptSize
         return characters;
     }
 
-    private static int Raw(JsonElement element) => element.ValueKind == JsonValueKind.Undefined ? 0 : element.GetRawText().Length;
+    private static int Length(TextBlock text) => text.TryGetQuotedUtf8(out var quoted) ? quoted.Length - 2 : text.Text?.Length ?? 0;
+
+    private static int Raw(JsonElement element) => element.ValueKind == JsonValueKind.Undefined ? 0 : JsonMarshal.GetRawUtf8Value(element).Length;
 }
