@@ -56,7 +56,13 @@ public sealed class RoutingEndToEndTests(NpmPackages npm)
             int secondBefore = second.ChatRequests.Count;
 
             await TypeAsync(socket, "/model lmstudio");
-            await Tmux.WaitForScreenAsync(socket, s => s.Contains("Set model to lmstudio"), "Claude Code accepting the model");
+            // Claude Code checks the name with a probe, then, mid-conversation, asks whether to switch ("Switch model?").
+            string answer = await Tmux.WaitForScreenAsync(socket, s => s.Contains("Set model to lmstudio") || s.Contains("Yes, switch to lmstudio"), "Claude Code accepting the model");
+            if (!answer.Contains("Set model to lmstudio"))
+            {
+                await Tmux.RunAsync(socket, "send-keys", "-t", "claude", "Enter");
+                await Tmux.WaitForScreenAsync(socket, s => s.Contains("Set model to lmstudio"), "the model switch");
+            }
 
             await TypeAsync(socket, "Second question");
             await Tmux.WaitForScreenAsync(socket, s => s.Contains("Answer from the second backend."), "the second backend's answer");
