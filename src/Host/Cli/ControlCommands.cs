@@ -97,7 +97,7 @@ internal static class ControlCommands
         foreach (var backend in status.GetProperty("backends").EnumerateArray())
         {
             string state = backend.GetProperty("healthy").GetBoolean()
-                ? "healthy"
+                ? "no recent failures"
                 : backend.TryGetProperty("retryAt", out var retryAt)
                     ? $"unhealthy, skipped until {retryAt.GetDateTimeOffset().ToLocalTime():HH:mm:ss} ({backend.GetProperty("failures").GetInt32()} failures)"
                     : $"unhealthy, being retried ({backend.GetProperty("failures").GetInt32()} failures)";

@@ -28,7 +28,8 @@ public sealed class FallbackTests
     [Fact]
     public async Task A_5xx_before_the_first_event_falls_back_with_the_clients_original_request()
     {
-        await using var proxy = await MultiBackendProxy.StartAsync("primary", ["primary", "spare"], routing: MultiBackendProxy.Fallbacks("primary", "spare"));
+        var logs = new CapturedLogs();
+        await using var proxy = await MultiBackendProxy.StartAsync("primary", ["primary", "spare"], routing: MultiBackendProxy.Fallbacks("primary", "spare"), logging: logs.Configure);
         proxy["primary"].RespondWith(_ => ScriptedResponse.ServerError(500, "model crashed"));
 
         var body = RequestBodies.Turn(stream: true);
@@ -42,6 +43,8 @@ public sealed class FallbackTests
         string first = proxy["primary"].LastChatRequest.BodyText.Replace("primary-model-a", "MODEL");
         string second = proxy["spare"].LastChatRequest.BodyText.Replace("spare-model-a", "MODEL");
         second.ShouldBe(first);
+        logs.Entries.ShouldContain(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && e.Message.Contains("backend 'primary' failed before its first event") && e.Message.Contains("model crashed") && e.Message.Contains("falling back to 'spare'"));
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed class LiveModeTests
         string text = output.ToString();
         text.ShouldContain("default backend: b");
         text.ShouldContain("routes[0] background=true -> b");
-        text.ShouldMatch(@"(?m)^  a\s+openai\s+http://127\.0\.0\.1:\d+/v1/?\s+healthy; in flight 0");
+        text.ShouldMatch(@"(?m)^  a\s+openai\s+http://127\.0\.0\.1:\d+/v1/?\s+no recent failures; in flight 0");
         text.ShouldMatch(@"(?m)^  \d\d:\d\d:\d\d b\s+b-model-a\s+title\s+200 ttft \d\.\d{3} s");
         text.ShouldMatch(@"(?m)^  \d\d:\d\d:\d\d a\s+a-model-a\s+turn\s+200 ttft");
     }

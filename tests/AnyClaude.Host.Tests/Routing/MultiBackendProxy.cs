@@ -38,7 +38,8 @@ internal sealed class MultiBackendProxy : IAsyncDisposable
         string[] running,
         IReadOnlyDictionary<string, Uri>? urls = null,
         RoutingOptions? routing = null,
-        Func<AnyClaudeOptions, AnyClaudeOptions>? configure = null)
+        Func<AnyClaudeOptions, AnyClaudeOptions>? configure = null,
+        Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null)
     {
         var fakes = new Dictionary<string, FakeOpenAIServer>(StringComparer.OrdinalIgnoreCase);
         foreach (string name in running)
@@ -69,7 +70,7 @@ internal sealed class MultiBackendProxy : IAsyncDisposable
             HeartbeatInterval = TimeSpan.FromSeconds(5),
         };
         options = configure?.Invoke(options) ?? options;
-        var app = ProxyApp.Build(options, ProxyHarness.Factories, _ => { });
+        var app = ProxyApp.Build(options, ProxyHarness.Factories, logging ?? (_ => { }));
         await app.StartAsync();
         var address = ProxyApp.ListeningAddress(app);
         return new MultiBackendProxy(fakes, app, options, new Uri($"http://127.0.0.1:{address.Port}/"));
