@@ -214,7 +214,7 @@ internal static class ConfigurationLoader
             : [Path.Combine(AppContext.BaseDirectory, "scripts"), Path.Combine(UserDirectory, "scripts")];
 
     /// <summary>A JSON array (<c>["a", "b"]</c>) or a comma-separated string (handy in environment variables); null when absent.</summary>
-    private static List<string>? ReadList(IConfigurationSection section)
+    internal static List<string>? ReadList(IConfigurationSection section)
     {
         if (section.Value is { } text)
         {

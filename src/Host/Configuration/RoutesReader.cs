@@ -127,9 +127,7 @@ internal static class RoutesReader
                 continue;
             }
 
-            var names = section.Value is { } text
-                ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
-                : section.GetChildren().OrderBy(c => IndexOf(c.Key)).Select(c => c.Value?.Trim()).OfType<string>().Where(v => v.Length > 0).ToList();
+            var names = ConfigurationLoader.ReadList(section) ?? [];
             var valid = new List<string>();
             foreach (var name in names)
             {

@@ -18,7 +18,7 @@ internal sealed class ProbeCheck(BackendRegistry backends)
         string model = routed.RequestedModel;
         var table = routed.Table;
         if (routed.Class != RequestClass.Probe
-            || routed.Decision.Reason != "mode"
+            || !routed.Decision.IsDefault
             || table.AnyRouteNames(model)
             || model.StartsWith("claude", StringComparison.OrdinalIgnoreCase)
             || model.StartsWith("anthropic", StringComparison.OrdinalIgnoreCase)

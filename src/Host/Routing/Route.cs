@@ -27,13 +27,16 @@ internal sealed record RouteCondition
     public bool? Tools { get; init; }
 
     public bool Matches(RouteInput input) =>
-        (Model is null || FileSystemName.MatchesSimpleExpression(Model, input.Model, ignoreCase: true))
+        (Model is null || MatchesModel(input.Model))
         && (Background is not { } background || background == input.IsBackground)
         && (Class is not { } requestClass || requestClass == input.Class)
         && (Tools is not { } tools || tools == input.HasTools)
         && (Thinking is not { } thinking || thinking == input.HasThinking)
         && (Images is not { } images || images == input.HasImages)
         && (MinPromptTokens is not { } min || input.PromptTokens >= min);
+
+    /// <summary>The <c>model</c> glob alone: false when the route has none.</summary>
+    public bool MatchesModel(string model) => Model is not null && FileSystemName.MatchesSimpleExpression(Model, model, ignoreCase: true);
 
     public override string ToString()
     {

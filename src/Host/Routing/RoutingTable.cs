@@ -1,5 +1,3 @@
-using System.IO.Enumeration;
-
 namespace AnyClaude.Host.Routing;
 
 /// <summary>
@@ -39,7 +37,7 @@ internal sealed record RoutingTable(
             }
         }
 
-        return new RouteDecision(Mode, null, "mode");
+        return new RouteDecision(Mode, null, RouteDecision.Default);
     }
 
     /// <summary><c>NAME</c> or <c>NAME/MODEL</c> where NAME is a configured backend; null for any other model name.</summary>
@@ -58,8 +56,14 @@ internal sealed record RoutingTable(
 
     /// <summary>Whether any route's <c>model</c> glob names this model (so a <c>/model</c> probe for it is expected).</summary>
     public bool AnyRouteNames(string model) =>
-        Routes.Any(r => r.When.Model is { } glob && FileSystemName.MatchesSimpleExpression(glob, model, ignoreCase: true));
+        Routes.Any(r => r.When.MatchesModel(model));
 }
 
 /// <summary>The backend a request goes to, the upstream model if the route chose one, and why (for logs and status).</summary>
-internal sealed record RouteDecision(string Backend, string? Model, string Reason);
+internal sealed record RouteDecision(string Backend, string? Model, string Reason)
+{
+    /// <summary>The <see cref="Reason"/> of a request that went to the default backend.</summary>
+    public const string Default = "mode";
+
+    public bool IsDefault => Reason == Default;
+}
