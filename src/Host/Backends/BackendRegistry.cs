@@ -50,7 +50,10 @@ internal sealed partial class BackendRegistry : IDisposable
     /// <summary>The backends that exist now (those whose kind is provided).</summary>
     public IReadOnlyCollection<IBackend> All => Volatile.Read(ref _entries).Values.Select(e => e.Backend).OfType<IBackend>().ToList();
 
-    /// <summary>The backend requests go to; an error that names what is missing if it does not exist.</summary>
+    /// <summary>
+    /// The start-up default (<c>mode</c>), for the start-up line; requests take their backend from the router
+    /// (<see cref="Routing.Router"/>), which follows live changes of the default.
+    /// </summary>
     public IBackend Selected => Get(SelectedName);
 
     /// <summary>The backend named <paramref name="name"/>; an error that names what is missing if it does not exist.</summary>
