@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AnyClaude.Abstractions.Backends;
+using AnyClaude.Host.Admin;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Diagnostics;
@@ -7,6 +8,7 @@ using AnyClaude.Host.Endpoints;
 using AnyClaude.Host.Http;
 using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Plugins;
+using AnyClaude.Host.Routing;
 using AnyClaude.Host.Scripting;
 using AnyClaude.Host.Security;
 using AnyClaude.Host.Transforms;
@@ -92,6 +94,7 @@ internal static class ProxyApp
             Interlocked.Exchange(ref startupTransforms.Value, null)!,
             provider.GetRequiredService<ILoggerFactory>(),
             plugins));
+        services.AddRequestRouting(options);
         services.AddSingleton<MessagesEndpoint>();
         services.AddSingleton<CountTokensEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
@@ -124,6 +127,7 @@ internal static class ProxyApp
         app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], context => Task.CompletedTask);
         app.MapGet("/health/live", HealthEndpoints.LiveAsync);
         app.MapGet("/health/ready", health.ReadyAsync);
+        app.Services.GetRequiredService<AdminEndpoints>().Map(AdminGroup(app));
         // No MapFallback: a catch-all route would also match GET /v1/messages and turn routing's 405 into a 404.
         // Unmatched paths end with the pipeline's bare 404, which AnthropicErrorMiddleware gives an Anthropic body.
         return app;

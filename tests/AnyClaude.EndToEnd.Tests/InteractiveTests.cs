@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AnyClaude.EndToEnd.Tests.Infrastructure;
 using AnyClaude.TestSupport;
 using Shouldly;
@@ -33,51 +32,19 @@ public sealed class InteractiveTests(NpmPackages npm)
 
         try
         {
-            await TmuxAsync(socket, "new-session", "-d", "-s", "claude", "-x", "160", "-y", "48", "-c", sandbox.WorkDirectory, $"sh '{launcher}'");
-            await WaitForScreenAsync(socket, screen => screen.Contains('❯'), "Claude Code's prompt");
+            await Tmux.RunAsync(socket, "new-session", "-d", "-s", "claude", "-x", "160", "-y", "48", "-c", sandbox.WorkDirectory, $"sh '{launcher}'");
+            await Tmux.WaitForScreenAsync(socket, screen => screen.Contains('❯'), "Claude Code's prompt");
 
-            await TmuxAsync(socket, "send-keys", "-t", "claude", "-l", "Say hello");
-            await TmuxAsync(socket, "send-keys", "-t", "claude", "Enter");
+            await Tmux.RunAsync(socket, "send-keys", "-t", "claude", "-l", "Say hello");
+            await Tmux.RunAsync(socket, "send-keys", "-t", "claude", "Enter");
 
-            string screen = await WaitForScreenAsync(socket, s => s.Contains(Answer), "the scripted answer");
+            string screen = await Tmux.WaitForScreenAsync(socket, s => s.Contains(Answer), "the scripted answer");
             screen.ShouldContain("Say hello");
             backend.ChatRequests.ShouldContain(r => r.BodyText.Contains("Say hello"));
         }
         finally
         {
-            await TmuxAsync(socket, "kill-server");
+            await Tmux.RunAsync(socket, "kill-server");
         }
-    }
-
-    private static async Task<string> WaitForScreenAsync(string socket, Func<string, bool> condition, string what)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        string screen = "";
-        while (stopwatch.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            screen = await TmuxAsync(socket, "capture-pane", "-p", "-t", "claude");
-            if (condition(screen))
-            {
-                return screen;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"{what} did not appear within 60 s; the screen shows:\n{screen}");
-    }
-
-    private static async Task<string> TmuxAsync(string socket, params string[] arguments)
-    {
-        var result = await ProcessRunner.RunAsync(
-            "tmux", ["-L", socket, .. arguments],
-            new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH")!, ["TERM"] = "xterm-256color", ["LANG"] = "C.UTF-8" },
-            Environment.CurrentDirectory, TimeSpan.FromSeconds(20));
-        if (result.ExitCode != 0 && arguments[0] != "kill-server")
-        {
-            throw new InvalidOperationException($"tmux {string.Join(' ', arguments)} failed: {result}");
-        }
-
-        return result.StandardOutput;
     }
 }

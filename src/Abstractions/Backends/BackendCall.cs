@@ -20,4 +20,10 @@ public sealed class BackendCall
 
     /// <summary>The upstream request body exactly as sent, when the host asks for it (traces).</summary>
     public Action<ReadOnlyMemory<byte>>? OnUpstreamBody { get; init; }
+
+    /// <summary>
+    /// The upstream model: set by the host when a route or a <c>backend/model</c> name chose one (the backend asks for
+    /// it instead of its own choice); a backend that picked its own sets it, so the host can report which answered.
+    /// </summary>
+    public string? Model { get; set; }
 }

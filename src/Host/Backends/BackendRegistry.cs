@@ -14,10 +14,10 @@ namespace AnyClaude.Host.Backends;
 /// longer provided answers with an error naming the missing plugin. A request takes its backend once
 /// (<see cref="Selected"/>) and keeps it, so a stream that started on old plugin code finishes on it.
 /// </summary>
-internal sealed class BackendRegistry : IDisposable
+internal sealed partial class BackendRegistry : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly AnyClaudeOptions _options;
+    private AnyClaudeOptions _options; // replaced by Reconfigure
     private readonly IPluginCatalogSource _plugins;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _timeProvider;
@@ -51,17 +51,25 @@ internal sealed class BackendRegistry : IDisposable
     /// <summary>The backends that exist now (those whose kind is provided).</summary>
     public IReadOnlyCollection<IBackend> All => Volatile.Read(ref _entries).Values.Select(e => e.Backend).OfType<IBackend>().ToList();
 
-    /// <summary>The backend requests go to; an error that names what is missing if it does not exist.</summary>
-    public IBackend Selected =>
-        TrySelect(out string? problem) ?? throw new AnthropicException(AnthropicErrorTypes.Api, problem!, statusCode: 502, shouldRetry: false);
+    /// <summary>
+    /// The start-up default (<c>mode</c>), for the start-up line; requests take their backend from the router
+    /// (<see cref="Routing.Router"/>), which follows live changes of the default.
+    /// </summary>
+    public IBackend Selected => Get(SelectedName);
 
-    /// <summary>The backend requests go to, or null and why not (start-up reports it and serves on; requests get the reason).</summary>
-    public IBackend? TrySelect(out string? problem)
+    /// <summary>The start-up default, or null and why not (start-up reports it and serves on; requests get the reason).</summary>
+    public IBackend? TrySelect(out string? problem) => TryGet(SelectedName, out problem);
+
+    /// <summary>The backend named <paramref name="name"/>; an error that names what is missing if it does not exist.</summary>
+    public IBackend Get(string name) =>
+        TryGet(name, out string? problem) ?? throw new AnthropicException(AnthropicErrorTypes.Api, problem!, statusCode: 502, shouldRetry: false);
+
+    private IBackend? TryGet(string name, out string? problem)
     {
         var entries = Volatile.Read(ref _entries);
-        if (!entries.TryGetValue(SelectedName, out var entry))
+        if (!entries.TryGetValue(name, out var entry))
         {
-            problem = $"no backend named '{SelectedName}' is configured (configured: {string.Join(", ", entries.Keys)}); set ANYCLAUDE_MODE or --mode";
+            problem = $"no backend named '{name}' is configured (configured: {string.Join(", ", entries.Keys)}); set ANYCLAUDE_MODE or --mode";
             return null;
         }
 
@@ -70,11 +78,14 @@ internal sealed class BackendRegistry : IDisposable
     }
 
     /// <summary>Brings the backends in line with <paramref name="catalog"/>: same factory, same backend; otherwise a new one.</summary>
-    private void Rebuild(PluginCatalog catalog)
+    private void Rebuild(PluginCatalog catalog) => Rebuild(catalog, reuse: null);
+
+    /// <param name="reuse">The backends that may be kept as they are; null is all of them.</param>
+    private void Rebuild(PluginCatalog catalog, IReadOnlyDictionary<string, Entry>? reuse)
     {
         lock (_gate)
         {
-            var previous = _entries;
+            var previous = reuse ?? _entries;
             var next = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
             foreach (var (name, backend) in _options.Backends)
             {

@@ -49,6 +49,7 @@ internal static class AnyClaudeCommand
             ProxyRunner.EnvironmentVariables(),
             Console.Out));
         root.Subcommands.Add(pluginsCommand);
+        ControlCommandLine.Add(root);
 
         // Signals are handled by the proxy (proxy-only) or left to claude (launcher), never by the parser.
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };

@@ -115,6 +115,7 @@ internal static class ProxyRunner
 
         await using (app.ConfigureAwait(false))
         {
+            using var configurationWatcher = ConfigurationWatcher.ForProxy(app, commandLine, () => plugins.Current.BackendFactories, environment, Directory.GetCurrentDirectory());
             var address = ProxyApp.ListeningAddress(app);
             if (SelfPointingBackends.Report(options, address.Port, Console.Error))
             {

@@ -44,6 +44,9 @@ internal sealed record AnyClaudeOptions
 
     public required IReadOnlyDictionary<string, BackendOptions> Backends { get; init; }
 
+    /// <summary>The <c>routes</c> and the backends' <c>fallback</c> lists.</summary>
+    public RoutingOptions Routing { get; init; } = RoutingOptions.None;
+
     /// <summary>Folders whose <c>*.csx</c> files run on every request, in file-name order; empty runs none.</summary>
     public IReadOnlyList<string> ScriptDirectories { get; init; } = [];
 

@@ -52,6 +52,7 @@ internal static class ConfigurationLoader
             errors.Add(modeError);
         }
 
+        var routing = RoutesReader.Read(configuration, configuration.GetSection("backends").GetChildren().Select(c => c.Key).ToList(), errors);
         string host = NullIfEmpty(configuration["host"]) ?? "127.0.0.1";
         string? apiKey = NullIfEmpty(configuration["apiKey"]);
         if (!ListenAddresses.TryParse(host, out var address))
@@ -84,6 +85,7 @@ internal static class ConfigurationLoader
             TraceDirectory = configuration["traceDirectory"] ?? Path.Combine(UserDirectory, "traces"),
             ClaudePath = NullIfEmpty(configuration["claudePath"]),
             Backends = backends,
+            Routing = routing,
             ScriptDirectories = ScriptDirectories(commandLine, configuration, workingDirectory),
             ScriptCacheDirectory = NullIfEmpty(configuration["scriptCacheDirectory"]) is { } cache
                 ? Path.GetFullPath(cache, workingDirectory)
@@ -244,7 +246,7 @@ internal static class ConfigurationLoader
             : [Path.Combine(AppContext.BaseDirectory, "scripts"), Path.Combine(UserDirectory, "scripts")];
 
     /// <summary>A JSON array (<c>["a", "b"]</c>) or a comma-separated string (handy in environment variables); null when absent.</summary>
-    private static List<string>? ReadList(IConfigurationSection section)
+    internal static List<string>? ReadList(IConfigurationSection section)
     {
         if (section.Value is { } text)
         {

@@ -27,6 +27,7 @@ internal static class SettingsSchema
         "scriptsDirectory",
         "scriptCacheDirectory",
         Backends,
+        "routes",
         "Serilog",
     ];
 
@@ -43,6 +44,7 @@ internal static class SettingsSchema
         "supportsTools",
         "transforms",
         "cleanSchemaKeywords",
+        "fallback",
     ];
 
     /// <summary>The section whose entries are backends, by name.</summary>

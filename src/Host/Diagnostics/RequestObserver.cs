@@ -19,6 +19,12 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     private string? _error;
     private List<string>? _blocks;
 
+    /// <summary>The backend answering; a fallback moves it.</summary>
+    public string Backend { get; set; } = backend;
+
+    /// <summary>Called once the request is over, with what <c>anyclaude status</c> shows of it.</summary>
+    public Action<RequestOutcome>? Completed { get; init; }
+
     public void OnEvent(MessageStreamEvent streamEvent)
     {
         switch (streamEvent)
@@ -68,13 +74,14 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
 
         if (_error is null)
         {
-            LogCompleted(logger, requestId, backend, model, stream ? "stream" : "json", _status, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens, _outputTokens, tokensPerSecond, _stopReason, _pings);
+            LogCompleted(logger, requestId, Backend, model, stream ? "stream" : "json", _status, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens, _outputTokens, tokensPerSecond, _stopReason, _pings);
         }
         else
         {
-            LogFailed(logger, requestId, backend, model, stream ? "stream" : "json", _status, totalSeconds, _error);
+            LogFailed(logger, requestId, Backend, model, stream ? "stream" : "json", _status, totalSeconds, _error);
         }
 
+        Completed?.Invoke(new RequestOutcome(Backend, _status, ttft, _inputTokens, _cachedTokens, _outputTokens));
         trace?.Dispose();
     }
 
@@ -87,3 +94,6 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ProxyRequestId} {Backend} {Model} {Mode} {Status} after {Total:0.000}s: {Error}")]
     private static partial void LogFailed(ILogger logger, string proxyRequestId, string backend, string model, string mode, int status, double total, string error);
 }
+
+/// <summary>A finished request as the observer saw it; <see cref="InputTokens"/> excludes the cached ones (Anthropic's usage).</summary>
+internal sealed record RequestOutcome(string Backend, int Status, double? TtftSeconds, int InputTokens, int CachedTokens, int OutputTokens);

@@ -49,7 +49,7 @@ internal sealed class RequestPipelines
     public IReadOnlyList<BackendPipelineInfo> Describe() => _backends.All.Select(b => For(b).Describe()).ToList();
 
     private RequestPipeline Build(TransformCatalog catalog, IBackend backend) =>
-        catalog.Build(backend.Name, _options.Backends.GetValueOrDefault(backend.Name), backend.Capabilities, _loggerFactory, timed: _options.Debug >= 2);
+        catalog.Build(backend.Name, _backends.SettingsOf(backend.Name), backend.Capabilities, _loggerFactory, timed: _options.Debug >= 2);
 
     /// <summary>One set of transforms and the pipelines built from it, replaced as a whole when the plugins change.</summary>
     private sealed class Generation(TransformCatalog catalog)

@@ -71,7 +71,8 @@ public abstract class OpenAICompatibleBackend : IBackend
         BackendCall call,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string model = await ResolveModelAsync(request, cancellationToken).ConfigureAwait(false);
+        string model = call.Model ?? await ResolveModelAsync(request, cancellationToken).ConfigureAwait(false);
+        call.Model = model;
         // The body goes into a pooled buffer (a Claude Code turn renders to about 100 KB: as a fresh array it would
         // be a large-object allocation every request) and the buffer goes back when the exchange is over.
         using var body = new PooledBufferWriter(RenderSizeHint);

@@ -37,4 +37,16 @@ public sealed class ClaudeEnvironmentTests
         changes.ContainsKey("CLAUDE_CODE_MAX_OUTPUT_TOKENS").ShouldBeFalse();
         changes["ANTHROPIC_BASE_URL"].ShouldBe("http://127.0.0.1:8080");
     }
+
+    [Fact]
+    public void The_small_fast_model_is_set_to_the_name_the_router_recognises_unless_the_user_set_one()
+    {
+        var changes = ClaudeEnvironment.Changes(Proxy, "token", null, new Dictionary<string, string?>());
+        changes["ANTHROPIC_SMALL_FAST_MODEL"].ShouldBe(AnyClaude.Host.Routing.RequestClassifier.BackgroundModel);
+        changes["ANTHROPIC_DEFAULT_HAIKU_MODEL"].ShouldBe(AnyClaude.Host.Routing.RequestClassifier.BackgroundModel);
+
+        var users = ClaudeEnvironment.Changes(Proxy, "token", null, new Dictionary<string, string?> { ["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = "my-small" });
+        users.ContainsKey("ANTHROPIC_SMALL_FAST_MODEL").ShouldBeFalse();
+        users.ContainsKey("ANTHROPIC_DEFAULT_HAIKU_MODEL").ShouldBeFalse();
+    }
 }

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using AnyClaude.Abstractions.Errors;
+using AnyClaude.Host.Backends;
+using AnyClaude.Host.Http;
+using AnyClaude.Host.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace AnyClaude.Host.Admin;
+
+/// <summary>
+/// The loopback-only control endpoints <c>anyclaude mode</c> and <c>anyclaude status</c> talk to:
+/// <c>POST /admin/mode</c> <c>{"mode": "NAME"}</c> switches the default backend for the next request (those in flight
+/// finish where they started); <c>GET /admin/status</c> reports the default, the routes, each backend's health and
+/// requests in flight, and the last few requests.
+/// </summary>
+internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouting routing, BackendHealthTracker health, RecentRequests recent, ILogger<AdminEndpoints> logger)
+{
+    public void Map(RouteGroupBuilder admin)
+    {
+        admin.MapPost("/mode", SetModeAsync);
+        admin.MapGet("/status", StatusAsync);
+    }
+
+    private async Task SetModeAsync(HttpContext context)
+    {
+        string? name = null;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("mode", out var mode) && mode.ValueKind == JsonValueKind.String)
+            {
+                name = mode.GetString();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw AnthropicException.InvalidRequest("the body must be {\"mode\": \"BACKEND\"}");
+        }
+
+        string previous = routing.Current.Mode;
+        if (!routing.TrySetMode(name, out var table))
+        {
+            throw new AnthropicException(
+                AnthropicErrorTypes.NotFound,
+                $"no backend named '{name}' is configured (configured: {string.Join(", ", table.BackendNames)})",
+                statusCode: 404,
+                shouldRetry: false);
+        }
+
+        LogModeChanged(logger, previous, table.Mode);
+        await JsonResponses.WriteAsync(context, StatusCodes.Status200OK, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("mode", table.Mode);
+            json.WriteString("previous", previous);
+            json.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    private Task StatusAsync(HttpContext context)
+    {
+        var table = routing.Current;
+        return JsonResponses.WriteAsync(context, StatusCodes.Status200OK, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("mode", table.Mode);
+            json.WriteStartArray("routes");
+            foreach (var route in table.Routes)
+            {
+                json.WriteStringValue(route.ToString());
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("backends");
+            foreach (string name in table.BackendNames)
+            {
+                var state = health.Snapshot(name);
+                var settings = backends.SettingsOf(name);
+                json.WriteStartObject();
+                json.WriteString("name", name);
+                json.WriteString("kind", settings?.Kind);
+                json.WriteString("url", settings?.Url.ToString());
+                json.WriteBoolean("healthy", state.Healthy);
+                json.WriteNumber("inFlight", state.InFlight);
+                json.WriteNumber("failures", state.Failures);
+                if (state.RetryAt is { } retryAt)
+                {
+                    json.WriteString("retryAt", retryAt);
+                }
+
+                if (state.LastError is { } error)
+                {
+                    json.WriteString("lastError", error);
+                }
+
+                json.WriteStartArray("fallback");
+                foreach (string fallback in table.FallbacksOf(name))
+                {
+                    json.WriteStringValue(fallback);
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("recent");
+            foreach (var item in recent.Snapshot())
+            {
+                json.WriteStartObject();
+                json.WriteString("at", item.At);
+                json.WriteString("backend", item.Backend);
+                json.WriteString("model", item.Model);
+                json.WriteString("class", item.Class);
+                json.WriteNumber("status", item.Status);
+                WriteNumberOrNull(json, "ttftSeconds", item.TtftSeconds);
+                WriteNumberOrNull(json, "cachedShare", item.CachedShare);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumber(name, Math.Round(number, 3));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "default backend switched from '{Previous}' to '{Mode}' (anyclaude mode)")]
+    private static partial void LogModeChanged(ILogger logger, string previous, string mode);
+}

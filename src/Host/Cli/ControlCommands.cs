@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using AnyClaude.Host.Configuration;
+
+namespace AnyClaude.Host.Cli;
+
+/// <summary>
+/// <c>anyclaude mode NAME [--port N]</c> and <c>anyclaude status [--port N]</c>: talk to the running proxy's
+/// loopback-only admin endpoints. Exit codes: 0 done, 1 no proxy answering, 2 no such backend.
+/// </summary>
+internal static class ControlCommands
+{
+    /// <summary>The running proxy's address: <c>--port</c>, else <c>ANYCLAUDE_PORT</c>, else the default port, on loopback.</summary>
+    public static Uri ProxyAddress(int? port, IReadOnlyDictionary<string, string?> environment)
+    {
+        int chosen = port
+            ?? (int.TryParse(environment.GetValueOrDefault("ANYCLAUDE_PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out int fromEnvironment) ? fromEnvironment : AnyClaudeOptions.DefaultPort);
+        return new Uri($"http://127.0.0.1:{chosen}/");
+    }
+
+    public static async Task<int> ModeAsync(Uri proxy, string backend, string? apiKey, TextWriter output, TextWriter error)
+    {
+        using var http = Client(proxy, apiKey);
+        try
+        {
+            using var response = await http.PostAsJsonAsync("admin/mode", new Dictionary<string, string> { ["mode"] = backend }).ConfigureAwait(false);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                error.WriteLine($"anyclaude: {ErrorMessage(json)}");
+                return 2;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                error.WriteLine($"anyclaude: the proxy at {proxy} answered {(int)response.StatusCode}: {ErrorMessage(json)}");
+                return 1;
+            }
+
+            string mode = json.RootElement.GetProperty("mode").GetString()!;
+            string previous = json.RootElement.GetProperty("previous").GetString()!;
+            output.WriteLine(previous == mode ? $"default backend: {mode} (unchanged)" : $"default backend: {mode} (was {previous})");
+            return 0;
+        }
+        catch (Exception exception) when (IsUnreachable(exception))
+        {
+            error.WriteLine(NotRunning(proxy));
+            return 1;
+        }
+    }
+
+    public static async Task<int> StatusAsync(Uri proxy, string? apiKey, TextWriter output, TextWriter error)
+    {
+        using var http = Client(proxy, apiKey);
+        try
+        {
+            using var response = await http.GetAsync("admin/status").ConfigureAwait(false);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+            if (!response.IsSuccessStatusCode)
+            {
+                error.WriteLine($"anyclaude: the proxy at {proxy} answered {(int)response.StatusCode}: {ErrorMessage(json)}");
+                return 1;
+            }
+
+            output.Write(FormatStatus(json.RootElement));
+            return 0;
+        }
+        catch (Exception exception) when (IsUnreachable(exception))
+        {
+            error.WriteLine(NotRunning(proxy));
+            return 1;
+        }
+    }
+
+    /// <summary><c>/admin/status</c>'s answer as aligned text.</summary>
+    public static string FormatStatus(JsonElement status)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"default backend: {status.GetProperty("mode").GetString()}");
+        text.AppendLine("routes:");
+        var routes = status.GetProperty("routes").EnumerateArray().Select(r => r.GetString()).ToList();
+        if (routes.Count == 0)
+        {
+            text.AppendLine("  (none: every request goes to the default, or to the backend its model names)");
+        }
+
+        foreach (var route in routes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {route}");
+        }
+
+        text.AppendLine("backends:");
+        foreach (var backend in status.GetProperty("backends").EnumerateArray())
+        {
+            string state = backend.GetProperty("healthy").GetBoolean()
+                ? "no recent failures"
+                : backend.TryGetProperty("retryAt", out var retryAt)
+                    ? $"unhealthy, skipped until {retryAt.GetDateTimeOffset().ToLocalTime():HH:mm:ss} ({backend.GetProperty("failures").GetInt32()} failures)"
+                    : $"unhealthy, being retried ({backend.GetProperty("failures").GetInt32()} failures)";
+            string fallback = string.Join(", ", backend.GetProperty("fallback").EnumerateArray().Select(f => f.GetString()));
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  {backend.GetProperty("name").GetString(),-16} {backend.GetProperty("kind").GetString(),-10} {backend.GetProperty("url").GetString(),-32} {state}; in flight {backend.GetProperty("inFlight").GetInt32()}{(fallback.Length > 0 ? $"; fallback {fallback}" : "")}");
+            if (backend.TryGetProperty("lastError", out var lastError))
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {"",-16} last error: {lastError.GetString()}");
+            }
+        }
+
+        text.AppendLine("recent requests:");
+        var recent = status.GetProperty("recent").EnumerateArray().ToList();
+        if (recent.Count == 0)
+        {
+            text.AppendLine("  (none yet)");
+        }
+
+        foreach (var item in recent)
+        {
+            string ttft = item.GetProperty("ttftSeconds") is { ValueKind: JsonValueKind.Number } t ? $"{t.GetDouble():0.000} s" : "-";
+            string cached = item.GetProperty("cachedShare") is { ValueKind: JsonValueKind.Number } c ? $"{c.GetDouble():P0}" : "-";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  {item.GetProperty("at").GetDateTimeOffset().ToLocalTime():HH:mm:ss} {item.GetProperty("backend").GetString(),-16} {item.GetProperty("model").GetString(),-28} {item.GetProperty("class").GetString(),-10} {item.GetProperty("status").GetInt32()} ttft {ttft}, cached {cached}");
+        }
+
+        return text.ToString();
+    }
+
+    private static HttpClient Client(Uri proxy, string? apiKey)
+    {
+        var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(3) }) { BaseAddress = proxy, Timeout = TimeSpan.FromSeconds(10) };
+        if (!string.IsNullOrEmpty(apiKey))
+        {
+            http.DefaultRequestHeaders.Add("x-api-key", apiKey);
+        }
+
+        return http;
+    }
+
+    private static string ErrorMessage(JsonDocument json) =>
+        json.RootElement.TryGetProperty("error", out var error) && error.TryGetProperty("message", out var message) ? message.GetString() ?? "" : json.RootElement.GetRawText();
+
+    private static bool IsUnreachable(Exception exception) =>
+        exception is HttpRequestException { InnerException: SocketException } or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } or TaskCanceledException or JsonException;
+
+    private static string NotRunning(Uri proxy) =>
+        $"anyclaude: no anyclaude proxy answers on {proxy.GetLeftPart(UriPartial.Authority)}; start one (`anyclaude` or `anyclaude --proxy-only`), or pass the port it runs on with --port";
+}

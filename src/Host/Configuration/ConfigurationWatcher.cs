@@ -1,0 +1,100 @@
+using AnyClaude.Abstractions.Backends;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AnyClaude.Host.Configuration;
+
+/// <summary>
+/// Watches the configuration files (<c>~/.anyclaude/config.json</c>, <c>./anyclaude.json</c>, the <c>--config</c> file)
+/// and, a moment after the last change (editors write in several steps), loads the configuration again and hands it
+/// to <see cref="ConfigurationReloader"/>. A folder that does not exist is not watched.
+/// </summary>
+internal sealed partial class ConfigurationWatcher : IDisposable
+{
+    public static readonly TimeSpan DefaultSettleTime = TimeSpan.FromMilliseconds(250);
+
+    private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly Func<ConfigurationResult> _load;
+    private readonly ConfigurationReloader _reloader;
+    private readonly ILogger _logger;
+    private readonly Timer _settle;
+    private readonly TimeSpan _settleTime;
+
+    public ConfigurationWatcher(IEnumerable<string> files, Func<ConfigurationResult> load, ConfigurationReloader reloader, ILogger logger, TimeSpan? settleTime = null)
+    {
+        _load = load;
+        _reloader = reloader;
+        _logger = logger;
+        _settleTime = settleTime ?? DefaultSettleTime;
+        _settle = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
+        foreach (string file in files.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal))
+        {
+            string? directory = Path.GetDirectoryName(file);
+            if (directory is null || !Directory.Exists(directory))
+            {
+                continue;
+            }
+
+            var watcher = new FileSystemWatcher(directory, Path.GetFileName(file))
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            watcher.Changed += OnChanged;
+            watcher.Created += OnChanged;
+            watcher.Deleted += OnChanged;
+            watcher.Renamed += OnChanged;
+            watcher.EnableRaisingEvents = true;
+            _watchers.Add(watcher);
+        }
+    }
+
+    /// <summary>The files <see cref="ConfigurationLoader"/> reads for this command line and folder.</summary>
+    public static IReadOnlyList<string> FilesFor(CommandLineSettings commandLine, string workingDirectory) =>
+        [
+            Path.Combine(ConfigurationLoader.UserDirectory, "config.json"),
+            Path.Combine(workingDirectory, "anyclaude.json"),
+            .. commandLine.ConfigFile is { } file ? [Path.GetFullPath(file, workingDirectory)] : Array.Empty<string>(),
+        ];
+
+    /// <summary>Watches the running proxy's configuration files and applies each valid edit to it.</summary>
+    public static ConfigurationWatcher ForProxy(
+        WebApplication app,
+        CommandLineSettings commandLine,
+        Func<IReadOnlyCollection<IBackendFactory>> factories,
+        IReadOnlyDictionary<string, string?> environment,
+        string workingDirectory) =>
+        new(
+            FilesFor(commandLine, workingDirectory),
+            () => ConfigurationLoader.Load(commandLine, factories(), environment, workingDirectory),
+            app.Services.GetRequiredService<ConfigurationReloader>(),
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AnyClaude.Configuration"));
+
+    private void OnChanged(object sender, FileSystemEventArgs e) => _settle.Change(_settleTime, Timeout.InfiniteTimeSpan);
+
+    private void Reload()
+    {
+        try
+        {
+            _reloader.Apply(_load());
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The file is still being written or went away for a moment: the next change event tries again.
+            LogUnreadable(_logger, exception.Message);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var watcher in _watchers)
+        {
+            watcher.Dispose();
+        }
+
+        _settle.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "configuration change not read ({Reason}); the running configuration stays")]
+    private static partial void LogUnreadable(ILogger logger, string reason);
+}

@@ -1,0 +1,41 @@
+using AnyClaude.Abstractions.Messages;
+
+namespace AnyClaude.Host.Routing;
+
+/// <summary>
+/// One request's routing, worked out once: its class, its conversation key, the table it was routed with and the
+/// route's decision, then the backend (and model) that is answering, which the attempt runner moves on a fallback.
+/// </summary>
+internal sealed class RoutedRequest
+{
+    private readonly MessagesRequest _request;
+    private string? _conversationKey;
+
+    public RoutedRequest(MessagesRequest request, RequestClass requestClass, RoutingTable table, RouteDecision decision)
+    {
+        _request = request;
+        Class = requestClass;
+        Table = table;
+        Decision = decision;
+        Backend = decision.Backend;
+        Model = decision.Model;
+        RequestedModel = request.Model;
+    }
+
+    public RequestClass Class { get; }
+
+    public RoutingTable Table { get; }
+
+    public RouteDecision Decision { get; }
+
+    public string RequestedModel { get; }
+
+    /// <summary>Session id or prefix hash (<see cref="Routing.ConversationKey"/>), computed on first use.</summary>
+    public string ConversationKey => _conversationKey ??= Routing.ConversationKey.Of(_request);
+
+    /// <summary>The backend answering now (the route's, or a fallback).</summary>
+    public string Backend { get; set; }
+
+    /// <summary>The upstream model, once known: the route's choice, else what the backend resolved.</summary>
+    public string? Model { get; set; }
+}
