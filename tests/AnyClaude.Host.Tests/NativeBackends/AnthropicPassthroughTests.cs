@@ -152,9 +152,9 @@ public sealed class AnthropicPassthroughTests
         bodies.Count.ShouldBe(3);
         for (int i = 0; i + 1 < bodies.Count; i++)
         {
-            Raw(bodies[i], "system").ShouldBe(Raw(bodies[i + 1], "system"));
-            Raw(bodies[i], "tools").ShouldBe(Raw(bodies[i + 1], "tools"));
-            int end = EndOfMessages(bodies[i]);
+            NativeBodies.Raw(bodies[i], "system").ShouldBe(NativeBodies.Raw(bodies[i + 1], "system"));
+            NativeBodies.Raw(bodies[i], "tools").ShouldBe(NativeBodies.Raw(bodies[i + 1], "tools"));
+            int end = NativeBodies.EndOfMessages(bodies[i]);
             bodies[i].AsSpan().CommonPrefixLength(bodies[i + 1]).ShouldBeGreaterThanOrEqualTo(end,
                 $"turn {i + 2}'s messages do not start with turn {i + 1}'s");
         }
@@ -282,33 +282,5 @@ public sealed class AnthropicPassthroughTests
 
         using var models = await proxy.Http.GetAsync("/v1/models");
         (await models.Content.ReadAsStringAsync()).ShouldContain("Qwen/Qwen3-Coder-30B");
-    }
-
-    private static string Raw(byte[] body, string property)
-    {
-        using var document = JsonDocument.Parse(body);
-        return document.RootElement.GetProperty(property).GetRawText();
-    }
-
-    /// <summary>The byte offset just after the top-level <c>messages</c> array's last element.</summary>
-    private static int EndOfMessages(byte[] body)
-    {
-        var reader = new Utf8JsonReader(body);
-        int end = -1;
-        bool inMessages = false;
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
-            {
-                inMessages = reader.ValueTextEquals("messages");
-            }
-            else if (inMessages && reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 2)
-            {
-                end = (int)reader.BytesConsumed;
-            }
-        }
-
-        end.ShouldBeGreaterThan(0);
-        return end;
     }
 }

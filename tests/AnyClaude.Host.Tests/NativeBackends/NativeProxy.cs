@@ -3,6 +3,7 @@ using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Plugins.AnthropicPassthrough;
+using AnyClaude.Plugins.Ollama;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +12,7 @@ namespace AnyClaude.Host.Tests.NativeBackends;
 /// <summary>The real proxy (Kestrel on loopback port 0) in front of one backend of a native kind (ollama, anthropic) at <paramref name="url"/>.</summary>
 internal sealed class NativeProxy : IAsyncDisposable
 {
-    public static readonly IReadOnlyList<IBackendFactory> Factories = BackendFactories.From([new AnthropicPassthroughPlugin()]);
+    public static readonly IReadOnlyList<IBackendFactory> Factories = BackendFactories.From([new AnthropicPassthroughPlugin(), new OllamaPlugin()]);
 
     private NativeProxy(WebApplication app, Uri baseUrl)
     {
