@@ -1,0 +1,301 @@
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using AnyClaude.Abstractions.Backends;
+using AnyClaude.Abstractions.Errors;
+using AnyClaude.Abstractions.Messages;
+using AnyClaude.Abstractions.Streaming;
+using AnyClaude.OpenAICompat.Backends;
+
+namespace AnyClaude.Plugins.AnthropicPassthrough;
+
+/// <summary>
+/// A server that speaks the Messages API itself (LM Studio 0.4.1+, Ollama 0.14+, llama.cpp, vLLM, exo): the request
+/// goes on untranslated but cleaned (<see cref="PassthroughBody"/>), the answer is read from its SSE into the SDK's
+/// events, <c>count_tokens</c> is answered even where the server has none, and its errors reach Claude Code in a
+/// form it acts on. The URL is the server's root; requests go to <c>/v1/messages</c> under it.
+/// </summary>
+internal sealed class AnthropicPassthroughBackend : IBackend
+{
+    private const int MaxErrorBodyChars = 64 * 1024;
+    private const string StartHint = "start a server that speaks the Anthropic Messages API there (llama-server, `ollama serve`, `lms server start`, `vllm serve`, exo) or set ANTHROPIC_PASSTHROUGH_URL";
+
+    private readonly BackendSettings _settings;
+    private readonly HttpClient _http;
+    private readonly BackendCapabilities _defaults;
+    private BackendCapabilities _capabilities;
+    private string? _reportedModel;
+    private volatile bool _countTokensMissing;
+
+    public AnthropicPassthroughBackend(BackendSettings settings, BackendServices services)
+    {
+        _settings = settings;
+        _http = services.HttpClient;
+        // A Messages server renders the prompt from the body, and every one of them keeps a prefix cache.
+        _defaults = new BackendCapabilities { PromptCache = true, Images = true };
+        _capabilities = Merge(null);
+    }
+
+    public string Name => _settings.Name;
+
+    public Uri BaseUrl => _settings.Url;
+
+    public BackendCapabilities Capabilities => Volatile.Read(ref _capabilities);
+
+    public async IAsyncEnumerable<MessageStreamEvent> StreamAsync(MessagesRequest request, BackendCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string model = await ResolveModelAsync(request, cancellationToken).ConfigureAwait(false);
+        byte[] body = PassthroughBody.Render(request, model, forCounting: false);
+        call.OnUpstreamBody?.Invoke(body);
+
+        using var response = await PostAsync("v1/messages", body, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            string error = await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
+            throw PassthroughErrors.FromStatus(Name, BaseUrl, (int)response.StatusCode, Redact(error));
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var items = SseParser.Create(stream, UpstreamEvent.Parse).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (items.ConfigureAwait(false))
+        {
+            bool started = false;
+            while (await MoveNextAsync(items, cancellationToken).ConfigureAwait(false))
+            {
+                var item = items.Current.Data;
+                if (item.Error is { } invalid)
+                {
+                    throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent a stream event that is not valid JSON: {invalid}");
+                }
+
+                switch (item.Event)
+                {
+                    case null:
+                        continue;
+                    case ErrorEvent error:
+                        throw PassthroughErrors.FromStreamError(Name, error.Error);
+                    case MessageStartEvent start:
+                        // Claude Code sees the model it asked for, whatever the server calls it.
+                        start.Message.Model = request.Model;
+                        started = true;
+                        break;
+                    case MessageStopEvent:
+                        yield return item.Event;
+                        yield break;
+                    default:
+                        if (!started)
+                        {
+                            throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent '{item.Event.Type}' before message_start");
+                        }
+
+                        break;
+                }
+
+                yield return item.Event;
+            }
+        }
+
+        throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' ended its stream before message_stop");
+    }
+
+    /// <summary>
+    /// The server's own count (<c>POST /v1/messages/count_tokens</c>), so the number matches its tokenizer; servers without
+    /// one (LM Studio, Ollama answer 404) get an estimate from the body's size, and are not asked again.
+    /// </summary>
+    public async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
+    {
+        string model = await ResolveModelAsync(request, cancellationToken).ConfigureAwait(false);
+        byte[] body = PassthroughBody.Render(request, model, forCounting: true);
+        if (_countTokensMissing)
+        {
+            return Estimate(body);
+        }
+
+        using var response = await PostAsync("v1/messages/count_tokens", body, cancellationToken).ConfigureAwait(false);
+        string text = await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
+        if ((int)response.StatusCode is 404 or 405 or 501)
+        {
+            _countTokensMissing = true;
+            return Estimate(body);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw PassthroughErrors.FromStatus(Name, BaseUrl, (int)response.StatusCode, Redact(text));
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.GetProperty("input_tokens").GetInt32();
+        }
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' answered count_tokens without an input_tokens number: {UpstreamErrors.ExtractMessage(text)}");
+        }
+    }
+
+    public async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await GetAsync("v1/models", cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return BackendHealth.Unhealthy($"{Endpoint("v1/models")} answered HTTP {(int)response.StatusCode}");
+            }
+
+            await DiscoverCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+            return BackendHealth.Healthy($"{BaseUrl} answers");
+        }
+        catch (AnthropicException exception)
+        {
+            return BackendHealth.Unhealthy(exception.Message);
+        }
+    }
+
+    public async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken cancellationToken) =>
+        [.. (await FetchModelsAsync(cancellationToken).ConfigureAwait(false)).Select(m => new ModelInfo(m.Id, m.Id))];
+
+    /// <summary>
+    /// The server's <c>/v1/models</c>: the model it serves, and its context window where it says (vLLM's
+    /// <c>max_model_len</c>, LM Studio's and exo's <c>context_length</c>, llama.cpp's <c>meta.n_ctx_train</c>).
+    /// </summary>
+    public async Task<BackendCapabilities> DiscoverCapabilitiesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var models = await FetchModelsAsync(cancellationToken).ConfigureAwait(false);
+            var chosen = models.FirstOrDefault(m => m.Id == _settings.Model) ?? models.FirstOrDefault();
+            if (chosen is not null)
+            {
+                _reportedModel = chosen.Id;
+                Volatile.Write(ref _capabilities, Merge(chosen.ContextLength));
+            }
+        }
+        catch (AnthropicException)
+        {
+            // Discovery never fails a request: the settings and defaults stand.
+        }
+
+        return Capabilities;
+    }
+
+    private BackendCapabilities Merge(int? reportedContext) => _defaults with
+    {
+        Tools = _settings.SupportsTools ?? _defaults.Tools,
+        Images = _settings.SupportsImages ?? _defaults.Images,
+        ContextLength = _settings.ContextLength ?? reportedContext,
+        MaxOutputTokens = _settings.MaxOutputTokens ?? _defaults.MaxOutputTokens,
+    };
+
+    /// <summary>The configured model, else the one the server lists first (Ollama and vLLM need a real name; llama.cpp serves its one model whatever the name).</summary>
+    private async ValueTask<string> ResolveModelAsync(MessagesRequest request, CancellationToken cancellationToken)
+    {
+        if ((_settings.Model ?? _reportedModel) is { } known)
+        {
+            return known;
+        }
+
+        try
+        {
+            var models = await FetchModelsAsync(cancellationToken).ConfigureAwait(false);
+            _reportedModel = models.FirstOrDefault()?.Id;
+        }
+        catch (AnthropicException exception) when (exception.StatusCode != 502)
+        {
+            // A server without a model list still takes the request's own model name.
+        }
+
+        return _reportedModel ?? request.Model;
+    }
+
+    private async Task<IReadOnlyList<ListedModel>> FetchModelsAsync(CancellationToken cancellationToken)
+    {
+        using var response = await GetAsync("v1/models", cancellationToken).ConfigureAwait(false);
+        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw PassthroughErrors.FromStatus(Name, BaseUrl, (int)response.StatusCode, Redact(body));
+        }
+
+        try
+        {
+            return ListedModel.ReadList(body);
+        }
+        catch (JsonException exception)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' answered GET /v1/models with something that is not a model list: {exception.Message}");
+        }
+    }
+
+    private static int Estimate(byte[] body) => (body.Length + 3) / 4;
+
+    private Uri Endpoint(string relativePath) => new(_settings.Url.AbsoluteUri.TrimEnd('/') + "/" + relativePath);
+
+    private async Task<HttpResponseMessage> PostAsync(string relativePath, byte[] body, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint(relativePath)) { Content = new ByteArrayContent(body) };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        return await SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> GetAsync(string relativePath, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, Endpoint(relativePath));
+        return await SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        message.Headers.Add("anthropic-version", "2023-06-01");
+        if (_settings.ApiKey is { Length: > 0 } apiKey)
+        {
+            // Servers read one or the other: llama.cpp and vLLM a bearer token, LM Studio and Ollama either.
+            message.Headers.Add("x-api-key", apiKey);
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        try
+        {
+            return await _http.SendAsync(message, completion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw UpstreamErrors.Unreachable(Name, BaseUrl, StartHint, exception);
+        }
+    }
+
+    private string Redact(string text) =>
+        _settings.ApiKey is { Length: > 0 } apiKey ? text.Replace(apiKey, "[redacted]", StringComparison.Ordinal) : text;
+
+    private async ValueTask<bool> MoveNextAsync(IAsyncEnumerator<SseItem<UpstreamEvent>> items, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await items.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' broke mid-stream: {exception.Message}", inner: exception);
+        }
+    }
+
+    private static async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(stream);
+            char[] buffer = new char[MaxErrorBodyChars];
+            int read = await reader.ReadBlockAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return new string(buffer, 0, read);
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException)
+        {
+            return $"(the body could not be read: {exception.Message})";
+        }
+    }
+}

@@ -1,0 +1,347 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using AnyClaude.Abstractions.Backends;
+using AnyClaude.Abstractions.Errors;
+using AnyClaude.Abstractions.Messages;
+using AnyClaude.Abstractions.Streaming;
+using AnyClaude.OpenAICompat.Backends;
+using AnyClaude.OpenAICompat.Streaming;
+
+namespace AnyClaude.Plugins.Ollama;
+
+/// <summary>
+/// Ollama through its native <c>/api/chat</c>: its OpenAI endpoint builds the model options itself and ignores
+/// <c>num_ctx</c>, so a model loaded with Ollama's default window (4k on a small GPU) would cut Claude Code's prompt
+/// silently. Natively the request names the window (<c>options.num_ctx</c>: the configured context length, else the
+/// model's trained one up to <see cref="DefaultNumCtx"/>), keeps the model loaded between turns (<c>keep_alive</c>),
+/// switches thinking per request (<c>think</c>) and refuses to truncate. The model's window and capabilities come
+/// from <c>/api/show</c>; the NDJSON answer goes through the OpenAI-compatible stream translator. Ollama reports no
+/// cached prompt tokens.
+/// </summary>
+internal sealed class OllamaBackend : IBackend
+{
+    public const string KeepAliveSetting = "keepAlive";
+
+    /// <summary>The window asked for when none is configured: Claude Code's prompt alone is 15–30k tokens.</summary>
+    public const int DefaultNumCtx = 32768;
+
+    private const string DefaultKeepAlive = "30m";
+    private const int MaxErrorBodyChars = 64 * 1024;
+
+    private readonly BackendSettings _settings;
+    private readonly HttpClient _http;
+    private readonly SemaphoreSlim _discovery = new(1, 1);
+    private BackendCapabilities _capabilities;
+    private OllamaModel? _model;
+
+    public OllamaBackend(BackendSettings settings, BackendServices services)
+    {
+        _settings = settings;
+        _http = services.HttpClient;
+        _capabilities = Merge(null);
+    }
+
+    public string Name => _settings.Name;
+
+    public Uri BaseUrl => _settings.Url;
+
+    public BackendCapabilities Capabilities => Volatile.Read(ref _capabilities);
+
+    private string StartHint =>
+        $"start it with `ollama serve` (and `ollama pull <model>`), or set OLLAMA_URL";
+
+    private string? KeepAlive =>
+        _settings.Extra.TryGetValue(KeepAliveSetting, out string? value) ? value : DefaultKeepAlive;
+
+    public async IAsyncEnumerable<MessageStreamEvent> StreamAsync(MessagesRequest request, BackendCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var model = await EnsureModelAsync(request, cancellationToken).ConfigureAwait(false);
+        byte[] body = OllamaChatRenderer.Render(request, ChatOptions(model), stream: true, call.Warnings);
+        call.OnUpstreamBody?.Invoke(body);
+
+        using var response = await SendAsync(HttpMethod.Post, "api/chat", body, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            string error = await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
+            throw MapError((int)response.StatusCode, Redact(error), model.Name);
+        }
+
+        yield return new MessageStartEvent(new MessageResponse { Id = $"msg_{Guid.NewGuid():N}", Model = request.Model, Usage = new Usage() });
+
+        var translator = new ChatStreamTranslator(request.StopSequences, (body.Length + 3) / 4);
+        var events = new List<MessageStreamEvent>();
+        int toolIndex = 0;
+        bool done = false;
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (!done && !translator.Stopped && await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            ChatChunk chunk;
+            try
+            {
+                chunk = OllamaChunk.ToChatChunk(Encoding.UTF8.GetBytes(line), ref toolIndex);
+            }
+            catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent a stream line that is not valid: {exception.Message}");
+            }
+
+            done = chunk.Choices is [{ FinishReason: not null }];
+            translator.OnChunk(chunk, events);
+            foreach (var streamEvent in events)
+            {
+                yield return streamEvent;
+            }
+
+            events.Clear();
+        }
+
+        if (!done && !translator.Stopped)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' ended its stream before the answer was complete");
+        }
+
+        translator.Complete(events);
+        foreach (string warning in translator.Warnings)
+        {
+            call.Warnings.Add(warning);
+        }
+
+        foreach (var streamEvent in events)
+        {
+            yield return streamEvent;
+        }
+    }
+
+    /// <summary>An estimate from the rendered body's size (Ollama has no count endpoint).</summary>
+    public async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
+    {
+        var model = await EnsureModelAsync(request, cancellationToken).ConfigureAwait(false);
+        byte[] body = OllamaChatRenderer.Render(request, ChatOptions(model), stream: false, new List<string>());
+        return (body.Length + 3) / 4;
+    }
+
+    public async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ListTagsAsync(cancellationToken).ConfigureAwait(false);
+            await DiscoverCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+            return BackendHealth.Healthy($"{BaseUrl} answers");
+        }
+        catch (AnthropicException exception)
+        {
+            return BackendHealth.Unhealthy(exception.Message);
+        }
+    }
+
+    public async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken cancellationToken) =>
+        [.. (await ListTagsAsync(cancellationToken).ConfigureAwait(false)).Select(name => new ModelInfo(name, name))];
+
+    public async Task<BackendCapabilities> DiscoverCapabilitiesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            string? name = _settings.Model ?? (await ListTagsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            if (name is not null)
+            {
+                Remember(await ShowAsync(name, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        catch (AnthropicException)
+        {
+            // Discovery never fails a request: what is known stands.
+        }
+
+        return Capabilities;
+    }
+
+    /// <summary>The model to ask for and what it can do, asked once (the window must be known before the first request).</summary>
+    private async ValueTask<OllamaModel> EnsureModelAsync(MessagesRequest request, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _model) is { } known)
+        {
+            return known;
+        }
+
+        await _discovery.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_model is { } raced)
+            {
+                return raced;
+            }
+
+            string name = _settings.Model
+                ?? (await ListTagsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+                ?? throw new AnthropicException(
+                    AnthropicErrorTypes.Api,
+                    $"backend '{Name}' at {BaseUrl} has no models: pull one with `ollama pull <model>` (or set OLLAMA_MODEL)",
+                    502,
+                    shouldRetry: false);
+            var model = await ShowAsync(name, cancellationToken).ConfigureAwait(false);
+            Remember(model);
+            return model;
+        }
+        finally
+        {
+            _discovery.Release();
+        }
+    }
+
+    private void Remember(OllamaModel model)
+    {
+        Volatile.Write(ref _model, model);
+        Volatile.Write(ref _capabilities, Merge(model));
+    }
+
+    /// <summary>Settings beat what <c>/api/show</c> says, which beats the kind's defaults.</summary>
+    private BackendCapabilities Merge(OllamaModel? model) => new()
+    {
+        Tools = _settings.SupportsTools ?? model?.Tools ?? true,
+        Images = _settings.SupportsImages ?? model?.Vision ?? false,
+        Reasoning = model?.Thinking ?? true,
+        PromptCache = true,
+        ContextLength = NumCtx(model),
+        MaxOutputTokens = _settings.MaxOutputTokens ?? new BackendCapabilities().MaxOutputTokens,
+        ReportsCachedTokens = false,
+    };
+
+    private int NumCtx(OllamaModel? model) =>
+        _settings.ContextLength ?? Math.Min(model?.TrainedContext ?? DefaultNumCtx, DefaultNumCtx);
+
+    private OllamaChatOptions ChatOptions(OllamaModel model) => new()
+    {
+        Model = model.Name,
+        NumCtx = NumCtx(model),
+        MaxOutputTokens = Capabilities.MaxOutputTokens,
+        ModelThinks = model.Thinking,
+        SupportsImages = Capabilities.Images,
+        KeepAlive = KeepAlive,
+    };
+
+    private async Task<OllamaModel> ShowAsync(string name, CancellationToken cancellationToken)
+    {
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["model"] = name });
+        using var response = await SendAsync(HttpMethod.Post, "api/show", body, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw MapError((int)response.StatusCode, Redact(text), name);
+        }
+
+        try
+        {
+            return OllamaModel.Read(name, text);
+        }
+        catch (JsonException exception)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' answered /api/show with something unreadable: {exception.Message}");
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> ListTagsAsync(CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "api/tags", null, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw MapError((int)response.StatusCode, Redact(text), model: null);
+        }
+
+        try
+        {
+            return OllamaModel.ReadTags(text);
+        }
+        catch (JsonException exception)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' answered /api/tags with something that is not a model list (is {BaseUrl} Ollama's root URL?): {exception.Message}");
+        }
+    }
+
+    /// <summary>Ollama's <c>{"error":"…"}</c> answers: a missing model says what to pull; the rest maps like any server's.</summary>
+    private AnthropicException MapError(int status, string body, string? model)
+    {
+        string detail = UpstreamErrors.ExtractMessage(body);
+        if (status == 404 && detail.Contains("not found", StringComparison.OrdinalIgnoreCase) && model is not null)
+        {
+            return new AnthropicException(
+                AnthropicErrorTypes.Api,
+                $"backend '{Name}' has no model '{model}' ({detail}): pull it with `ollama pull {model}` or set OLLAMA_MODEL to one `ollama list` shows",
+                502,
+                shouldRetry: false);
+        }
+
+        return UpstreamErrors.FromStatus(Name, status, body);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string relativePath, byte[]? body, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(method, new Uri(_settings.Url.AbsoluteUri.TrimEnd('/') + "/" + relativePath));
+        if (body is not null)
+        {
+            message.Content = new ByteArrayContent(body);
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        if (_settings.ApiKey is { Length: > 0 } apiKey)
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        try
+        {
+            return await _http.SendAsync(message, completion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw UpstreamErrors.Unreachable(Name, BaseUrl, StartHint, exception);
+        }
+    }
+
+    private string Redact(string text) =>
+        _settings.ApiKey is { Length: > 0 } apiKey ? text.Replace(apiKey, "[redacted]", StringComparison.Ordinal) : text;
+
+    private async ValueTask<string?> ReadLineAsync(StreamReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' broke mid-stream: {exception.Message}", inner: exception);
+        }
+    }
+
+    private static async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(stream);
+            char[] buffer = ArrayPool<char>.Shared.Rent(MaxErrorBodyChars);
+            try
+            {
+                int read = await reader.ReadBlockAsync(buffer.AsMemory(0, MaxErrorBodyChars), cancellationToken).ConfigureAwait(false);
+                return new string(buffer, 0, read);
+            }
+            finally
+            {
+                ArrayPool<char>.Shared.Return(buffer);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException)
+        {
+            return $"(the body could not be read: {exception.Message})";
+        }
+    }
+}
