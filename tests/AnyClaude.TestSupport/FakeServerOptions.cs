@@ -18,6 +18,18 @@ public sealed record FakeServerOptions
     /// </summary>
     public bool SupportsTools { get; init; } = true;
 
+    /// <summary>llama.cpp's <c>total_slots</c> (<c>--parallel</c>) and its <c>/slots</c> list.</summary>
+    public int Slots { get; init; } = 1;
+
+    /// <summary>Whether the model takes images (llama.cpp's <c>modalities.vision</c>, exo's <c>vision</c> capability).</summary>
+    public bool SupportsImages { get; init; }
+
+    /// <summary>
+    /// Whether usage carries <c>prompt_tokens_details.cached_tokens</c>; null is the flavor's default (LlamaCpp: no, its
+    /// <c>timings</c> carry <c>cache_n</c>; Vllm: no, as without <c>--enable-prompt-tokens-details</c>; the others: yes).
+    /// </summary>
+    public bool? PromptTokensDetails { get; init; }
+
     /// <summary>
     /// Whether every request is kept (<see cref="FakeOpenAIServer.Requests"/>, <see cref="FakeOpenAIServer.WaitForChatRequestAsync"/>).
     /// Turn it off for load and soak runs; <see cref="FakeOpenAIServer.LastChatRequest"/> and the counters still work.

@@ -35,6 +35,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         Logger = services.LoggerFactory.CreateLogger(GetType());
         _defaults = defaults ?? new BackendCapabilities();
         _capabilities = Merge(new ServerReport());
+        ServerRoot = RootOf(settings.Url);
     }
 
     public string Name => Settings.Name;
@@ -49,6 +50,9 @@ public abstract class OpenAICompatibleBackend : IBackend
     protected BackendServices Services { get; }
 
     protected ILogger Logger { get; }
+
+    /// <summary>The server's root: the base URL without its trailing <c>/v1</c>, where servers keep their own endpoints (<c>/props</c>, <c>/tokenize</c>, …).</summary>
+    protected Uri ServerRoot { get; }
 
     /// <summary>What the user should start when the server cannot be reached.</summary>
     protected abstract string StartHint { get; }
@@ -147,12 +151,8 @@ public abstract class OpenAICompatibleBackend : IBackend
     }
 
     /// <summary>An estimate from the rendered body's size; override where the server can count (<c>/tokenize</c>).</summary>
-    public virtual ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
-    {
-        var options = CreateRenderOptions(Settings.Model ?? request.Model) with { Stream = false };
-        byte[] body = ChatRequestRenderer.Render(request, options, new List<string>());
-        return ValueTask.FromResult(EstimateTokens(body.Length));
-    }
+    public virtual ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(EstimateTokens(RenderChatBody(request, Settings.Model ?? request.Model).Length));
 
     public async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
@@ -244,6 +244,62 @@ public abstract class OpenAICompatibleBackend : IBackend
         SupportsImages = Capabilities.Images,
         ThinkingStyle = ThinkingStyle,
     };
+
+    /// <summary>The Chat Completions body this backend would send for the request, unstreamed (what a server's tokenizer endpoint takes).</summary>
+    protected byte[] RenderChatBody(MessagesRequest request, string model) =>
+        ChatRequestRenderer.Render(request, CreateRenderOptions(model) with { Stream = false }, new List<string>());
+
+    /// <summary>
+    /// A side question to the server (<c>GET</c>): its JSON answer, or null when it does not answer with a 2xx JSON body or
+    /// cannot be reached. Only the caller's cancellation throws: discovery and token counting never fail a request.
+    /// </summary>
+    protected Task<JsonDocument?> TryGetJsonAsync(Uri url, CancellationToken cancellationToken) =>
+        TryAskAsync(new HttpRequestMessage(HttpMethod.Get, url), cancellationToken);
+
+    /// <summary>A side question with a JSON body (<c>POST</c>), as <see cref="TryGetJsonAsync"/>.</summary>
+    protected Task<JsonDocument?> TryPostJsonAsync(Uri url, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ReadOnlyMemoryContent(json) };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return TryAskAsync(message, cancellationToken);
+    }
+
+    private async Task<JsonDocument?> TryAskAsync(HttpRequestMessage message, CancellationToken cancellationToken)
+    {
+        using (message)
+        {
+            AddAuthorization(message);
+            try
+            {
+                using var response = await Services.HttpClient.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    Logger.LogDebug("backend {Backend}: {Method} {Url} answered HTTP {Status}", Name, message.Method, message.RequestUri, (int)response.StatusCode);
+                    return null;
+                }
+
+                await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                return await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is HttpRequestException or JsonException or IOException
+                || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                Logger.LogDebug("backend {Backend}: {Method} {Url} failed: {Error}", Name, message.Method, message.RequestUri, exception.Message);
+                return null;
+            }
+        }
+    }
+
+    private static Uri RootOf(Uri baseUrl)
+    {
+        string path = baseUrl.AbsolutePath.TrimEnd('/');
+        if (path.EndsWith("/v1", StringComparison.OrdinalIgnoreCase))
+        {
+            path = path[..^3];
+        }
+
+        return new UriBuilder(baseUrl) { Path = path + "/" }.Uri;
+    }
 
     /// <summary>About four bytes of rendered JSON per token: close enough for code and English with BPE tokenizers.</summary>
     protected static int EstimateTokens(int renderedBytes) => (renderedBytes + 3) / 4;

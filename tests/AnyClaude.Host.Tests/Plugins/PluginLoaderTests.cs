@@ -30,7 +30,7 @@ public sealed class PluginLoaderTests
         var result = PluginLoader.LoadFrom([HostPluginsDirectory()]);
 
         result.Failures.ShouldBeEmpty(string.Join(" | ", result.Failures.Select(f => $"{f.Path}: {f.Reason}")));
-        result.Plugins.Select(p => p.Plugin.Name).Order().ShouldBe(["LmStudio", "MlxLm"]);
+        result.Plugins.Select(p => p.Plugin.Name).Order().ShouldBe(["LlamaCpp", "LmStudio", "MlxLm"]);
         foreach (var plugin in result.Plugins)
         {
             plugin.Context.ShouldNotBeNull();
@@ -42,6 +42,7 @@ public sealed class PluginLoaderTests
         var kinds = BackendFactories.From(result.Plugins.Select(p => p.Plugin)).Select(f => f.Kind).ToList();
         kinds.ShouldContain("mlx-lm");
         kinds.ShouldContain("lmstudio");
+        kinds.ShouldContain("llama-cpp");
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public sealed class PluginLoaderTests
             result.Failures.Count.ShouldBe(1);
             result.Failures[0].Path.ShouldBe(broken);
             result.Failures[0].Reason.ShouldNotBeNullOrWhiteSpace();
-            result.Plugins.Select(p => p.Plugin.Name).Order().ShouldBe(["LmStudio", "MlxLm"]);
+            result.Plugins.Select(p => p.Plugin.Name).Order().ShouldBe(["LlamaCpp", "LmStudio", "MlxLm"]);
         }
         finally
         {
