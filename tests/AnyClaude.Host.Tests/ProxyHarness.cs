@@ -11,6 +11,7 @@ using AnyClaude.Host.Transforms;
 using AnyClaude.Plugins.LlamaCpp;
 using AnyClaude.Plugins.LmStudio;
 using AnyClaude.Plugins.MlxLm;
+using AnyClaude.Plugins.Vllm;
 using AnyClaude.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,7 @@ namespace AnyClaude.Host.Tests;
 /// <summary>A fake OpenAI-compatible server of one flavor and the real proxy in front of it, both on loopback port 0.</summary>
 internal sealed class ProxyHarness : IAsyncDisposable
 {
-    public static readonly IReadOnlyList<IBackendFactory> Factories = BackendFactories.From([new MlxLmPlugin(), new LmStudioPlugin(), new LlamaCppPlugin()]);
+    public static readonly IReadOnlyList<IBackendFactory> Factories = BackendFactories.From([new MlxLmPlugin(), new LmStudioPlugin(), new LlamaCppPlugin(), new VllmPlugin()]);
 
     private ProxyHarness(FakeOpenAIServer? fake, WebApplication app, AnyClaudeOptions options, Uri baseUrl)
     {
@@ -53,6 +54,7 @@ internal sealed class ProxyHarness : IAsyncDisposable
         ServerFlavor.MlxLm => "mlx-lm",
         ServerFlavor.LmStudio => "lmstudio",
         ServerFlavor.LlamaCpp => "llama-cpp",
+        ServerFlavor.Vllm => "vllm",
         _ => "openai",
     };
 

@@ -198,6 +198,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         ServerFlavor.LmStudio => new LmStudioDialect(options),
         ServerFlavor.Generic => new GenericDialect(options),
         ServerFlavor.LlamaCpp => new LlamaCppDialect(options),
+        ServerFlavor.Vllm => new VllmDialect(options),
         _ => throw new ArgumentOutOfRangeException(nameof(flavor), flavor, "Unknown server flavor."),
     };
 }

@@ -79,11 +79,23 @@ public abstract class OpenAICompatibleBackend : IBackend
         // The body goes into a pooled buffer (a Claude Code turn renders to about 100 KB: as a fresh array it would
         // be a large-object allocation every request) and the buffer goes back when the exchange is over.
         using var body = new PooledBufferWriter(RenderSizeHint);
-        ChatRequestRenderer.RenderTo(body, request, CreateRenderOptions(model), call.Warnings);
+        var options = CreateRenderOptions(model);
+        ChatRequestRenderer.RenderTo(body, request, options, call.Warnings);
         RenderSizeHint = body.WrittenCount;
         call.OnUpstreamBody?.Invoke(body.WrittenMemory);
 
-        using var response = await SendAsync(body.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        var sent = await SendAsync(body.WrittenMemory, mayLowerMaxTokens: true, cancellationToken).ConfigureAwait(false);
+        using var smaller = sent.FittingMaxTokens is null ? null : new PooledBufferWriter(body.WrittenCount);
+        if (smaller is not null && sent.FittingMaxTokens is { } fitting)
+        {
+            // The server refused prompt + max_tokens as more than its context holds, and said how much room is left: once more with that.
+            Logger.LogInformation("backend {Backend}: max_tokens lowered to {MaxTokens}, the room its context has left for the answer", Name, fitting);
+            ChatRequestRenderer.RenderTo(smaller, request, options with { MaxOutputTokens = fitting }, new List<string>());
+            call.OnUpstreamBody?.Invoke(smaller.WrittenMemory);
+            sent = await SendAsync(smaller.WrittenMemory, mayLowerMaxTokens: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var response = sent.Response!;
         var start = new MessageResponse
         {
             Id = $"msg_{Guid.NewGuid():N}",
@@ -307,7 +319,17 @@ public abstract class OpenAICompatibleBackend : IBackend
     protected Uri Endpoint(string relativePath) =>
         new(Settings.Url.AbsoluteUri.TrimEnd('/') + "/" + relativePath);
 
-    private async Task<HttpResponseMessage> SendAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <summary>
+    /// When the server refused a request because its prompt plus <c>max_tokens</c> exceeds the context (vLLM's "'max_tokens' or
+    /// 'max_completion_tokens' is too large"), the largest <c>max_tokens</c> that fits, and the request is sent once more
+    /// with it; null (the default) maps the refusal as any other error.
+    /// </summary>
+    protected virtual int? FittingMaxTokens(int status, string body) => null;
+
+    /// <summary>The server's answer, or (only when allowed) the smaller <c>max_tokens</c> to send the request again with.</summary>
+    private readonly record struct SendResult(HttpResponseMessage? Response, int? FittingMaxTokens);
+
+    private async Task<SendResult> SendAsync(ReadOnlyMemory<byte> body, bool mayLowerMaxTokens, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint("chat/completions"))
         {
@@ -329,13 +351,18 @@ public abstract class OpenAICompatibleBackend : IBackend
 
         if (response.IsSuccessStatusCode)
         {
-            return response;
+            return new SendResult(response, null);
         }
 
         using (response)
         {
-            string errorBody = await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
-            throw MapErrorStatus((int)response.StatusCode, RedactApiKey(errorBody));
+            string errorBody = RedactApiKey(await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false));
+            if (mayLowerMaxTokens && FittingMaxTokens((int)response.StatusCode, errorBody) is > 0 and var fitting)
+            {
+                return new SendResult(null, fitting);
+            }
+
+            throw MapErrorStatus((int)response.StatusCode, errorBody);
         }
     }
 

@@ -16,9 +16,9 @@ internal static class BackendKindKit
         """;
 
     /// <summary>A Messages body with a system prompt, one user turn, optional tools and thinking.</summary>
-    public static string Body(bool stream, string text = "What is the weather in Paris?", bool tools = false, bool thinking = false) =>
+    public static string Body(bool stream, string text = "What is the weather in Paris?", bool tools = false, bool thinking = false, int maxTokens = 2048) =>
         $$"""
-        {"model": "claude-sonnet-4-5", "max_tokens": 2048, "stream": {{(stream ? "true" : "false")}},
+        {"model": "claude-sonnet-4-5", "max_tokens": {{maxTokens}}, "stream": {{(stream ? "true" : "false")}},
          "system": [{"type": "text", "text": "You are a helpful assistant."}],
          {{(tools ? $"\"tools\": [{WeatherTool}]," : "")}}
          {{(thinking ? "\"thinking\": {\"type\": \"enabled\", \"budget_tokens\": 4096}," : "")}}
