@@ -8,6 +8,7 @@ using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Transforms;
+using AnyClaude.Plugins.Exo;
 using AnyClaude.Plugins.LlamaCpp;
 using AnyClaude.Plugins.LmStudio;
 using AnyClaude.Plugins.MlxLm;
@@ -21,7 +22,7 @@ namespace AnyClaude.Host.Tests;
 /// <summary>A fake OpenAI-compatible server of one flavor and the real proxy in front of it, both on loopback port 0.</summary>
 internal sealed class ProxyHarness : IAsyncDisposable
 {
-    public static readonly IReadOnlyList<IBackendFactory> Factories = BackendFactories.From([new MlxLmPlugin(), new LmStudioPlugin(), new LlamaCppPlugin(), new VllmPlugin()]);
+    public static readonly IReadOnlyList<IBackendFactory> Factories = BackendFactories.From([new MlxLmPlugin(), new LmStudioPlugin(), new LlamaCppPlugin(), new VllmPlugin(), new ExoPlugin()]);
 
     private ProxyHarness(FakeOpenAIServer? fake, WebApplication app, AnyClaudeOptions options, Uri baseUrl)
     {
@@ -55,6 +56,7 @@ internal sealed class ProxyHarness : IAsyncDisposable
         ServerFlavor.LmStudio => "lmstudio",
         ServerFlavor.LlamaCpp => "llama-cpp",
         ServerFlavor.Vllm => "vllm",
+        ServerFlavor.Exo => "exo",
         _ => "openai",
     };
 

@@ -199,6 +199,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         ServerFlavor.Generic => new GenericDialect(options),
         ServerFlavor.LlamaCpp => new LlamaCppDialect(options),
         ServerFlavor.Vllm => new VllmDialect(options),
+        ServerFlavor.Exo => new ExoDialect(options),
         _ => throw new ArgumentOutOfRangeException(nameof(flavor), flavor, "Unknown server flavor."),
     };
 }
