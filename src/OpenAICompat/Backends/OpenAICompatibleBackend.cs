@@ -144,6 +144,11 @@ public abstract class OpenAICompatibleBackend : IBackend
         }
 
         translator.Complete(events);
+        if (translator.Timings?.PredictedPerSecond is { } speed)
+        {
+            Logger.LogDebug("backend {Backend}: {TokensPerSecond:F1} tokens/s, {Cached} prompt tokens from the cache", Name, speed, translator.Timings.CacheN);
+        }
+
         foreach (var warning in translator.Warnings)
         {
             call.Warnings.Add(warning);
