@@ -9,12 +9,17 @@ public sealed record FakeServerOptions
     /// </summary>
     public IReadOnlyList<string> Models { get; init; } = ["fake-model"];
 
-    /// <summary>Context length reported by LmStudio's <c>/api/v0/models</c> and Generic's <c>/props</c>; null omits it.</summary>
+    /// <summary>
+    /// Context length reported by LmStudio's <c>/api/v0/models</c>, Generic's and LlamaCpp's <c>/props</c> (the slot's <c>n_ctx</c>),
+    /// Vllm's <c>max_model_len</c> (which it enforces) and Exo's card of a running model; null omits it.
+    /// </summary>
     public int? ContextLength { get; init; } = 32768;
 
     /// <summary>
     /// Whether the model supports tools: LmStudio's <c>capabilities</c> lists <c>tool_use</c>; when false, Generic
-    /// refuses requests carrying <c>tools</c> with a 400, like vLLM without <c>--enable-auto-tool-choice</c>.
+    /// refuses requests carrying <c>tools</c> with a 400, like vLLM without <c>--enable-auto-tool-choice</c>; Vllm gives
+    /// that exact 400 for tools with <c>tool_choice</c> auto; LlamaCpp's template caps say no and tools get its 500
+    /// "tools param requires --jinja flag".
     /// </summary>
     public bool SupportsTools { get; init; } = true;
 
