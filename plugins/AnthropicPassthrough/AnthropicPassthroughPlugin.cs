@@ -18,7 +18,7 @@ internal sealed class AnthropicPassthroughBackendFactory : IBackendFactory
     // must never be sent to a local server.
     public BackendDefaults? Defaults { get; } = new(
         "anthropic",
-        new Uri("http://localhost:8080"),
+        new Uri("http://localhost:8090"),
         "ANTHROPIC_PASSTHROUGH_URL",
         "ANTHROPIC_PASSTHROUGH_API_KEY",
         "ANTHROPIC_PASSTHROUGH_MODEL");

@@ -8,8 +8,11 @@ using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Transforms;
+using AnyClaude.Plugins.Exo;
+using AnyClaude.Plugins.LlamaCpp;
 using AnyClaude.Plugins.LmStudio;
 using AnyClaude.Plugins.MlxLm;
+using AnyClaude.Plugins.Vllm;
 using AnyClaude.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
@@ -19,7 +22,7 @@ namespace AnyClaude.Host.Tests;
 /// <summary>A fake OpenAI-compatible server of one flavor and the real proxy in front of it, both on loopback port 0.</summary>
 internal sealed class ProxyHarness : IAsyncDisposable
 {
-    public static readonly IReadOnlyList<IBackendFactory> Factories = BackendFactories.From([new MlxLmPlugin(), new LmStudioPlugin()]);
+    public static readonly IReadOnlyList<IBackendFactory> Factories = BackendFactories.From([new MlxLmPlugin(), new LmStudioPlugin(), new LlamaCppPlugin(), new VllmPlugin(), new ExoPlugin()]);
 
     private ProxyHarness(FakeOpenAIServer? fake, WebApplication app, AnyClaudeOptions options, Uri baseUrl)
     {
@@ -51,6 +54,9 @@ internal sealed class ProxyHarness : IAsyncDisposable
     {
         ServerFlavor.MlxLm => "mlx-lm",
         ServerFlavor.LmStudio => "lmstudio",
+        ServerFlavor.LlamaCpp => "llama-cpp",
+        ServerFlavor.Vllm => "vllm",
+        ServerFlavor.Exo => "exo",
         _ => "openai",
     };
 

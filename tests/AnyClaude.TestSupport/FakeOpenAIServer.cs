@@ -197,6 +197,9 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         ServerFlavor.MlxLm => new MlxLmDialect(options),
         ServerFlavor.LmStudio => new LmStudioDialect(options),
         ServerFlavor.Generic => new GenericDialect(options),
+        ServerFlavor.LlamaCpp => new LlamaCppDialect(options),
+        ServerFlavor.Vllm => new VllmDialect(options),
+        ServerFlavor.Exo => new ExoDialect(options),
         _ => throw new ArgumentOutOfRangeException(nameof(flavor), flavor, "Unknown server flavor."),
     };
 }

@@ -9,6 +9,25 @@ public enum ServerFlavor
     /// <summary>LM Studio: <c>reasoning_content</c>, numeric tool-call ids with <c>"arguments":""</c> first, <c>/api/v0/models</c>.</summary>
     LmStudio,
 
+    /// <summary>
+    /// llama.cpp's <c>llama-server</c>: <c>/props</c>, <c>/slots</c>, <c>/apply-template</c>, <c>/tokenize</c>, <c>reasoning_content</c>,
+    /// <c>timings</c> in the last chunks, 500 "tools param requires --jinja flag" without tool support.
+    /// </summary>
+    LlamaCpp,
+
+    /// <summary>
+    /// vLLM: <c>max_model_len</c> in <c>/v1/models</c>, <c>/tokenize</c> of chat messages, <c>reasoning</c>, <c>chatcmpl-tool-…</c> ids, a 400
+    /// naming <c>--enable-auto-tool-choice</c> for tools without tool support, <c>cached_tokens</c> only when enabled.
+    /// </summary>
+    Vllm,
+
+    /// <summary>
+    /// exo: a model list of every card (<c>context_length</c>, <c>capabilities</c>), running models in <c>/state/instances</c>,
+    /// 404 "No instance found for model …", <c>: prefill_progress</c> comments, usage in the finishing chunk, whole tool
+    /// calls, <c>reasoning_content</c>, <c>: generation_stats</c> with <c>prefix_cache_hit</c> after it.
+    /// </summary>
+    Exo,
+
     /// <summary>A llama.cpp / Ollama / vLLM-like server: <c>call_N</c> ids, finish_reason in its own chunk.</summary>
     Generic,
 }

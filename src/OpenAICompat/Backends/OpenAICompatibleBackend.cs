@@ -35,6 +35,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         Logger = services.LoggerFactory.CreateLogger(GetType());
         _defaults = defaults ?? new BackendCapabilities();
         _capabilities = Merge(new ServerReport());
+        ServerRoot = RootOf(settings.Url);
     }
 
     public string Name => Settings.Name;
@@ -49,6 +50,9 @@ public abstract class OpenAICompatibleBackend : IBackend
     protected BackendServices Services { get; }
 
     protected ILogger Logger { get; }
+
+    /// <summary>The server's root: the base URL without its trailing <c>/v1</c>, where servers keep their own endpoints (<c>/props</c>, <c>/tokenize</c>, …).</summary>
+    protected Uri ServerRoot { get; }
 
     /// <summary>What the user should start when the server cannot be reached.</summary>
     protected abstract string StartHint { get; }
@@ -76,11 +80,23 @@ public abstract class OpenAICompatibleBackend : IBackend
         // The body goes into a pooled buffer (a Claude Code turn renders to about 100 KB: as a fresh array it would
         // be a large-object allocation every request) and the buffer goes back when the exchange is over.
         using var body = new PooledBufferWriter(RenderSizeHint);
-        ChatRequestRenderer.RenderTo(body, request, CreateRenderOptions(model), call.Warnings);
+        var options = CreateRenderOptions(model);
+        ChatRequestRenderer.RenderTo(body, request, options, call.Warnings);
         RenderSizeHint = body.WrittenCount;
         call.OnUpstreamBody?.Invoke(body.WrittenMemory);
 
-        using var response = await SendAsync(body.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        var sent = await SendAsync(body.WrittenMemory, mayLowerMaxTokens: true, cancellationToken).ConfigureAwait(false);
+        using var smaller = sent.FittingMaxTokens is null ? null : new PooledBufferWriter(body.WrittenCount);
+        if (smaller is not null && sent.FittingMaxTokens is { } fitting)
+        {
+            // The server refused prompt + max_tokens as more than its context holds, and said how much room is left: once more with that.
+            Logger.LogInformation("backend {Backend}: max_tokens lowered to {MaxTokens}, the room its context has left for the answer", Name, fitting);
+            ChatRequestRenderer.RenderTo(smaller, request, options with { MaxOutputTokens = fitting }, new List<string>());
+            call.OnUpstreamBody?.Invoke(smaller.WrittenMemory);
+            sent = await SendAsync(smaller.WrittenMemory, mayLowerMaxTokens: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var response = sent.Response!;
         var start = new MessageResponse
         {
             Id = $"msg_{Guid.NewGuid():N}",
@@ -129,6 +145,11 @@ public abstract class OpenAICompatibleBackend : IBackend
         }
 
         translator.Complete(events);
+        if (translator.Timings?.PredictedPerSecond is { } speed)
+        {
+            Logger.LogDebug("backend {Backend}: {TokensPerSecond:F1} tokens/s, {Cached} prompt tokens from the cache", Name, speed, translator.Timings.CacheN);
+        }
+
         foreach (var warning in translator.Warnings)
         {
             call.Warnings.Add(warning);
@@ -148,12 +169,8 @@ public abstract class OpenAICompatibleBackend : IBackend
     }
 
     /// <summary>An estimate from the rendered body's size; override where the server can count (<c>/tokenize</c>).</summary>
-    public virtual ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
-    {
-        var options = CreateRenderOptions(Settings.Model ?? request.Model) with { Stream = false };
-        byte[] body = ChatRequestRenderer.Render(request, options, new List<string>());
-        return ValueTask.FromResult(EstimateTokens(body.Length));
-    }
+    public virtual ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(EstimateTokens(RenderChatBody(request, Settings.Model ?? request.Model).Length));
 
     public async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
@@ -246,13 +263,79 @@ public abstract class OpenAICompatibleBackend : IBackend
         ThinkingStyle = ThinkingStyle,
     };
 
+    /// <summary>The Chat Completions body this backend would send for the request, unstreamed (what a server's tokenizer endpoint takes).</summary>
+    protected byte[] RenderChatBody(MessagesRequest request, string model) =>
+        ChatRequestRenderer.Render(request, CreateRenderOptions(model) with { Stream = false }, new List<string>());
+
+    /// <summary>
+    /// A side question to the server (<c>GET</c>): its JSON answer, or null when it does not answer with a 2xx JSON body or
+    /// cannot be reached. Only the caller's cancellation throws: discovery and token counting never fail a request.
+    /// </summary>
+    protected Task<JsonDocument?> TryGetJsonAsync(Uri url, CancellationToken cancellationToken) =>
+        TryAskAsync(new HttpRequestMessage(HttpMethod.Get, url), cancellationToken);
+
+    /// <summary>A side question with a JSON body (<c>POST</c>), as <see cref="TryGetJsonAsync"/>.</summary>
+    protected Task<JsonDocument?> TryPostJsonAsync(Uri url, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ReadOnlyMemoryContent(json) };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return TryAskAsync(message, cancellationToken);
+    }
+
+    private async Task<JsonDocument?> TryAskAsync(HttpRequestMessage message, CancellationToken cancellationToken)
+    {
+        using (message)
+        {
+            AddAuthorization(message);
+            try
+            {
+                using var response = await Services.HttpClient.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    Logger.LogDebug("backend {Backend}: {Method} {Url} answered HTTP {Status}", Name, message.Method, message.RequestUri, (int)response.StatusCode);
+                    return null;
+                }
+
+                await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                return await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is HttpRequestException or JsonException or IOException
+                || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                Logger.LogDebug("backend {Backend}: {Method} {Url} failed: {Error}", Name, message.Method, message.RequestUri, exception.Message);
+                return null;
+            }
+        }
+    }
+
+    private static Uri RootOf(Uri baseUrl)
+    {
+        string path = baseUrl.AbsolutePath.TrimEnd('/');
+        if (path.EndsWith("/v1", StringComparison.OrdinalIgnoreCase))
+        {
+            path = path[..^3];
+        }
+
+        return new UriBuilder(baseUrl) { Path = path + "/" }.Uri;
+    }
+
     /// <summary>About four bytes of rendered JSON per token: close enough for code and English with BPE tokenizers.</summary>
     protected static int EstimateTokens(int renderedBytes) => (renderedBytes + 3) / 4;
 
     protected Uri Endpoint(string relativePath) =>
         new(Settings.Url.AbsoluteUri.TrimEnd('/') + "/" + relativePath);
 
-    private async Task<HttpResponseMessage> SendAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <summary>
+    /// When the server refused a request because its prompt plus <c>max_tokens</c> exceeds the context (vLLM's "'max_tokens' or
+    /// 'max_completion_tokens' is too large"), the largest <c>max_tokens</c> that fits, and the request is sent once more
+    /// with it; null (the default) maps the refusal as any other error.
+    /// </summary>
+    protected virtual int? FittingMaxTokens(int status, string body) => null;
+
+    /// <summary>The server's answer, or (only when allowed) the smaller <c>max_tokens</c> to send the request again with.</summary>
+    private readonly record struct SendResult(HttpResponseMessage? Response, int? FittingMaxTokens);
+
+    private async Task<SendResult> SendAsync(ReadOnlyMemory<byte> body, bool mayLowerMaxTokens, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint("chat/completions"))
         {
@@ -274,13 +357,18 @@ public abstract class OpenAICompatibleBackend : IBackend
 
         if (response.IsSuccessStatusCode)
         {
-            return response;
+            return new SendResult(response, null);
         }
 
         using (response)
         {
-            string errorBody = await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
-            throw MapErrorStatus((int)response.StatusCode, RedactApiKey(errorBody));
+            string errorBody = RedactApiKey(await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false));
+            if (mayLowerMaxTokens && FittingMaxTokens((int)response.StatusCode, errorBody) is > 0 and var fitting)
+            {
+                return new SendResult(null, fitting);
+            }
+
+            throw MapErrorStatus((int)response.StatusCode, errorBody);
         }
     }
 

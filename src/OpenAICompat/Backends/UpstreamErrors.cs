@@ -1,11 +1,13 @@
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using AnyClaude.Abstractions.Errors;
 
 namespace AnyClaude.OpenAICompat.Backends;
 
 /// <summary>Turns what an OpenAI-compatible server answers, or fails to answer, into errors Claude Code can show and act on.</summary>
-public static class UpstreamErrors
+public static partial class UpstreamErrors
 {
     private static readonly string[] ContextOverflowHints =
     [
@@ -113,6 +115,21 @@ public static class UpstreamErrors
         return new UriBuilder(baseUrl) { Path = baseUrl.AbsolutePath.TrimEnd('/') + "/v1" }.Uri;
     }
 
+    /// <summary>
+    /// From vLLM's (and look-alikes') "'max_tokens' or 'max_completion_tokens' is too large: N. This model's maximum context
+    /// length is M tokens and your request has P input tokens": the room left for the answer, M − P, when there is any.
+    /// </summary>
+    public static int? RoomForOutput(string message)
+    {
+        var match = OutputTooLarge().Match(message);
+        return match.Success
+            && int.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int window)
+            && int.TryParse(match.Groups[2].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int prompt)
+            && window > prompt
+                ? window - prompt
+                : null;
+    }
+
     public static bool IsContextOverflow(string message) =>
         ContextOverflowHints.Any(hint => message.Contains(hint, StringComparison.OrdinalIgnoreCase));
 
@@ -128,4 +145,7 @@ public static class UpstreamErrors
 
         return null;
     }
+
+    [GeneratedRegex(@"is too large: \d+\. This model's maximum context length is (\d+) tokens and your request has (\d+) input tokens")]
+    private static partial Regex OutputTooLarge();
 }

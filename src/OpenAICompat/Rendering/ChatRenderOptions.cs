@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace AnyClaude.OpenAICompat.Rendering;
 
 /// <summary>What one backend needs from a rendered Chat Completions request.</summary>
@@ -23,4 +25,10 @@ public sealed record ChatRenderOptions
 
     /// <summary>Sent as <c>parallel_tool_calls</c> when the request has tools; null sends nothing (the server's default).</summary>
     public bool? ParallelToolCalls { get; init; }
+
+    /// <summary>
+    /// Fields of the server's own (llama.cpp's <c>cache_prompt</c>, <c>id_slot</c>, …), written into the body after the
+    /// sampling settings and before <c>stream</c>; null writes none. After the messages, so they never move the prefix.
+    /// </summary>
+    public Action<Utf8JsonWriter>? ExtraFields { get; init; }
 }

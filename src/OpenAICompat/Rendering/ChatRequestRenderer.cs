@@ -80,6 +80,7 @@ public static class ChatRequestRenderer
         }
 
         WriteThinking(writer, request, options.ThinkingStyle);
+        options.ExtraFields?.Invoke(writer);
 
         writer.WriteBoolean("stream", options.Stream);
         if (options.Stream)

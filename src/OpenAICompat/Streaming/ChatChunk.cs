@@ -15,6 +15,29 @@ public sealed class ChatChunk
     /// <summary>Some servers report a failure inside the stream.</summary>
     [JsonPropertyName("error")]
     public JsonElement? Error { get; set; }
+
+    /// <summary>llama.cpp's per-answer timings, in its last chunk.</summary>
+    [JsonPropertyName("timings")]
+    public ChatTimings? Timings { get; set; }
+}
+
+/// <summary>
+/// llama.cpp's <c>timings</c>: <c>cache_n</c> prompt tokens taken from the slot's cache, <c>prompt_n</c> prompt tokens
+/// evaluated, <c>predicted_n</c> tokens generated, and the generation speed.
+/// </summary>
+public sealed class ChatTimings
+{
+    [JsonPropertyName("cache_n")]
+    public int? CacheN { get; set; }
+
+    [JsonPropertyName("prompt_n")]
+    public int? PromptN { get; set; }
+
+    [JsonPropertyName("predicted_n")]
+    public int? PredictedN { get; set; }
+
+    [JsonPropertyName("predicted_per_second")]
+    public double? PredictedPerSecond { get; set; }
 }
 
 public sealed class ChatChoice

@@ -38,6 +38,11 @@ internal static class ChatChunkReader
                 reader.Read();
                 chunk.Error = ReadElement(ref reader);
             }
+            else if (reader.ValueTextEquals("timings"u8))
+            {
+                reader.Read();
+                chunk.Timings = reader.TokenType == JsonTokenType.Null ? null : ReadTimings(ref reader);
+            }
             else
             {
                 SkipValue(ref reader);
@@ -180,6 +185,36 @@ internal static class ChatChunkReader
 
         reader.Read();
         details.CachedTokens = ReadNullableInt(ref reader);
+        return true;
+    });
+
+    private static ChatTimings ReadTimings(ref Utf8JsonReader reader) => ReadObject(ref reader, "timings", new ChatTimings(), static (ref reader, timings) =>
+    {
+        if (reader.ValueTextEquals("cache_n"u8))
+        {
+            reader.Read();
+            timings.CacheN = ReadNullableInt(ref reader);
+        }
+        else if (reader.ValueTextEquals("prompt_n"u8))
+        {
+            reader.Read();
+            timings.PromptN = ReadNullableInt(ref reader);
+        }
+        else if (reader.ValueTextEquals("predicted_n"u8))
+        {
+            reader.Read();
+            timings.PredictedN = ReadNullableInt(ref reader);
+        }
+        else if (reader.ValueTextEquals("predicted_per_second"u8))
+        {
+            reader.Read();
+            timings.PredictedPerSecond = reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : null;
+        }
+        else
+        {
+            return false;
+        }
+
         return true;
     });
 

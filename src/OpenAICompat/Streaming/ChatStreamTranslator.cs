@@ -27,6 +27,7 @@ public sealed class ChatStreamTranslator
     private int _nextIndex;
     private string? _finishReason;
     private ChatUsage? _usage;
+    private ChatTimings? _timings;
     private int _deltaChunks;
 
     public ChatStreamTranslator(IReadOnlyList<string>? stopSequences, int estimatedInputTokens)
@@ -67,6 +68,11 @@ public sealed class ChatStreamTranslator
         if (chunk.Usage is { } usage)
         {
             _usage = usage;
+        }
+
+        if (chunk.Timings is { } timings)
+        {
+            _timings = timings;
         }
 
         if (chunk.Choices is not { Count: > 0 } choices)
@@ -146,14 +152,32 @@ public sealed class ChatStreamTranslator
         output.Add(MessageStopEvent.Instance);
     }
 
+    /// <summary>llama.cpp's timings of this answer, when it sent them (its generation speed, for logs).</summary>
+    public ChatTimings? Timings => _timings;
+
+    /// <summary>
+    /// The usage the server reported; the cached prompt tokens from <c>prompt_tokens_details.cached_tokens</c>, else from
+    /// llama.cpp's <c>timings.cache_n</c> (builds without <c>prompt_tokens_details</c>); without any usage, llama.cpp's
+    /// timings alone, else the estimate.
+    /// </summary>
     private Usage BuildUsage()
     {
         if (_usage is not { } usage)
         {
+            if (_timings is { CacheN: { } cacheN, PromptN: { } promptN })
+            {
+                return new Usage
+                {
+                    InputTokens = Math.Max(promptN, 0),
+                    OutputTokens = _timings.PredictedN ?? _deltaChunks,
+                    CacheReadInputTokens = Math.Max(cacheN, 0),
+                };
+            }
+
             return new Usage { InputTokens = _estimatedInputTokens, OutputTokens = _deltaChunks };
         }
 
-        int cached = Math.Clamp(usage.PromptTokensDetails?.CachedTokens ?? 0, 0, usage.PromptTokens);
+        int cached = Math.Clamp(usage.PromptTokensDetails?.CachedTokens ?? _timings?.CacheN ?? 0, 0, usage.PromptTokens);
         return new Usage
         {
             InputTokens = usage.PromptTokens - cached,

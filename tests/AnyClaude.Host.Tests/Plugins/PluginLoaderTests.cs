@@ -30,7 +30,7 @@ public sealed class PluginLoaderTests
         var result = PluginLoader.LoadFrom([HostPluginsDirectory()]);
 
         result.Failures.ShouldBeEmpty(string.Join(" | ", result.Failures.Select(f => $"{f.Path}: {f.Reason}")));
-        result.Plugins.Select(p => p.Plugin.Name).Order().ShouldBe(["AnthropicPassthrough", "LmStudio", "MlxLm", "Ollama"]);
+        result.Plugins.Select(p => p.Plugin.Name).Order().ShouldBe(["AnthropicPassthrough", "Exo", "LlamaCpp", "LmStudio", "MlxLm", "Ollama", "Vllm"]);
         foreach (var plugin in result.Plugins)
         {
             plugin.Context.ShouldNotBeNull();
@@ -44,6 +44,9 @@ public sealed class PluginLoaderTests
         kinds.ShouldContain("lmstudio");
         kinds.ShouldContain("ollama");
         kinds.ShouldContain("anthropic");
+        kinds.ShouldContain("llama-cpp");
+        kinds.ShouldContain("vllm");
+        kinds.ShouldContain("exo");
     }
 
     [Fact]
@@ -72,7 +75,7 @@ public sealed class PluginLoaderTests
             result.Failures.Count.ShouldBe(1);
             result.Failures[0].Path.ShouldBe(broken);
             result.Failures[0].Reason.ShouldNotBeNullOrWhiteSpace();
-            result.Plugins.Select(p => p.Plugin.Name).Order().ShouldBe(["AnthropicPassthrough", "LmStudio", "MlxLm", "Ollama"]);
+            result.Plugins.Select(p => p.Plugin.Name).Order().ShouldBe(["AnthropicPassthrough", "Exo", "LlamaCpp", "LmStudio", "MlxLm", "Ollama", "Vllm"]);
         }
         finally
         {

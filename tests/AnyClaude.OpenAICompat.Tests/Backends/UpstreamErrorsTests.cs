@@ -125,4 +125,21 @@ public sealed class UpstreamErrorsTests
 
         error.StatusCode.ShouldBe(502);
     }
+
+    [Theory]
+    [InlineData("'max_tokens' or 'max_completion_tokens' is too large: 16384. This model's maximum context length is 32768 tokens and your request has 20000 input tokens (16384 > 32768 - 20000). None", 12768)]
+    [InlineData("'max_tokens' or 'max_completion_tokens' is too large: 32000. This model's maximum context length is 100001 tokens and your request has 81126 input tokens (32000 > 100001 - 81126). (parameter=max_tokens, value=32000)", 18875)]
+    public void The_room_left_for_the_answer_is_read_from_vllms_refusal(string message, int room)
+    {
+        UpstreamErrors.RoomForOutput(message).ShouldBe(room);
+    }
+
+    [Theory]
+    [InlineData("This model's maximum context length is 32768 tokens. However, your request has 40000 input tokens. Please reduce the length of the input messages.")]
+    [InlineData("'max_tokens' or 'max_completion_tokens' is too large: 100. This model's maximum context length is 4096 tokens and your request has 4096 input tokens (100 > 4096 - 4096).")]
+    [InlineData("something else entirely")]
+    public void No_room_is_read_where_the_prompt_alone_does_not_fit_or_the_message_is_another(string message)
+    {
+        UpstreamErrors.RoomForOutput(message).ShouldBeNull();
+    }
 }

@@ -93,23 +93,7 @@ internal sealed class ChatCompletionEndpoint(FlavorDialect dialect, ServerState 
         }
     }
 
-    private List<byte[]> Frames(CompletionPlan plan, bool includeUsage)
-    {
-        var frames = new List<byte[]>(plan.Chunks.Count + 1);
-        for (var i = 0; i < plan.Chunks.Count; i++)
-        {
-            var chunk = plan.Chunks[i];
-            var isFirst = i == 0;
-            frames.Add(SseFrame.Data(JsonReply.JsonBytes(dialect.JsonOptions, w => dialect.WriteChunk(w, plan.Meta, chunk, isFirst))));
-        }
-
-        if (includeUsage)
-        {
-            frames.Add(SseFrame.Data(JsonReply.JsonBytes(dialect.JsonOptions, w => dialect.WriteUsageChunk(w, plan.Meta, plan.Usage))));
-        }
-
-        return frames;
-    }
+    private List<byte[]> Frames(CompletionPlan plan, bool includeUsage) => [.. dialect.StreamFrames(plan, includeUsage)];
 
     private int? KeepaliveTotal(int promptTokens) => dialect.SendsKeepalive ? Math.Max(promptTokens, 1) : null;
 }

@@ -37,6 +37,9 @@ internal abstract class FlavorDialect(FakeServerOptions options)
 
     public abstract JsonReply NotFound(string method, string path);
 
+    /// <summary>The answer to a POST that is not a chat request (<c>/tokenize</c>, <c>/apply-template</c>, …), or null when the path is unknown.</summary>
+    public virtual JsonReply? HandlePost(RecordedRequest request) => null;
+
     /// <summary>A refusal based on how the request was sent (before its body is parsed), or null.</summary>
     public virtual JsonReply? CheckTransport(RecordedRequest request) => null;
 
@@ -63,6 +66,25 @@ internal abstract class FlavorDialect(FakeServerOptions options)
 
     /// <summary>The final <c>choices: []</c> chunk sent when the request asked for usage.</summary>
     public abstract void WriteUsageChunk(Utf8JsonWriter writer, CompletionMeta meta, UsageNumbers usage);
+
+    /// <summary>
+    /// The <c>data:</c> (and comment) frames of one streamed answer before <c>[DONE]</c>: every planned chunk, then the usage
+    /// chunk when the request asked for it. Servers that put the usage elsewhere override it.
+    /// </summary>
+    public virtual IEnumerable<byte[]> StreamFrames(CompletionPlan plan, bool includeUsage)
+    {
+        for (var i = 0; i < plan.Chunks.Count; i++)
+        {
+            var chunk = plan.Chunks[i];
+            var isFirst = i == 0;
+            yield return SseFrame.Data(JsonReply.JsonBytes(JsonOptions, w => WriteChunk(w, plan.Meta, chunk, isFirst)));
+        }
+
+        if (includeUsage)
+        {
+            yield return SseFrame.Data(JsonReply.JsonBytes(JsonOptions, w => WriteUsageChunk(w, plan.Meta, plan.Usage)));
+        }
+    }
 
     /// <summary>The non-streaming <c>chat.completion</c> object.</summary>
     public abstract void WriteCompletion(Utf8JsonWriter writer, CompletionPlan plan);

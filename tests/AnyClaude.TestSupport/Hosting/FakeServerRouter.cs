@@ -22,7 +22,9 @@ internal sealed class FakeServerRouter(FlavorDialect dialect, ServerState state,
                 return;
             }
 
-            var reply = (HttpMethods.IsGet(request.Method) ? dialect.HandleGet(recorded.Path) : null)
+            var reply = (HttpMethods.IsGet(request.Method) ? dialect.HandleGet(recorded.Path)
+                    : HttpMethods.IsPost(request.Method) ? dialect.HandlePost(recorded)
+                    : null)
                 ?? dialect.NotFound(request.Method, recorded.Path);
             await reply.WriteAsync(context.Response, context.RequestAborted).ConfigureAwait(false);
         }

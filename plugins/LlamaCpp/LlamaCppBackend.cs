@@ -1,0 +1,133 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using AnyClaude.Abstractions.Backends;
+using AnyClaude.Abstractions.Errors;
+using AnyClaude.Abstractions.Messages;
+using AnyClaude.OpenAICompat.Backends;
+using AnyClaude.OpenAICompat.Rendering;
+
+namespace AnyClaude.Plugins.LlamaCpp;
+
+/// <summary>
+/// llama.cpp's <c>llama-server</c>. Every request says <c>cache_prompt: true</c> (reuse the slot's common prefix) and,
+/// with the <c>idSlot</c> setting, <c>id_slot</c> (pin this backend's requests to one slot). What the server is comes
+/// from <c>/props</c> (context per slot, slots, template tool support, vision); prompts are counted as the server
+/// would: the chat body through <c>/apply-template</c> (the model's template), then <c>/tokenize</c>. Cached prompt
+/// tokens come from <c>prompt_tokens_details</c> or, on builds without it, from the last chunk's <c>timings.cache_n</c>.
+/// </summary>
+internal sealed class LlamaCppBackend : OpenAICompatibleBackend
+{
+    public const string IdSlotSetting = "idSlot";
+
+    private readonly int? _idSlot;
+
+    public LlamaCppBackend(BackendSettings settings, BackendServices services)
+        : base(settings, services, new BackendCapabilities { PromptCache = true, ReportsCachedTokens = true })
+    {
+        _idSlot = ParseIdSlot(settings);
+    }
+
+    protected override string StartHint =>
+        $"start it with `llama-server -m <model.gguf> --jinja -c 65536 --port {BaseUrl.Port}` (or set LLAMA_CPP_URL)";
+
+    protected override ChatRenderOptions CreateRenderOptions(string model) =>
+        base.CreateRenderOptions(model) with { ExtraFields = WriteCacheFields };
+
+    protected override AnthropicException MapErrorStatus(int status, string body)
+    {
+        // "tools param requires --jinja flag" (also for tool_choice): a server started with --no-jinja cannot take tools.
+        string detail = UpstreamErrors.ExtractMessage(body);
+        if (detail.Contains("requires --jinja", StringComparison.OrdinalIgnoreCase))
+        {
+            return new AnthropicException(
+                AnthropicErrorTypes.InvalidRequest,
+                $"backend '{Name}' cannot take tools: llama-server runs without its Jinja chat templates; restart it with `--jinja` " +
+                $"(and a model whose template knows tools), or set `supportsTools: false` for this backend (llama-server said: {detail})",
+                400,
+                shouldRetry: false);
+        }
+
+        return base.MapErrorStatus(status, body);
+    }
+
+    protected override async Task<ServerReport?> ReadServerReportAsync(CancellationToken cancellationToken)
+    {
+        using var props = await TryGetJsonAsync(new Uri(ServerRoot, "props"), cancellationToken).ConfigureAwait(false);
+        if (props is null || props.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var report = LlamaCppProps.Read(props.RootElement);
+        if (report.Slots is null)
+        {
+            // Older builds have no total_slots in /props; /slots lists one entry per slot (unless --no-slots).
+            using var slots = await TryGetJsonAsync(new Uri(ServerRoot, "slots"), cancellationToken).ConfigureAwait(false);
+            if (slots?.RootElement is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() > 0)
+            {
+                report = report with { Slots = list.GetArrayLength() };
+            }
+        }
+
+        return report;
+    }
+
+    /// <summary>The prompt as the model's chat template renders it (<c>/apply-template</c>), counted by <c>/tokenize</c>; the estimate when either fails.</summary>
+    public override async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
+    {
+        // llama-server serves one model whatever the name: no need to ask which before counting.
+        byte[] body = RenderChatBody(request, Settings.Model ?? request.Model);
+        using var applied = await TryPostJsonAsync(new Uri(ServerRoot, "apply-template"), body, cancellationToken).ConfigureAwait(false);
+        if (applied?.RootElement is { ValueKind: JsonValueKind.Object } answer
+            && answer.TryGetProperty("prompt", out var prompt) && prompt.ValueKind == JsonValueKind.String)
+        {
+            // The server tokenizes a chat prompt with its special tokens (BOS) added and parsed.
+            byte[] tokenize = TokenizeBody(prompt.GetString()!);
+            using var tokens = await TryPostJsonAsync(new Uri(ServerRoot, "tokenize"), tokenize, cancellationToken).ConfigureAwait(false);
+            if (tokens?.RootElement is { ValueKind: JsonValueKind.Object } counted
+                && counted.TryGetProperty("tokens", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                return list.GetArrayLength();
+            }
+        }
+
+        return await base.CountInputTokensAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static byte[] TokenizeBody(string prompt)
+    {
+        var buffer = new ArrayBufferWriter<byte>(prompt.Length + 64);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("content", prompt);
+            writer.WriteBoolean("add_special", true);
+            writer.WriteBoolean("parse_special", true);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private void WriteCacheFields(Utf8JsonWriter writer)
+    {
+        writer.WriteBoolean("cache_prompt", true);
+        if (_idSlot is { } slot)
+        {
+            writer.WriteNumber("id_slot", slot);
+        }
+    }
+
+    private static int? ParseIdSlot(BackendSettings settings)
+    {
+        if (settings.Extra.GetValueOrDefault(IdSlotSetting) is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int slot)
+            ? slot
+            : throw new ArgumentException($"backends.{settings.Name}.{IdSlotSetting} must be a slot number (0, 1, … below llama-server's --parallel), not '{text}'");
+    }
+}
