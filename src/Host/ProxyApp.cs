@@ -6,6 +6,7 @@ using AnyClaude.Host.Endpoints;
 using AnyClaude.Host.Http;
 using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Plugins;
+using AnyClaude.Host.Responses;
 using AnyClaude.Host.Scripting;
 using AnyClaude.Host.Security;
 using AnyClaude.Host.Transforms;
@@ -45,7 +46,8 @@ internal static class ProxyApp
         TransformCatalog? transforms = null)
     {
         transforms ??= new TransformCatalog(plugins.Current.RequestTransforms, ScriptSet.Empty);
-        if (transforms.Validate(options) is { Count: > 0 } problems)
+        var responses = ResponseCatalog.For(plugins.Current);
+        if (transforms.Validate(options).Concat(responses.Validate(options)).ToList() is { Count: > 0 } problems)
         {
             throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
         }
@@ -90,6 +92,7 @@ internal static class ProxyApp
             Interlocked.Exchange(ref startupTransforms.Value, null)!,
             provider.GetRequiredService<ILoggerFactory>(),
             plugins));
+        services.AddSingleton(new ResponsePipelines(options, responses, plugins));
         services.AddSingleton<MessagesEndpoint>();
         services.AddSingleton<CountTokensEndpoint>();
         services.AddSingleton<ModelsEndpoint>();

@@ -16,7 +16,7 @@ internal static class ConfigurationLoader
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".anyclaude");
 
     private static readonly string[] KnownBackendKeys =
-        ["kind", "url", "apiKey", "model", "maxOutputTokens", "contextLength", "supportsImages", "supportsTools", "transforms", "cleanSchemaKeywords"];
+        ["kind", "url", "apiKey", "model", "maxOutputTokens", "contextLength", "supportsImages", "supportsTools", "transforms", "cleanSchemaKeywords", .. Responses.ResponseSettings.Keys];
 
     public static ConfigurationResult Load(
         CommandLineSettings commandLine,
@@ -193,6 +193,7 @@ internal static class ConfigurationLoader
                 SupportsTools = reader.OptionalBool("supportsTools"),
                 Transforms = ReadList(section.GetSection("transforms")),
                 CleanSchemaKeywords = ReadList(section.GetSection("cleanSchemaKeywords")) ?? [],
+                Responses = Responses.ResponseSettings.Read(section, prefix, errors),
                 Extra = section.GetChildren()
                     .Where(child => !KnownBackendKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
                     .ToDictionary(child => child.Key, child => child.Value, StringComparer.OrdinalIgnoreCase),

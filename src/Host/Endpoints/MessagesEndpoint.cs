@@ -5,6 +5,7 @@ using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Diagnostics;
 using AnyClaude.Host.Http;
+using AnyClaude.Host.Responses;
 using AnyClaude.Host.Streaming;
 using AnyClaude.Host.Transforms;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace AnyClaude.Host.Endpoints;
 
 /// <summary><c>POST /v1/messages</c>: one path for streaming and non-streaming answers.</summary>
-internal sealed partial class MessagesEndpoint(AnyClaudeOptions options, BackendRegistry backends, RequestPipelines pipelines, ILogger<MessagesEndpoint> logger)
+internal sealed partial class MessagesEndpoint(AnyClaudeOptions options, BackendRegistry backends, RequestPipelines pipelines, ResponsePipelines responses, ILogger<MessagesEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -35,7 +36,7 @@ internal sealed partial class MessagesEndpoint(AnyClaudeOptions options, Backend
                 LogRequestSummary(logger, requestId, request.Model, request.Messages.Count, request.Tools?.Count ?? 0, request.MaxTokens, stream);
             }
 
-            var events = FirstEventTimeout.StreamAsync(backend, request, call, options.FirstByteTimeout, cancellationToken);
+            var events = FirstEventTimeout.StreamAsync(responses.Wrap(backend), request, call, options.FirstByteTimeout, cancellationToken);
             if (stream)
             {
                 await MessageResponder.StreamAsync(context, events, options.HeartbeatInterval, observer, cancellationToken).ConfigureAwait(false);
