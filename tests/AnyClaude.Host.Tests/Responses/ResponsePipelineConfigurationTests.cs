@@ -34,6 +34,15 @@ public sealed class ResponsePipelineConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void An_empty_list_runs_no_response_step()
+    {
+        var result = Load("""{ "backends": { "mlx-lm": { "responseTransforms": [] } } }""");
+
+        result.Errors.ShouldBeEmpty();
+        result.Options!.Backends["mlx-lm"].Responses.Transforms.ShouldBe([]);
+    }
+
+    [Fact]
     public void An_unknown_toolCallFormat_is_one_line_naming_the_known_ones()
     {
         var result = Load("""{ "backends": { "mlx-lm": { "toolCallFormat": "yaml" } } }""");
