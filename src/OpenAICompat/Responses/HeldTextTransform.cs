@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Responses;
 using AnyClaude.Abstractions.Streaming;
@@ -19,93 +18,156 @@ public abstract class HeldTextTransform : IResponseTransform
     protected abstract HeldTextScanner? CreateScanner(ResponseContext context);
 
     public IAsyncEnumerable<MessageStreamEvent> Apply(IAsyncEnumerable<MessageStreamEvent> events, ResponseContext context) =>
-        CreateScanner(context) is { } scanner ? Run(events, scanner, context.CancellationToken) : events;
+        CreateScanner(context) is { } scanner ? new Scanned(events, scanner, context.CancellationToken) : events;
 
-    private static async IAsyncEnumerable<MessageStreamEvent> Run(
-        IAsyncEnumerable<MessageStreamEvent> events,
-        HeldTextScanner scanner,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private sealed class Scanned(IAsyncEnumerable<MessageStreamEvent> events, HeldTextScanner scanner, CancellationToken cancellationToken) : IAsyncEnumerable<MessageStreamEvent>
     {
-        var output = new ResponseBlockWriter();
-        var pending = output.Pending;
-        bool inText = false;
-        bool ended = false;
-        await foreach (var e in events.WithCancellation(cancellationToken).ConfigureAwait(false))
+        private int _enumerated;
+
+        public IAsyncEnumerator<MessageStreamEvent> GetAsyncEnumerator(CancellationToken enumeratorToken = default)
         {
-            switch (e)
+            // The scanner holds one answer's state.
+            if (Interlocked.Exchange(ref _enumerated, 1) != 0)
             {
-                case ContentBlockStartEvent { ContentBlock: TextBlock text }:
-                    inText = true;
-                    output.BeginUpstreamText();
-                    scanner.Write(text.Text, null, output);
-                    break;
-                case ContentBlockStartEvent start:
-                    EndText(ref inText, scanner, output);
-                    output.PassStart(start);
-                    break;
-                case ContentBlockDeltaEvent { Delta: TextDelta delta } textDelta when inText:
-                    scanner.Write(delta.Text, textDelta, output);
-                    break;
-                case ContentBlockDeltaEvent delta:
-                    output.PassDelta(delta);
-                    break;
-                case ContentBlockStopEvent when inText:
-                    EndText(ref inText, scanner, output);
-                    break;
-                case ContentBlockStopEvent stop:
-                    output.PassStop(stop);
-                    break;
-                case MessageDeltaEvent end:
-                    EndText(ref inText, scanner, output);
-                    output.End(end);
-                    ended = true;
-                    break;
-                case ErrorEvent:
-                    EndText(ref inText, scanner, output);
-                    output.CloseOpen();
-                    output.Add(e);
-                    break;
-                default:
-                    output.Add(e);
-                    break;
+                throw new InvalidOperationException("a response step's output is enumerated once");
             }
 
-            if (pending.Count == 1)
-            {
-                var only = pending[0];
-                pending.Clear();
-                yield return only;
-            }
-            else if (pending.Count > 1)
-            {
-                var batch = pending.ToArray();
-                pending.Clear();
-                foreach (var item in batch)
-                {
-                    yield return item;
-                }
-            }
-        }
-
-        if (!ended)
-        {
-            // The upstream stream ended early: whatever was held goes out as it was, and the host reports the break.
-            EndText(ref inText, scanner, output);
-            output.CloseOpen();
-            foreach (var item in pending.ToArray())
-            {
-                yield return item;
-            }
+            return new Enumerator(events.GetAsyncEnumerator(enumeratorToken.CanBeCanceled ? enumeratorToken : cancellationToken), scanner);
         }
     }
 
-    private static void EndText(ref bool inText, HeldTextScanner scanner, ResponseBlockWriter output)
+    /// <summary>
+    /// Written out rather than an async iterator: an answer is one event per token, and when the upstream event is
+    /// already there (the usual case) this completes synchronously, without a state machine step per event.
+    /// </summary>
+    private sealed class Enumerator(IAsyncEnumerator<MessageStreamEvent> upstream, HeldTextScanner scanner) : IAsyncEnumerator<MessageStreamEvent>
     {
-        if (inText)
+        private readonly ResponseBlockWriter _output = new();
+        private int _read;
+        private bool _inText;
+        private bool _ended;
+        private bool _done;
+
+        public MessageStreamEvent Current { get; private set; } = null!;
+
+        private List<MessageStreamEvent> Pending => _output.Pending;
+
+        public ValueTask<bool> MoveNextAsync()
         {
-            scanner.Flush(output);
-            output.EndUpstreamText();
-            inText = false;
+            while (true)
+            {
+                if (TakePending())
+                {
+                    return new ValueTask<bool>(true);
+                }
+
+                if (_done)
+                {
+                    return new ValueTask<bool>(false);
+                }
+
+                var move = upstream.MoveNextAsync();
+                if (!move.IsCompletedSuccessfully)
+                {
+                    return AwaitAsync(move);
+                }
+
+                Step(move.Result);
+            }
+        }
+
+        public ValueTask DisposeAsync() => upstream.DisposeAsync();
+
+        private async ValueTask<bool> AwaitAsync(ValueTask<bool> move)
+        {
+            Step(await move.ConfigureAwait(false));
+            return await MoveNextAsync().ConfigureAwait(false);
+        }
+
+        private bool TakePending()
+        {
+            var pending = Pending;
+            if (_read >= pending.Count)
+            {
+                return false;
+            }
+
+            Current = pending[_read++];
+            if (_read == pending.Count)
+            {
+                pending.Clear();
+                _read = 0;
+            }
+
+            return true;
+        }
+
+        private void Step(bool more)
+        {
+            if (more)
+            {
+                Handle(upstream.Current);
+                return;
+            }
+
+            _done = true;
+            if (!_ended)
+            {
+                // The upstream stream ended early: whatever was held goes out as it was, and the host reports the break.
+                EndText();
+                _output.CloseOpen();
+            }
+        }
+
+        private void Handle(MessageStreamEvent e)
+        {
+            switch (e)
+            {
+                case ContentBlockDeltaEvent { Delta: TextDelta delta } textDelta when _inText:
+                    scanner.Write(delta.Text, textDelta, _output);
+                    break;
+                case ContentBlockStartEvent { ContentBlock: TextBlock text }:
+                    _inText = true;
+                    _output.BeginUpstreamText();
+                    scanner.Write(text.Text, null, _output);
+                    break;
+                case ContentBlockStartEvent start:
+                    EndText();
+                    _output.PassStart(start);
+                    break;
+                case ContentBlockDeltaEvent delta:
+                    _output.PassDelta(delta);
+                    break;
+                case ContentBlockStopEvent when _inText:
+                    EndText();
+                    break;
+                case ContentBlockStopEvent stop:
+                    _output.PassStop(stop);
+                    break;
+                case MessageDeltaEvent end:
+                    EndText();
+                    _output.End(end);
+                    _ended = true;
+                    break;
+                case ErrorEvent:
+                    EndText();
+                    _output.CloseOpen();
+                    _output.Add(e);
+                    break;
+                default:
+                    _output.Add(e);
+                    break;
+            }
+        }
+
+        private void EndText()
+        {
+            if (_inText)
+            {
+                scanner.Flush(_output);
+                _output.EndUpstreamText();
+                _inText = false;
+            }
         }
     }
 }
