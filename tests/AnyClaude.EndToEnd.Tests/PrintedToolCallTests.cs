@@ -56,6 +56,43 @@ public sealed class PrintedToolCallTests(NpmPackages npm)
         backend.ChatRequests.Count.ShouldBe(3);
     }
 
+    [Theory]
+    [InlineData("hermes")]
+    [InlineData("qwen3-coder")]
+    public async Task With_emulated_tools_no_tools_go_upstream_and_a_Write_completes(string format)
+    {
+        await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio);
+        using var sandbox = new ClaudeSandbox();
+        string path = Path.Combine(sandbox.WorkDirectory, "notes.txt");
+        const string content = "emulated\n";
+        backend.Enqueue(
+            ScriptedResponse.Text(Print(format, "Write", ("file_path", path), ("content", content))),
+            ScriptedResponse.Text("Wrote notes.txt."));
+        var environment = sandbox.Environment(npm, ServerFlavor.LmStudio, backend.BaseUrl);
+        environment["ANYCLAUDE_BACKENDS__LMSTUDIO__SUPPORTSTOOLS"] = "false";
+        environment["ANYCLAUDE_BACKENDS__LMSTUDIO__TOOLEMULATION"] = format;
+
+        var result = await ProcessRunner.RunAsync(RepositoryPaths.AnyClaudeExecutable, ["-p", "Write notes.txt", "--output-format", "json", "--allowedTools", "Write"], environment, sandbox.WorkDirectory, RunTimeout);
+
+        ParseResult(result).GetProperty("result").GetString().ShouldBe("Wrote notes.txt.", result.ToString());
+        File.ReadAllText(path).ShouldBe(content);
+        backend.ChatRequests.Count.ShouldBe(2);
+        foreach (var request in backend.ChatRequests)
+        {
+            using var body = request.Json();
+            body.RootElement.TryGetProperty("tools", out _).ShouldBeFalse();
+        }
+
+        // The second request carries the call and its result as text in the format.
+        using var second = backend.ChatRequests[1].Json();
+        var texts = second.RootElement.GetProperty("messages").EnumerateArray()
+            .Select(m => m.GetProperty("content"))
+            .SelectMany(c => c.ValueKind == JsonValueKind.String ? [c.GetString()!] : c.EnumerateArray().Select(p => p.TryGetProperty("text", out var t) ? t.GetString()! : ""))
+            .ToList();
+        texts.ShouldContain(t => t.Contains(format == "hermes" ? "<tool_call>\n{\"name\": \"Write\"" : "<tool_call>\n<function=Write>", StringComparison.Ordinal));
+        texts.ShouldContain(t => t.Contains("<tool_response>", StringComparison.Ordinal));
+    }
+
     /// <summary>A call as a model of that family prints it.</summary>
     internal static string Print(string format, string name, params (string Key, string Value)[] arguments)
     {

@@ -7,7 +7,7 @@ namespace AnyClaude.OpenAICompat.ToolCalls;
 /// The <c>text-tool-calls</c> response step: tool calls the model printed as text (in <paramref name="format"/>,
 /// or any known format for <see cref="ToolCallFormat.Auto"/>) become <c>tool_use</c> blocks. A call to a tool the
 /// request did not offer, or one whose arguments cannot be made an object, stays text and is reported. Requests
-/// without tools pass untouched.
+/// without tools (offered, or taken out by <see cref="EmulateToolsTransform"/>) pass untouched.
 /// </summary>
 public sealed class TextToolCallTransform(ToolCallFormat format = ToolCallFormat.Auto) : HeldTextTransform
 {
@@ -18,7 +18,7 @@ public sealed class TextToolCallTransform(ToolCallFormat format = ToolCallFormat
     public ToolCallFormat Format { get; } = format;
 
     protected override HeldTextScanner? CreateScanner(ResponseContext context) =>
-        Format == ToolCallFormat.None || context.Request.Tools is not { Count: > 0 } tools
+        Format == ToolCallFormat.None || (context.Request.Tools ?? EmulatedTools.For(context.Call)) is not { Count: > 0 } tools
             ? null
             : new TextToolCallScanner(Format, new OfferedTools(tools), context);
 }
