@@ -15,7 +15,7 @@ public sealed class PrintedToolCallTests(NpmPackages npm)
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
 
-    public static TheoryData<string> Formats() => ["qwen3-coder", "hermes", "llama3", "mistral", "mistral-args", "lmstudio", "glm"];
+    public static TheoryData<string> Formats() => ["qwen3-coder", "hermes", "llama3", "mistral", "mistral-args", "lmstudio", "glm", "deepseek", "kimi"];
 
     [Theory]
     [MemberData(nameof(Formats))]
@@ -106,6 +106,8 @@ public sealed class PrintedToolCallTests(NpmPackages npm)
             "mistral-args" => $"[TOOL_CALLS]{name}[ARGS]{json}",
             "lmstudio" => $"[TOOL_REQUEST]{{\"name\": \"{name}\", \"arguments\": {json}}}[END_TOOL_REQUEST]",
             "glm" => $"<tool_call>{name}\n{string.Concat(arguments.Select(a => $"<arg_key>{a.Key}</arg_key>\n<arg_value>{a.Value}</arg_value>\n"))}</tool_call>",
+            "deepseek" => $"<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>{name}<｜tool▁sep｜>{json}<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+            "kimi" => $"<|tool_calls_section_begin|><|tool_call_begin|>functions.{name}:0<|tool_call_argument_begin|>{json}<|tool_call_end|><|tool_calls_section_end|>",
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
         };
     }

@@ -16,6 +16,8 @@ internal sealed class TextToolCallScanner : HeldTextScanner
         new("<|python_tag|>", MarkerKind.PythonTag),
         new("[TOOL_CALLS]", MarkerKind.MistralCalls),
         new("[TOOL_REQUEST]", MarkerKind.ToolRequest),
+        new(DeepSeekSyntax.CallsBegin, MarkerKind.DeepSeekCalls),
+        new(KimiSyntax.SectionBegin, MarkerKind.KimiCalls),
     ];
 
     private static readonly Marker BareJson = new("{", MarkerKind.BareJson);
@@ -34,7 +36,7 @@ internal sealed class TextToolCallScanner : HeldTextScanner
         _markers = [.. AllMarkers.Where(m => Allows(m.Kind))];
     }
 
-    private enum MarkerKind { ToolCallTag, FunctionTag, PythonTag, MistralCalls, ToolRequest, BareJson }
+    private enum MarkerKind { ToolCallTag, FunctionTag, PythonTag, MistralCalls, ToolRequest, BareJson, DeepSeekCalls, KimiCalls }
 
     protected override SearchValues<char> MarkerStarts => Starts;
 
@@ -77,6 +79,8 @@ internal sealed class TextToolCallScanner : HeldTextScanner
             MarkerKind.ToolRequest => Closed(captured, previousLength, final, output, "[END_TOOL_REQUEST]", ReadCallJson),
             MarkerKind.PythonTag => JsonAfterMarker(captured, previousLength, final, output),
             MarkerKind.BareJson => Json(captured, 0, previousLength, final, output),
+            MarkerKind.DeepSeekCalls => Closed(captured, previousLength, final, output, DeepSeekSyntax.CallsEnd, body => FromPairs(DeepSeekSyntax.Read(body))),
+            MarkerKind.KimiCalls => Closed(captured, previousLength, final, output, KimiSyntax.SectionEnd, body => FromPairs(KimiSyntax.Read(body))),
             _ => Mistral(captured, previousLength, final, output),
         };
     }
@@ -89,6 +93,8 @@ internal sealed class TextToolCallScanner : HeldTextScanner
         ToolCallFormat.Llama3 => kind is MarkerKind.PythonTag or MarkerKind.BareJson,
         ToolCallFormat.Mistral => kind is MarkerKind.MistralCalls,
         ToolCallFormat.LmStudio => kind is MarkerKind.ToolRequest,
+        ToolCallFormat.DeepSeek => kind is MarkerKind.DeepSeekCalls,
+        ToolCallFormat.Kimi => kind is MarkerKind.KimiCalls,
         _ => false,
     };
 
@@ -293,6 +299,34 @@ internal sealed class TextToolCallScanner : HeldTextScanner
     {
         var call = ToolCallArguments.FromParameters(name, parameters, _tools, out string? problem);
         return new Outcome(call is { } c ? [c] : null, problem);
+    }
+
+    /// <summary>Calls given as name and JSON arguments text (DeepSeek, Kimi); null when the body could not be read.</summary>
+    private Outcome FromPairs(List<(string Name, string Arguments)>? calls)
+    {
+        if (calls is null or [])
+        {
+            return new Outcome(null, "the model printed a tool-call section that cannot be read; it was left as text");
+        }
+
+        var resolved = new List<ResolvedToolCall>();
+        foreach (var (name, arguments) in calls)
+        {
+            if (JsonRepair.TryRepair(arguments) is not { } json)
+            {
+                return new Outcome(null, $"the model printed a call to '{name}' whose arguments are not JSON; it was left as text");
+            }
+
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            if (ToolCallArguments.FromJson(name, document.RootElement, _tools, out string? problem) is not { } call)
+            {
+                return new Outcome(null, problem);
+            }
+
+            resolved.Add(call);
+        }
+
+        return new Outcome(resolved, null);
     }
 
     private Outcome ReadCallJson(string json) => new(ToolCallArguments.FromCallJson(json, _tools, out string? problem), problem);

@@ -24,6 +24,12 @@ public enum ToolCallFormat
     /// <summary>GLM-4.5: <c>&lt;tool_call&gt;NAME&lt;arg_key&gt;K&lt;/arg_key&gt;&lt;arg_value&gt;V&lt;/arg_value&gt;&lt;/tool_call&gt;</c>.</summary>
     Glm,
 
+    /// <summary>DeepSeek V3 and V3.1: <c>&lt;｜tool▁calls▁begin｜&gt;&lt;｜tool▁call▁begin｜&gt;…&lt;｜tool▁sep｜&gt;…&lt;｜tool▁call▁end｜&gt;&lt;｜tool▁calls▁end｜&gt;</c>.</summary>
+    DeepSeek,
+
+    /// <summary>Kimi K2: <c>&lt;|tool_calls_section_begin|&gt;&lt;|tool_call_begin|&gt;functions.NAME:0&lt;|tool_call_argument_begin|&gt;{…}&lt;|tool_call_end|&gt;&lt;|tool_calls_section_end|&gt;</c>.</summary>
+    Kimi,
+
     /// <summary>No parsing: printed calls stay text.</summary>
     None,
 }
@@ -31,7 +37,7 @@ public enum ToolCallFormat
 public static class ToolCallFormats
 {
     /// <summary>The setting's values, as written in configuration.</summary>
-    public static readonly IReadOnlyList<string> Names = ["auto", "qwen3-coder", "hermes", "llama3", "mistral", "lmstudio", "glm", "none"];
+    public static readonly IReadOnlyList<string> Names = ["auto", "qwen3-coder", "hermes", "llama3", "mistral", "lmstudio", "glm", "deepseek", "kimi", "none"];
 
     public static bool TryParse(string? text, out ToolCallFormat format)
     {

@@ -23,6 +23,8 @@ public static class ToolCallPrinter
             ToolCallFormat.Llama3 => $"<|python_tag|>{{\"name\": {quotedName}, \"parameters\": {arguments}}}",
             ToolCallFormat.Mistral => $"[TOOL_CALLS]{name}[ARGS]{arguments}",
             ToolCallFormat.LmStudio => $"[TOOL_REQUEST]{{\"name\": {quotedName}, \"arguments\": {arguments}}}[END_TOOL_REQUEST]",
+            ToolCallFormat.DeepSeek => $"{DeepSeekSyntax.CallsBegin}{DeepSeekSyntax.CallBegin}{name}{DeepSeekSyntax.Separator}{arguments}{DeepSeekSyntax.CallEnd}{DeepSeekSyntax.CallsEnd}",
+            ToolCallFormat.Kimi => $"{KimiSyntax.SectionBegin}{KimiSyntax.CallBegin}functions.{name}:0{KimiSyntax.ArgumentBegin}{arguments}{KimiSyntax.CallEnd}{KimiSyntax.SectionEnd}",
             _ => $"<tool_call>\n{{\"name\": {quotedName}, \"arguments\": {arguments}}}\n</tool_call>",
         };
     }

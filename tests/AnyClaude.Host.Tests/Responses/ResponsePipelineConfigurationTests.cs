@@ -47,7 +47,7 @@ public sealed class ResponsePipelineConfigurationTests : IDisposable
     {
         var result = Load("""{ "backends": { "mlx-lm": { "toolCallFormat": "yaml" } } }""");
 
-        result.Errors.ShouldHaveSingleItem().ShouldBe("backends.mlx-lm.toolCallFormat: 'yaml' is not a known format (auto, qwen3-coder, hermes, llama3, mistral, lmstudio, glm, none)");
+        result.Errors.ShouldHaveSingleItem().ShouldBe("backends.mlx-lm.toolCallFormat: 'yaml' is not a known format (auto, qwen3-coder, hermes, llama3, mistral, lmstudio, glm, deepseek, kimi, none)");
     }
 
     [Fact]

@@ -75,7 +75,7 @@ public sealed class ToolEmulationThroughProxyTests
             File.WriteAllText(Path.Combine(directory, "anyclaude.json"), """{ "backends": { "mlx-lm": { "toolEmulation": "auto" } } }""");
             var result = AnyClaude.Host.Configuration.ConfigurationLoader.Load(new AnyClaude.Host.Configuration.CommandLineSettings(), ProxyHarness.Factories, new Dictionary<string, string?>(), directory);
 
-            result.Errors.ShouldHaveSingleItem().ShouldBe("backends.mlx-lm.toolEmulation: 'auto' is not a format tools can be emulated in (qwen3-coder, hermes, llama3, mistral, lmstudio, glm)");
+            result.Errors.ShouldHaveSingleItem().ShouldBe("backends.mlx-lm.toolEmulation: 'auto' is not a format tools can be emulated in (qwen3-coder, hermes, llama3, mistral, lmstudio, glm, deepseek, kimi)");
         }
         finally
         {

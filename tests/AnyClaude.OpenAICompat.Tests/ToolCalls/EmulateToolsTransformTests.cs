@@ -7,7 +7,7 @@ namespace AnyClaude.OpenAICompat.Tests.ToolCalls;
 
 public sealed class EmulateToolsTransformTests
 {
-    public static TheoryData<string> Formats() => ["qwen3-coder", "hermes", "llama3", "mistral", "lmstudio", "glm"];
+    public static TheoryData<string> Formats() => ["qwen3-coder", "hermes", "llama3", "mistral", "lmstudio", "glm", "deepseek", "kimi"];
 
     private static readonly JsonElement WriteInput = JsonDocument.Parse("""{"file_path": "/tmp/a.html", "content": "<p>a < b</p>\nline \"two\" ü\n"}""").RootElement.Clone();
 

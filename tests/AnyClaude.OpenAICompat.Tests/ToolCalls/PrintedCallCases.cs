@@ -62,6 +62,18 @@ internal static class PrintedCallCases
             "<tool_call>Read\n<arg_key>file_path</arg_key>\n<arg_value>/a b</arg_value>\n<arg_key>limit</arg_key>\n<arg_value>5</arg_value>\n</tool_call>",
             null,
             ["""tool_use: Read {"file_path":"/a b","limit":5}"""]),
+        new("deepseek v3 with a json fence, after text",
+            "Reading.<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>Read\n```json\n{\"file_path\": \"/a\", \"limit\": 2}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+            null,
+            ["text: Reading.", """tool_use: Read {"file_path":"/a","limit":2}"""]),
+        new("deepseek v3.1, two calls",
+            "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>Read<｜tool▁sep｜>{\"file_path\": \"/a\"}<｜tool▁call▁end｜><｜tool▁call▁begin｜>Write<｜tool▁sep｜>{\"file_path\": \"/b\", \"content\": \"<｜x｜>\"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+            "plan",
+            ["thinking: plan", """tool_use: Read {"file_path":"/a"}""", """tool_use: Write {"file_path":"/b","content":"<｜x｜>"}"""]),
+        new("kimi k2, two calls",
+            "<|tool_calls_section_begin|><|tool_call_begin|>functions.Read:0<|tool_call_argument_begin|>{\"file_path\": \"/a\"}<|tool_call_end|><|tool_call_begin|>functions.Edit:1<|tool_call_argument_begin|>{\"file_path\": \"/a\", \"old_string\": \"x\", \"new_string\": \"y\"}<|tool_call_end|><|tool_calls_section_end|>",
+            null,
+            ["""tool_use: Read {"file_path":"/a"}""", """tool_use: Edit {"file_path":"/a","old_string":"x","new_string":"y"}"""]),
     ];
 
     /// <summary>Text that looks like the start of a call but is none; it must reach the client unchanged.</summary>
@@ -76,5 +88,6 @@ internal static class PrintedCallCases
         "<function=>oops",
         "ends with a partial marker <tool_ca",
         "ends with [TOOL_CALLS]Re",
+        "<｜tool▁calls▁begin｜>broken<｜tool▁calls▁end｜> and <|tool_calls_section_begin|>",
     ];
 }

@@ -111,6 +111,10 @@ public sealed class TextToolCallTransformTests
     [InlineData("lmstudio", 11, true)]
     [InlineData("lmstudio", 9, false)]
     [InlineData("glm", 12, true)]
+    [InlineData("deepseek", 13, true)]
+    [InlineData("deepseek", 15, false)]
+    [InlineData("kimi", 15, true)]
+    [InlineData("kimi", 3, false)]
     [InlineData("none", 3, false)]
     public async Task A_fixed_format_parses_only_its_own_markers(string format, int caseIndex, bool parsed)
     {
