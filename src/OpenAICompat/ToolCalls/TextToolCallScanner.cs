@@ -71,7 +71,20 @@ internal sealed class TextToolCallScanner : HeldTextScanner
 
     protected override int Capture(ReadOnlySpan<char> captured, int previousLength, bool final, ResponseBlockWriter output)
     {
-        int markerLength = _current.Text.Length;
+        try
+        {
+            return CaptureCall(captured, previousLength, final, output);
+        }
+        catch (Exception exception) when (exception is ArgumentException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            // Whatever the model printed, the answer goes on: what could not be read is text.
+            _context.Warn($"a printed tool call could not be read ({exception.GetType().Name}: {exception.Message}); it was left as text");
+            return Release(captured, output);
+        }
+    }
+
+    private int CaptureCall(ReadOnlySpan<char> captured, int previousLength, bool final, ResponseBlockWriter output)
+    {
         return _current.Kind switch
         {
             MarkerKind.ToolCallTag => Closed(captured, previousLength, final, output, "</tool_call>", body => ReadTagBody(body)),

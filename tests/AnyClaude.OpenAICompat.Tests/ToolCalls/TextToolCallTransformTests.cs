@@ -128,6 +128,17 @@ public sealed class TextToolCallTransformTests
     }
 
     [Fact]
+    public async Task A_lone_surrogate_in_a_value_is_replaced_and_the_answer_goes_on()
+    {
+        string printed = "<tool_call>\n<function=Write>\n<parameter=file_path>\n/a\n</parameter>\n<parameter=content>\n\uD800\n</parameter>\n</function>\n</tool_call>";
+
+        var answer = await RunAsync(Auto, ClaudeCodeTools(), [printed, " after"]);
+
+        answer.Blocks.ShouldBe([new Block("tool_use", "Write {\"file_path\":\"/a\",\"content\":\"\uFFFD\"}"), new Block("text", " after")]);
+        answer.StopReason.ShouldBe(StopReasons.ToolUse);
+    }
+
+    [Fact]
     public async Task Max_tokens_is_kept_when_the_answer_was_cut_off()
     {
         var answer = await RunAsync(Auto, ClaudeCodeTools(), [PrintedCallCases.All[6].Answer], stopReason: StopReasons.MaxTokens);
