@@ -4,7 +4,7 @@ using AnyClaude.Abstractions.Messages;
 namespace AnyClaude.OpenAICompat.ToolCalls;
 
 /// <summary>The tools a request offered, by name (exact first, then ignoring case), with their input schemas.</summary>
-public sealed class OfferedTools
+internal sealed class OfferedTools
 {
     private readonly Dictionary<string, Tool> _exact = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tool> _loose = new(StringComparer.OrdinalIgnoreCase);

@@ -7,14 +7,14 @@ using AnyClaude.Abstractions.Messages;
 namespace AnyClaude.OpenAICompat.ToolCalls;
 
 /// <summary>A printed tool call made valid: an offered tool's name and its input as a JSON object.</summary>
-public readonly record struct ResolvedToolCall(string Name, string InputJson);
+internal readonly record struct ResolvedToolCall(string Name, string InputJson);
 
 /// <summary>
 /// Turns what a model printed into calls Claude Code can run, or says why not. Parameter values printed as raw
 /// text (Qwen3-Coder, GLM) are converted by the tool's schema: integer, number and boolean when they read as one,
 /// object and array as (repaired) JSON, strings verbatim. JSON arguments are repaired when slightly broken.
 /// </summary>
-public static class ToolCallArguments
+internal static class ToolCallArguments
 {
     /// <summary>Calls from raw-text parameters; null with a reason when the tool was not offered.</summary>
     public static ResolvedToolCall? FromParameters(string name, IReadOnlyList<KeyValuePair<string, string>> parameters, OfferedTools tools, out string? problem)
