@@ -10,5 +10,11 @@ if (args is ["startup", ..])
         args.Length > 2 ? args[2] : null);
 }
 
+// dotnet run -c Release --project bench/AnyClaude.Benchmarks -- parser-ab [rounds]  (text tool-call parser off vs on, alternating)
+if (args is ["parser-ab", ..])
+{
+    return await ParserAlternation.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30_000);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(PipelineBenchmarks).Assembly).Run(args);
 return 0;

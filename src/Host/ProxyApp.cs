@@ -9,6 +9,7 @@ using AnyClaude.Host.Http;
 using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Plugins;
 using AnyClaude.Host.Routing;
+using AnyClaude.Host.Responses;
 using AnyClaude.Host.Scripting;
 using AnyClaude.Host.Security;
 using AnyClaude.Host.Transforms;
@@ -48,7 +49,8 @@ internal static class ProxyApp
         TransformCatalog? transforms = null)
     {
         transforms ??= new TransformCatalog(plugins.Current.RequestTransforms, ScriptSet.Empty);
-        if (transforms.Validate(options) is { Count: > 0 } problems)
+        var responses = ResponseCatalog.For(plugins.Current);
+        if (transforms.Validate(options).Concat(responses.Validate(options)).ToList() is { Count: > 0 } problems)
         {
             throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
         }
@@ -95,6 +97,7 @@ internal static class ProxyApp
             provider.GetRequiredService<ILoggerFactory>(),
             plugins));
         services.AddRequestRouting(options);
+        services.AddSingleton(provider => new ResponsePipelines(provider.GetRequiredService<BackendRegistry>().SettingsOf, responses, plugins));
         services.AddSingleton<MessagesEndpoint>();
         services.AddSingleton<CountTokensEndpoint>();
         services.AddSingleton<ModelsEndpoint>();

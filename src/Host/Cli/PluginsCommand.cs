@@ -1,6 +1,7 @@
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Plugins;
+using AnyClaude.Host.Responses;
 using AnyClaude.Host.Scripting;
 using AnyClaude.Host.Transforms;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,7 +10,7 @@ namespace AnyClaude.Host.Cli;
 
 /// <summary>
 /// <c>anyclaude plugins [--plugins DIR] [--scripts DIR] [--config FILE]</c>: what the plugin folders hold, and the
-/// request pipeline each configured backend gets, as aligned text. Always exits 0.
+/// request and response pipelines each configured backend gets, as aligned text. Always exits 0.
 /// </summary>
 internal static class PluginsCommand
 {
@@ -56,6 +57,8 @@ internal static class PluginsCommand
         {
             output.WriteLine($"  {error}");
         }
+
+        ResponseListing.WritePipelines(catalog, options, backends, output);
     }
 
     public static void Write(PluginCatalog catalog, IReadOnlyList<PluginDirectory> directories, TextWriter output)
@@ -80,6 +83,8 @@ internal static class PluginsCommand
         output.WriteLine();
         output.WriteLine($"Request transforms ({catalog.Transforms.Length}):");
         WriteTable(output, ["NAME", "PLUGIN", "TYPE"], catalog.Transforms.Select(t => new[] { t.Transform.Name, t.Plugin.Name, t.Transform.GetType().FullName ?? "?" }));
+
+        ResponseListing.WriteSteps(catalog, output, WriteTable);
 
         output.WriteLine();
         output.WriteLine($"Failed ({catalog.Failures.Length}):");

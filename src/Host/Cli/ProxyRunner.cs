@@ -161,7 +161,7 @@ internal static class ProxyRunner
 
     /// <summary>Unknown names in the backends' <c>transforms</c> lists, one line each.</summary>
     private static IReadOnlyList<string> TransformProblems(AnyClaudeOptions options, PluginCatalog plugins, ScriptSet scripts) =>
-        new TransformCatalog(plugins.RequestTransforms, scripts).Validate(options);
+        [.. new TransformCatalog(plugins.RequestTransforms, scripts).Validate(options), .. Responses.ResponseCatalog.For(plugins).Validate(options)];
 
     /// <summary>Starts on the configured port; when launching claude and that port is taken, on a free one instead.</summary>
     /// <remarks>

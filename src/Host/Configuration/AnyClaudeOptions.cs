@@ -63,6 +63,9 @@ internal sealed record BackendOptions : BackendSettings
     /// <summary>JSON-schema keywords <c>clean-schema</c> removes besides <c>$schema</c> (e.g. <c>format</c>).</summary>
     public IReadOnlyList<string> CleanSchemaKeywords { get; init; } = [];
 
+    /// <summary>The response pipeline's settings (<c>responseTransforms</c>, <c>toolCallFormat</c>).</summary>
+    public Responses.ResponseSettings Responses { get; init; } = new();
+
 }
 
 /// <summary>Bounds on a Messages request's shape; each breach is a 400 naming the limit.</summary>

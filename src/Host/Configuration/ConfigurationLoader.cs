@@ -227,6 +227,7 @@ internal static class ConfigurationLoader
                 SupportsTools = reader.OptionalBool("supportsTools"),
                 Transforms = ReadList(section.GetSection("transforms")),
                 CleanSchemaKeywords = ReadList(section.GetSection("cleanSchemaKeywords")) ?? [],
+                Responses = Responses.ResponseSettings.Read(section, prefix, errors),
                 Extra = section.GetChildren()
                     .Where(child => !SettingsSchema.Backend.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
                     .ToDictionary(child => child.Key, child => child.Value, StringComparer.OrdinalIgnoreCase),

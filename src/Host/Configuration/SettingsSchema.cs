@@ -45,6 +45,7 @@ internal static class SettingsSchema
         "transforms",
         "cleanSchemaKeywords",
         "fallback",
+        .. Responses.ResponseSettings.Keys,
     ];
 
     /// <summary>The section whose entries are backends, by name.</summary>

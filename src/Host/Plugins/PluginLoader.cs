@@ -99,7 +99,8 @@ internal static class PluginLoader
                 .AddClasses(classes => classes.AssignableTo<IBackendFactory>().Where(t => !handedOver.Contains(t)), publicOnly: false)
                     .As<IBackendFactory>().WithSingletonLifetime()
                 .AddClasses(classes => classes.AssignableTo<IRequestTransform>(), publicOnly: false)
-                    .As<IRequestTransform>().WithSingletonLifetime());
+                    .As<IRequestTransform>().WithSingletonLifetime()
+                .AddClasses(classes => classes.AssignableTo<AnyClaude.Abstractions.Responses.IResponseTransform>(), publicOnly: false).As<AnyClaude.Abstractions.Responses.IResponseTransform>().WithSingletonLifetime());
             provider = services.BuildServiceProvider();
             ImmutableArray<IBackendFactory> factories;
             ImmutableArray<IRequestTransform> transforms;

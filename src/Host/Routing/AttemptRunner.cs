@@ -6,6 +6,7 @@ using AnyClaude.Abstractions.Transforms;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Http;
+using AnyClaude.Host.Responses;
 using AnyClaude.Host.Streaming;
 using AnyClaude.Host.Transforms;
 using Microsoft.Extensions.Logging;
@@ -23,12 +24,14 @@ internal sealed partial class AttemptRunner(
     AnyClaudeOptions options,
     BackendRegistry backends,
     RequestPipelines pipelines,
+    ResponsePipelines responses,
     BackendHealthTracker health,
     ILogger<AttemptRunner> logger)
 {
     private readonly AnyClaudeOptions _options = options;
     private readonly BackendRegistry _backends = backends;
     private readonly RequestPipelines _pipelines = pipelines;
+    private readonly ResponsePipelines _responses = responses;
     private readonly BackendHealthTracker _health = health;
     private readonly ILogger _logger = logger;
 
@@ -127,7 +130,7 @@ internal sealed partial class AttemptRunner(
 
                     runner._health.Started(name);
                     started = true;
-                    events = FirstEventTimeout.StreamAsync(backend, attempt, call, runner._options.FirstByteTimeout, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    events = FirstEventTimeout.StreamAsync(runner._responses.Wrap(backend), attempt, call, runner._options.FirstByteTimeout, cancellationToken).GetAsyncEnumerator(cancellationToken);
                     bool more = await events.MoveNextAsync().ConfigureAwait(false);
                     runner._health.MarkSucceeded(name);
                     routed.Model = call.Model ?? model;

@@ -23,7 +23,9 @@ internal sealed class TransformCatalog
     public const string ClampMaxTokens = "clamp-max-tokens";
     public const string StripTools = StripToolsTransform.TransformName;
 
-    public static readonly IReadOnlyList<string> BuiltInNames = [StripBillingHeader, DropCacheControl, CleanSchema, ClampMaxTokens, StripTools];
+    public const string EmulateTools = OpenAICompat.ToolCalls.EmulateToolsTransform.TransformName;
+
+    public static readonly IReadOnlyList<string> BuiltInNames = [StripBillingHeader, DropCacheControl, CleanSchema, ClampMaxTokens, StripTools, EmulateTools];
 
     private readonly IReadOnlyList<IRequestTransform> _plugins;
 
@@ -95,7 +97,7 @@ internal sealed class TransformCatalog
         var info = new ScriptBackend(backendName, settings?.Kind ?? backendName, capabilities);
         var logger = loggerFactory.CreateLogger("AnyClaude.Transforms");
         var steps = new List<PipelineStep>();
-        foreach (string name in settings?.Transforms ?? DefaultOrder(backendName, capabilities))
+        foreach (string name in settings?.Transforms ?? Responses.ToolEmulationDefaults.Apply(DefaultOrder(backendName, capabilities), settings))
         {
             if (CreateBuiltIn(name, settings) is { } builtIn)
             {
@@ -142,6 +144,7 @@ internal sealed class TransformCatalog
         CleanSchema => new CleanSchemaTransform(settings?.CleanSchemaKeywords),
         ClampMaxTokens => new ClampMaxTokensTransform(),
         StripTools => new StripToolsTransform(),
+        EmulateTools => new OpenAICompat.ToolCalls.EmulateToolsTransform(settings?.Responses.ToolEmulation ?? OpenAICompat.ToolCalls.ToolCallFormat.Hermes),
         _ => null,
     };
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using AnyClaude.OpenAICompat.ToolCalls;
 
 namespace AnyClaude.OpenAICompat.Streaming;
 
@@ -94,9 +95,20 @@ internal sealed class ToolCallAccumulator
             {
                 return trimmed;
             }
+
+            // Some servers encode the arguments twice: a JSON string holding the object.
+            if (document.RootElement.ValueKind == JsonValueKind.String && ToolCallArguments.RepairNative(document.RootElement.GetString()!) is { } inner)
+            {
+                return inner;
+            }
         }
         catch (JsonException)
         {
+            if (ToolCallArguments.RepairNative(trimmed) is { } repaired)
+            {
+                warnings.Add($"the arguments of tool call '{name}' were not valid JSON and were repaired");
+                return repaired;
+            }
         }
 
         warnings.Add($"the arguments of tool call '{name}' were not a JSON object and were replaced by {{}}");

@@ -106,7 +106,7 @@ public sealed class PipelineOrderTests
         var errors = Catalog().Validate(options);
 
         errors.ShouldHaveSingleItem().ShouldBe(
-            "backends.mlx-lm.transforms: unknown transform 'trim-sytem-prompt.csx' (known: strip-billing-header, drop-cache-control, clean-schema, clamp-max-tokens, strip-tools, p-one, p-two, a-first.csx, b-second.csx)");
+            "backends.mlx-lm.transforms: unknown transform 'trim-sytem-prompt.csx' (known: strip-billing-header, drop-cache-control, clean-schema, clamp-max-tokens, strip-tools, emulate-tools, p-one, p-two, a-first.csx, b-second.csx)");
         Should.Throw<InvalidOperationException>(() => ProxyApp.Build(options, ProxyHarness.Factories, _ => { }, transforms: Catalog()))
             .Message.ShouldContain("unknown transform 'trim-sytem-prompt.csx'");
     }

@@ -358,7 +358,8 @@ public sealed class ChatStreamTranslatorTests
     {
         var (events, translator) = Translate(
         [
-            """{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"Bash","arguments":"{\"command\": \"ls"}}]}}]}""",
+            // No repair makes this an object (a cut-off object is repaired: see the test below).
+            """{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"Bash","arguments":"command = ls"}}]}}]}""",
             Finish("tool_calls"),
         ]);
 
@@ -366,6 +367,19 @@ public sealed class ChatStreamTranslatorTests
         translator.Warnings.ShouldHaveSingleItem().ShouldContain("Bash");
         var message = await Fold(events);
         message.Content.ShouldHaveSingleItem().ShouldBeOfType<ToolUseBlock>().Input.ValueKind.ShouldBe(JsonValueKind.Object);
+    }
+
+    [Fact]
+    public void Slightly_broken_json_arguments_are_repaired_with_a_warning()
+    {
+        var (events, translator) = Translate(
+        [
+            """{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"Bash","arguments":"{'command': 'ls',"}}]}}]}""",
+            Finish("tool_calls"),
+        ]);
+
+        Blocks(events).ShouldHaveSingleItem().Text.ShouldBe("""{"command": "ls"}""");
+        translator.Warnings.ShouldHaveSingleItem().ShouldContain("repaired");
     }
 
     [Theory]

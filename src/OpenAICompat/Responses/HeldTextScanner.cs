@@ -1,0 +1,142 @@
+using System.Buffers;
+using AnyClaude.Abstractions.Streaming;
+
+namespace AnyClaude.OpenAICompat.Responses;
+
+/// <summary>What a held candidate is: not a marker, possibly one (wait for more text), or certainly one.</summary>
+public enum MarkerMatch
+{
+    No,
+    Partial,
+    Yes,
+}
+
+/// <summary>
+/// Finds markers in one answer's text. Text without a character of <see cref="MarkerStarts"/> is released at once,
+/// untouched. From such a character on, text is held while <see cref="Match"/> says it may still be a marker, and
+/// released when it says it is not; once it is one, the text from the marker on is captured and handed to
+/// <see cref="Capture"/> as it grows, until the step consumes it (as blocks, or as text).
+/// </summary>
+public abstract class HeldTextScanner
+{
+    private char[] _buffer = new char[256];
+    private int _length;
+    private int _captureLength;
+    private bool _capturing;
+
+    /// <summary>The characters a marker can begin with.</summary>
+    protected abstract SearchValues<char> MarkerStarts { get; }
+
+    /// <summary>Is <paramref name="candidate"/> (the held text from a marker-start character to its end) a marker?</summary>
+    /// <param name="atBlockStart">Nothing but whitespace came before it in this text block (or since the last tool call).</param>
+    protected abstract MarkerMatch Match(ReadOnlySpan<char> candidate, bool atBlockStart);
+
+    /// <summary>
+    /// Called while a marker's text is captured, each time it grows. Return how many characters from its start were
+    /// consumed, after writing them to <paramref name="output"/> as blocks or text; 0 waits for more. When
+    /// <paramref name="final"/> is true no more text comes, and the step must consume at least one character.
+    /// </summary>
+    /// <param name="previousLength">How long <paramref name="captured"/> was at the previous call (0 at the first), so a step can search only the new part.</param>
+    protected abstract int Capture(ReadOnlySpan<char> captured, int previousLength, bool final, ResponseBlockWriter output);
+
+    internal void Write(string text, ContentBlockDeltaEvent? original, ResponseBlockWriter output)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        if (_length == 0 && text.AsSpan().IndexOfAny(MarkerStarts) < 0)
+        {
+            output.Text(text, original);
+            return;
+        }
+
+        Append(text);
+        Process(final: false, output);
+    }
+
+    internal void Flush(ResponseBlockWriter output)
+    {
+        if (_length > 0)
+        {
+            Process(final: true, output);
+        }
+    }
+
+    private void Process(bool final, ResponseBlockWriter output)
+    {
+        int scanFrom = 0;
+        while (_length > 0)
+        {
+            var held = _buffer.AsSpan(0, _length);
+            if (_capturing)
+            {
+                int previous = _captureLength;
+                _captureLength = _length;
+                int consumed = Capture(held, previous, final, output);
+                if (consumed <= 0)
+                {
+                    if (!final)
+                    {
+                        return;
+                    }
+
+                    output.Text(held);
+                    consumed = _length;
+                }
+
+                _capturing = false;
+                Consume(Math.Min(consumed, _length));
+                scanFrom = 0;
+                continue;
+            }
+
+            int start = held[scanFrom..].IndexOfAny(MarkerStarts);
+            if (start < 0)
+            {
+                output.Text(held);
+                _length = 0;
+                return;
+            }
+
+            start += scanFrom;
+            if (start > 0)
+            {
+                output.Text(held[..start]);
+                Consume(start);
+                held = _buffer.AsSpan(0, _length);
+            }
+
+            switch (Match(held, output.AtBlockStart))
+            {
+                case MarkerMatch.Yes:
+                    _capturing = true;
+                    _captureLength = 0;
+                    break;
+                case MarkerMatch.Partial when !final:
+                    return;
+                default:
+                    scanFrom = 1;
+                    break;
+            }
+        }
+    }
+
+    private void Append(string text)
+    {
+        if (_length + text.Length > _buffer.Length)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + text.Length));
+        }
+
+        text.CopyTo(0, _buffer, _length, text.Length);
+        _length += text.Length;
+    }
+
+    private void Consume(int count)
+    {
+        _length -= count;
+        Array.Copy(_buffer, count, _buffer, 0, _length);
+    }
+}
