@@ -324,6 +324,8 @@ internal static class MessagesRequestReader
                 case ToolUseBlock toolUse:
                     require(toolUse.Id, $"{at}.id");
                     require(toolUse.Name, $"{at}.name");
+                    // An absent input is a JsonElement with no value: nothing downstream can render it.
+                    require(toolUse.Input.ValueKind is JsonValueKind.Undefined ? null : toolUse, $"{at}.input");
                     break;
                 case ToolResultBlock result:
                     require(result.ToolUseId, $"{at}.tool_use_id");

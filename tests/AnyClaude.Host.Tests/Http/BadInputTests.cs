@@ -21,6 +21,7 @@ public sealed class BadInputTests
         { "system text null", """{"model": "m", "max_tokens": 10, "system": [{"type": "text", "text": null}], "messages": [{"role": "user", "content": "hi"}]}""", "system.0.text" },
         { "stop sequence null", """{"model": "m", "max_tokens": 10, "stop_sequences": ["a", null], "messages": [{"role": "user", "content": "hi"}]}""", "stop_sequences.1" },
         { "block text null", """{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": [{"type": "text", "text": null}]}]}""", "messages.0.content.0.text" },
+        { "tool_use without input (in a message without a role)", """{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}, {"content": [{"type": "tool_use", "id": "t", "name": "Write"}]}]}""", "messages.1.content.0.input" },
         { "tool_use name null", """{"model": "m", "max_tokens": 10, "messages": [{"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": null, "input": {}}]}]}""", "messages.0.content.0.name" },
         { "block text is a number", """{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}]}""", "messages.0.content" },
         { "tool_result block text is a number", """{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text", "text": []}]}]}]}""", "messages.0.content" },
