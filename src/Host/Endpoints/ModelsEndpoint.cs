@@ -10,8 +10,9 @@ namespace AnyClaude.Host.Endpoints;
 
 /// <summary>
 /// <c>GET /v1/models</c>, in Anthropic's list shape: the default backend's models as they are named; with more than
-/// one backend also every backend's name (selectable with <c>/model NAME</c>) and the other backends' models as
-/// <c>BACKEND/MODEL</c>. A backend that cannot list its models is left out of the list.
+/// one backend also every backend's name (selectable with <c>/model NAME</c>), the same as <c>claude-via-NAME</c> for
+/// Claude Code's <c>/model</c> picker (which lists only ids starting with <c>claude</c>), and the other backends'
+/// models as <c>BACKEND/MODEL</c>. A backend that cannot list its models is left out of the list.
 /// </summary>
 internal sealed class ModelsEndpoint(BackendRegistry backends, LiveRouting routing)
 {
@@ -25,6 +26,7 @@ internal sealed class ModelsEndpoint(BackendRegistry backends, LiveRouting routi
             var others = table.BackendNames.Where(n => !string.Equals(n, table.Mode, StringComparison.OrdinalIgnoreCase)).ToList();
             var lists = await Task.WhenAll(others.Select(n => ListAsync(n, cancellationToken))).ConfigureAwait(false);
             models.AddRange(table.BackendNames.Select(n => new ModelInfo(n, $"{n} (anyclaude backend)")));
+            models.AddRange(table.BackendNames.Select(n => new ModelInfo(RoutingTable.PickerId(n), $"{n} (anyclaude backend)")));
             for (int i = 0; i < others.Count; i++)
             {
                 models.AddRange(lists[i].Select(m => new ModelInfo($"{others[i]}/{m.Id}", $"{m.DisplayName} on {others[i]}", m.CreatedAt)));

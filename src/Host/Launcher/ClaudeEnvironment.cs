@@ -37,6 +37,8 @@ internal static class ClaudeEnvironment
         // Without the per-session attribution header the system prompt stays byte-identical across sessions.
         Default("CLAUDE_CODE_ATTRIBUTION_HEADER", "0");
         Default("API_TIMEOUT_MS", RequestTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture));
+        // Claude Code's /model picker then asks GET /v1/models, which lists every backend as claude-via-NAME.
+        Default("CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY", "1");
         // Claude Code's side calls (title, …) ask for the small/fast model: a name the router recognises exactly makes
         // them `background` for the routes. The user's own choice of either variable wins.
         if (string.IsNullOrEmpty(current.GetValueOrDefault("ANTHROPIC_SMALL_FAST_MODEL")) && string.IsNullOrEmpty(current.GetValueOrDefault("ANTHROPIC_DEFAULT_HAIKU_MODEL")))

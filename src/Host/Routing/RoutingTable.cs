@@ -40,12 +40,29 @@ internal sealed record RoutingTable(
         return new RouteDecision(Mode, null, RouteDecision.Default);
     }
 
-    /// <summary><c>NAME</c> or <c>NAME/MODEL</c> where NAME is a configured backend; null for any other model name.</summary>
+    /// <summary>
+    /// The prefix of the id under which <c>/v1/models</c> lists each backend for Claude Code's <c>/model</c> picker, which
+    /// keeps only ids that start with <c>claude</c> or <c>anthropic</c> (<c>claude-via-lmstudio</c> selects <c>lmstudio</c>).
+    /// </summary>
+    public const string PickerPrefix = "claude-via-";
+
+    /// <summary>The id Claude Code's <c>/model</c> picker shows for <paramref name="backend"/>.</summary>
+    public static string PickerId(string backend) => PickerPrefix + backend;
+
+    /// <summary>
+    /// <c>NAME</c>, <c>NAME/MODEL</c> or <c>claude-via-NAME</c> where NAME is a configured backend; null for any other
+    /// model name.
+    /// </summary>
     public RouteDecision? BackendNamedModel(string model)
     {
         if (CanonicalName(model) is { } whole)
         {
             return new RouteDecision(whole, null, "model names the backend");
+        }
+
+        if (model.StartsWith(PickerPrefix, StringComparison.OrdinalIgnoreCase) && CanonicalName(model[PickerPrefix.Length..]) is { } picked)
+        {
+            return new RouteDecision(picked, null, "model names the backend");
         }
 
         int slash = model.IndexOf('/');

@@ -97,7 +97,7 @@ public sealed class RoutingEndpointTests
         using var response = await proxy.Http.GetAsync("/v1/models");
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         json.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ShouldBe(
-            ["main-model-a", "main-model-b", "main", "tools", "tools/tools-model-a", "tools/tools-model-b"]);
+            ["main-model-a", "main-model-b", "main", "tools", "claude-via-main", "claude-via-tools", "tools/tools-model-a", "tools/tools-model-b"]);
     }
 
     [Fact]

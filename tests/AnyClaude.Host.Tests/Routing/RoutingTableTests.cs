@@ -116,6 +116,8 @@ public sealed class RoutingTableTests
     [InlineData("TOOLS", "tools", null)]
     [InlineData("tools/other-model", "tools", "other-model")]
     [InlineData("small/org/model-x", "small", "org/model-x")]
+    [InlineData("claude-via-tools", "tools", null)]
+    [InlineData("Claude-Via-TOOLS", "tools", null)]
     public void A_model_naming_a_backend_goes_there_ahead_of_the_routes(string model, string backend, string? upstream)
     {
         var table = Table(R(0, new RouteCondition { Model = "*" }, "vision"));
@@ -126,6 +128,8 @@ public sealed class RoutingTableTests
     [InlineData("qwen/qwen3-coder-30b")]
     [InlineData("claude-opus-5-5")]
     [InlineData("tools/")]
+    [InlineData("claude-via-")]
+    [InlineData("claude-via-nothing")]
     public void Other_model_names_are_ordinary_names_for_the_routes_and_the_default(string model)
     {
         Decide(Table(), RequestBodies.Turn(model: model)).ShouldBe(new RouteDecision("main", null, "mode"));
