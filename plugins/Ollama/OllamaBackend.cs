@@ -71,13 +71,13 @@ internal sealed class OllamaBackend : IBackend
 
         yield return new MessageStartEvent(new MessageResponse { Id = $"msg_{Guid.NewGuid():N}", Model = request.Model, Usage = new Usage() });
 
-        var translator = new ChatStreamTranslator(request.StopSequences, (body.Length + 3) / 4);
+        var translator = new ChatStreamTranslator((body.Length + 3) / 4);
         var events = new List<MessageStreamEvent>();
         int toolIndex = 0;
         bool done = false;
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        while (!done && !translator.Stopped && await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false) is { } line)
+        while (!done && await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false) is { } line)
         {
             if (string.IsNullOrWhiteSpace(line))
             {
@@ -104,7 +104,7 @@ internal sealed class OllamaBackend : IBackend
             events.Clear();
         }
 
-        if (!done && !translator.Stopped)
+        if (!done)
         {
             throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' ended its stream before the answer was complete");
         }

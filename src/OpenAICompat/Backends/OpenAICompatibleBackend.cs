@@ -107,7 +107,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         };
         yield return new MessageStartEvent(start);
 
-        var translator = new ChatStreamTranslator(request.StopSequences, EstimateTokens(body.WrittenCount));
+        var translator = new ChatStreamTranslator(EstimateTokens(body.WrittenCount));
         var events = new List<MessageStreamEvent>();
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         // Each data: payload is deserialized straight from the UTF-8 bytes the parser holds: no string per chunk.
@@ -115,7 +115,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         await using (items.ConfigureAwait(false))
         {
             bool done = false;
-            while (!done && !translator.Stopped && await MoveNextAsync(items, cancellationToken).ConfigureAwait(false))
+            while (!done && await MoveNextAsync(items, cancellationToken).ConfigureAwait(false))
             {
                 var item = items.Current.Data;
                 if (item.Done)
@@ -138,7 +138,7 @@ public abstract class OpenAICompatibleBackend : IBackend
                 events.Clear();
             }
 
-            if (!done && !translator.Stopped && !translator.SawFinishReason)
+            if (!done && !translator.SawFinishReason)
             {
                 throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' ended its stream before the answer was complete");
             }

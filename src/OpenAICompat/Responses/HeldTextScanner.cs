@@ -1,4 +1,5 @@
 using System.Buffers;
+using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Streaming;
 
 namespace AnyClaude.OpenAICompat.Responses;
@@ -39,6 +40,25 @@ public abstract class HeldTextScanner
     /// <param name="previousLength">How long <paramref name="captured"/> was at the previous call (0 at the first), so a step can search only the new part.</param>
     protected abstract int Capture(ReadOnlySpan<char> captured, int previousLength, bool final, ResponseBlockWriter output);
 
+    /// <summary>
+    /// Set by <see cref="Capture"/> (it is false at each call) to go on capturing after the characters it consumed: what
+    /// follows is still the marker's span (a thinking section streamed as it comes) and is not scanned for markers.
+    /// </summary>
+    protected bool ContinueCapture { get; set; }
+
+    /// <summary>
+    /// The usage to report when the step ended the answer early (<see cref="ResponseBlockWriter.StopAt"/>): the
+    /// counts of <c>message_start</c>, and one output token per content delta read from upstream.
+    /// </summary>
+    protected internal virtual ValueTask<Usage> UsageAtStopAsync(Usage? atStart, int upstreamDeltas, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new Usage
+        {
+            InputTokens = atStart?.InputTokens ?? 0,
+            CacheReadInputTokens = atStart?.CacheReadInputTokens ?? 0,
+            CacheCreationInputTokens = atStart?.CacheCreationInputTokens ?? 0,
+            OutputTokens = upstreamDeltas,
+        });
+
     internal void Write(string text, ContentBlockDeltaEvent? original, ResponseBlockWriter output)
     {
         if (text.Length == 0)
@@ -46,7 +66,7 @@ public abstract class HeldTextScanner
             return;
         }
 
-        if (_length == 0 && text.AsSpan().IndexOfAny(MarkerStarts) < 0)
+        if (_length == 0 && !_capturing && text.AsSpan().IndexOfAny(MarkerStarts) < 0)
         {
             output.Text(text, original);
             return;
@@ -62,6 +82,9 @@ public abstract class HeldTextScanner
         {
             Process(final: true, output);
         }
+
+        // A capture that consumed all it was given ends with the text block.
+        _capturing = false;
     }
 
     private void Process(bool final, ResponseBlockWriter output)
@@ -74,6 +97,7 @@ public abstract class HeldTextScanner
             {
                 int previous = _captureLength;
                 _captureLength = _length;
+                ContinueCapture = false;
                 int consumed = Capture(held, previous, final, output);
                 if (consumed <= 0)
                 {
@@ -84,10 +108,12 @@ public abstract class HeldTextScanner
 
                     output.Text(held);
                     consumed = _length;
+                    ContinueCapture = false;
                 }
 
-                _capturing = false;
+                _capturing = ContinueCapture && !final;
                 Consume(Math.Min(consumed, _length));
+                _captureLength = _length;
                 scanFrom = 0;
                 continue;
             }

@@ -8,7 +8,9 @@ namespace AnyClaude.OpenAICompat.Responses;
 /// The shared base of response steps that find markers in the model's text (a printed tool call, a think tag):
 /// the text of each upstream text block goes through a <see cref="HeldTextScanner"/>, which lets it flow, holds it
 /// back while it may still be a marker, and releases it as text or as blocks. Other blocks pass through. Every
-/// block is re-indexed in output order, and <c>stop_reason</c> becomes <c>tool_use</c> when a call was made.
+/// block is re-indexed in output order, and <c>stop_reason</c> becomes <c>tool_use</c> when a call was made. A scanner
+/// that ends the answer (<see cref="ResponseBlockWriter.StopAt"/>) makes the step stop reading and dispose the upstream
+/// stream, which cancels the upstream read.
 /// </summary>
 public abstract class HeldTextTransform : IResponseTransform
 {
@@ -32,7 +34,8 @@ public abstract class HeldTextTransform : IResponseTransform
                 throw new InvalidOperationException("a response step's output is enumerated once");
             }
 
-            return new Enumerator(events.GetAsyncEnumerator(enumeratorToken.CanBeCanceled ? enumeratorToken : cancellationToken), scanner);
+            var token = enumeratorToken.CanBeCanceled ? enumeratorToken : cancellationToken;
+            return new Enumerator(events.GetAsyncEnumerator(token), scanner, token);
         }
     }
 
@@ -40,13 +43,16 @@ public abstract class HeldTextTransform : IResponseTransform
     /// Written out rather than an async iterator: an answer is one event per token, and when the upstream event is
     /// already there (the usual case) this completes synchronously, without a state machine step per event.
     /// </summary>
-    private sealed class Enumerator(IAsyncEnumerator<MessageStreamEvent> upstream, HeldTextScanner scanner) : IAsyncEnumerator<MessageStreamEvent>
+    private sealed class Enumerator(IAsyncEnumerator<MessageStreamEvent> upstream, HeldTextScanner scanner, CancellationToken cancellationToken) : IAsyncEnumerator<MessageStreamEvent>
     {
         private readonly ResponseBlockWriter _output = new();
         private int _read;
         private bool _inText;
         private bool _ended;
         private bool _done;
+        private bool _upstreamDisposed;
+        private Usage? _startUsage;
+        private int _upstreamDeltas;
 
         public MessageStreamEvent Current { get; private set; } = null!;
 
@@ -73,14 +79,46 @@ public abstract class HeldTextTransform : IResponseTransform
                 }
 
                 Step(move.Result);
+                if (_output.StoppedBy is not null && !_done)
+                {
+                    return StopAsync();
+                }
             }
         }
 
-        public ValueTask DisposeAsync() => upstream.DisposeAsync();
+        public ValueTask DisposeAsync()
+        {
+            if (_upstreamDisposed)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _upstreamDisposed = true;
+            return upstream.DisposeAsync();
+        }
 
         private async ValueTask<bool> AwaitAsync(ValueTask<bool> move)
         {
             Step(await move.ConfigureAwait(false));
+            if (_output.StoppedBy is not null && !_done)
+            {
+                return await StopAsync().ConfigureAwait(false);
+            }
+
+            return await MoveNextAsync().ConfigureAwait(false);
+        }
+
+        /// <summary>The scanner ended the answer: nothing more is read, and the upstream enumerator is disposed at once.</summary>
+        private async ValueTask<bool> StopAsync()
+        {
+            _done = true;
+            await DisposeAsync().ConfigureAwait(false);
+            var usage = await scanner.UsageAtStopAsync(_startUsage, _upstreamDeltas, cancellationToken).ConfigureAwait(false);
+            _inText = false;
+            _output.CloseOpen();
+            _output.Add(new MessageDeltaEvent(new MessageDelta(StopReasons.StopSequence, _output.StoppedBy), usage));
+            _output.Add(MessageStopEvent.Instance);
+            _ended = true;
             return await MoveNextAsync().ConfigureAwait(false);
         }
 
@@ -124,6 +162,7 @@ public abstract class HeldTextTransform : IResponseTransform
             switch (e)
             {
                 case ContentBlockDeltaEvent { Delta: TextDelta delta } textDelta when _inText:
+                    _upstreamDeltas++;
                     scanner.Write(delta.Text, textDelta, _output);
                     break;
                 case ContentBlockStartEvent { ContentBlock: TextBlock text }:
@@ -136,6 +175,7 @@ public abstract class HeldTextTransform : IResponseTransform
                     _output.PassStart(start);
                     break;
                 case ContentBlockDeltaEvent delta:
+                    _upstreamDeltas++;
                     _output.PassDelta(delta);
                     break;
                 case ContentBlockStopEvent when _inText:
@@ -152,6 +192,10 @@ public abstract class HeldTextTransform : IResponseTransform
                 case ErrorEvent:
                     EndText();
                     _output.CloseOpen();
+                    _output.Add(e);
+                    break;
+                case MessageStartEvent start:
+                    _startUsage = start.Message.Usage;
                     _output.Add(e);
                     break;
                 default:

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Streaming;
+using AnyClaude.OpenAICompat.Streaming;
 
 namespace AnyClaude.OpenAICompat.Responses;
 
@@ -20,13 +21,45 @@ public sealed class ResponseBlockWriter
     private string _pendingBlank = "";
     private int _callsInBlock;
 
-    private enum Open { None, Text, Passed }
+    private enum Open { None, Text, Thinking, Passed }
 
     /// <summary>Tool calls made by this writer (text turned into <c>tool_use</c>) or passed through from upstream.</summary>
     public int ToolCalls { get; private set; }
 
     /// <summary>True while the current text block has released nothing but whitespace since it began or since the last tool call.</summary>
     public bool AtBlockStart { get; private set; } = true;
+
+    /// <summary>True while no text but whitespace has been released in this answer.</summary>
+    public bool AtAnswerStart { get; private set; } = true;
+
+    /// <summary>The stop sequence that ended the answer (<see cref="StopAt"/>), or null.</summary>
+    public string? StoppedBy { get; private set; }
+
+    /// <summary>
+    /// Ends the answer here: the step reads no more from upstream (which cancels the upstream read), closes the open
+    /// block, and ends with <c>stop_reason</c> <c>stop_sequence</c> naming <paramref name="stopSequence"/>.
+    /// </summary>
+    public void StopAt(string stopSequence) => StoppedBy ??= stopSequence;
+
+    /// <summary>Releases thinking into the current thinking block (opening one, closed with a signature); whitespace held before it is dropped.</summary>
+    public void Thinking(ReadOnlySpan<char> thinking)
+    {
+        if (thinking.IsEmpty)
+        {
+            return;
+        }
+
+        if (_open != Open.Thinking)
+        {
+            CloseOpen();
+            _pendingBlank = "";
+            _openIndex = _next++;
+            _open = Open.Thinking;
+            _events.Add(new ContentBlockStartEvent(_openIndex, new ThinkingBlock()));
+        }
+
+        _events.Add(new ContentBlockDeltaEvent(_openIndex, new ThinkingDelta(thinking.ToString())));
+    }
 
     /// <summary>Releases text into the current text block (opening one when needed).</summary>
     public void Text(string text) => Text(text, null);
@@ -86,6 +119,7 @@ public sealed class ResponseBlockWriter
         if (AtBlockStart && !string.IsNullOrWhiteSpace(text))
         {
             AtBlockStart = false;
+            AtAnswerStart = false;
         }
 
         _events.Add(original is not null && original.Index == _openIndex ? original : new ContentBlockDeltaEvent(_openIndex, new TextDelta(text)));
@@ -154,6 +188,11 @@ public sealed class ResponseBlockWriter
     {
         if (_open != Open.None)
         {
+            if (_open == Open.Thinking)
+            {
+                _events.Add(new ContentBlockDeltaEvent(_openIndex, new SignatureDelta(ChatStreamTranslator.ThinkingSignature)));
+            }
+
             _events.Add(new ContentBlockStopEvent(_openIndex));
             _open = Open.None;
         }

@@ -7,8 +7,9 @@ namespace AnyClaude.OpenAICompat.Streaming;
 
 /// <summary>
 /// Turns Chat Completions stream chunks into Anthropic content events: text, thinking (from
-/// <c>reasoning</c>, <c>reasoning_content</c> or leading <c>&lt;think&gt;</c> tags, closed by a signature),
-/// tool calls, the stop reason and usage. Blocks never interleave and indexes count up from 0.
+/// <c>reasoning</c> or <c>reasoning_content</c>, closed by a signature), tool calls, the stop reason and usage.
+/// Blocks never interleave and indexes count up from 0. <c>&lt;think&gt;</c> tags in the content and stop sequences
+/// are response steps (<c>think-tags</c>, <c>stop-sequences</c>), so they apply to every backend kind.
 /// </summary>
 public sealed class ChatStreamTranslator
 {
@@ -17,11 +18,8 @@ public sealed class ChatStreamTranslator
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
-    private readonly ThinkTagSplitter _thinkTags = new();
-    private readonly StopSequenceMatcher _stopSequences;
     private readonly ToolCallAccumulator _toolCalls = new();
     private readonly int _estimatedInputTokens;
-    private readonly Action<bool, string> _emitSplit;
     private List<MessageStreamEvent> _output = [];
     private OpenBlock _open;
     private int _nextIndex;
@@ -30,27 +28,9 @@ public sealed class ChatStreamTranslator
     private ChatTimings? _timings;
     private int _deltaChunks;
 
-    public ChatStreamTranslator(IReadOnlyList<string>? stopSequences, int estimatedInputTokens)
-    {
-        _stopSequences = new StopSequenceMatcher(stopSequences);
-        _estimatedInputTokens = estimatedInputTokens;
-        _emitSplit = (thinking, text) =>
-        {
-            if (thinking)
-            {
-                EmitThinking(text);
-            }
-            else
-            {
-                EmitText(text);
-            }
-        };
-    }
+    public ChatStreamTranslator(int estimatedInputTokens) => _estimatedInputTokens = estimatedInputTokens;
 
     private enum OpenBlock { None, Text, Thinking }
-
-    /// <summary>True once a stop sequence matched: the rest of the upstream answer is not wanted.</summary>
-    public bool Stopped => _stopSequences.Matched is not null;
 
     public bool SawFinishReason => _finishReason is not null;
 
@@ -86,7 +66,7 @@ public sealed class ChatStreamTranslator
             _finishReason = finishReason;
         }
 
-        if (choice.Delta is not { } delta || Stopped)
+        if (choice.Delta is not { } delta)
         {
             return;
         }
@@ -100,7 +80,7 @@ public sealed class ChatStreamTranslator
 
         if (delta.Content is { Length: > 0 } content)
         {
-            _thinkTags.Process(content, _emitSplit);
+            EmitText(content);
             any = true;
         }
 
@@ -120,35 +100,23 @@ public sealed class ChatStreamTranslator
         }
     }
 
-    /// <summary>Ends the message: flushes held text, emits the tool calls, the stop reason and the usage.</summary>
+    /// <summary>Ends the message: emits the tool calls, the stop reason and the usage.</summary>
     public void Complete(List<MessageStreamEvent> output)
     {
         _output = output;
-        if (!Stopped)
-        {
-            _thinkTags.Flush(_emitSplit);
-            if (_stopSequences.Flush() is { Length: > 0 } held)
-            {
-                EmitTextUnchecked(held);
-            }
-        }
-
         CloseOpenBlock();
         bool hasToolCalls = false;
-        if (!Stopped)
+        foreach (var call in _toolCalls.Complete(Warnings))
         {
-            foreach (var call in _toolCalls.Complete(Warnings))
-            {
-                int index = _nextIndex++;
-                output.Add(new ContentBlockStartEvent(index, new ToolUseBlock { Id = call.Id, Name = call.Name, Input = EmptyObject }));
-                output.Add(new ContentBlockDeltaEvent(index, new InputJsonDelta(call.ArgumentsJson)));
-                output.Add(new ContentBlockStopEvent(index));
-                hasToolCalls = true;
-            }
+            int index = _nextIndex++;
+            output.Add(new ContentBlockStartEvent(index, new ToolUseBlock { Id = call.Id, Name = call.Name, Input = EmptyObject }));
+            output.Add(new ContentBlockDeltaEvent(index, new InputJsonDelta(call.ArgumentsJson)));
+            output.Add(new ContentBlockStopEvent(index));
+            hasToolCalls = true;
         }
 
-        string stopReason = Stopped ? StopReasons.StopSequence : FinishReasons.ToStopReason(_finishReason, hasToolCalls);
-        output.Add(new MessageDeltaEvent(new MessageDelta(stopReason, _stopSequences.Matched), BuildUsage()));
+        string stopReason = FinishReasons.ToStopReason(_finishReason, hasToolCalls);
+        output.Add(new MessageDeltaEvent(new MessageDelta(stopReason, null), BuildUsage()));
         output.Add(MessageStopEvent.Instance);
     }
 
@@ -188,21 +156,6 @@ public sealed class ChatStreamTranslator
 
     private void EmitText(string text)
     {
-        if (Stopped)
-        {
-            return;
-        }
-
-        EmitTextUnchecked(_stopSequences.Process(text));
-    }
-
-    private void EmitTextUnchecked(string text)
-    {
-        if (text.Length == 0)
-        {
-            return;
-        }
-
         Open(OpenBlock.Text);
         _output.Add(new ContentBlockDeltaEvent(_nextIndex - 1, new TextDelta(text)));
     }

@@ -56,21 +56,23 @@ public sealed class ResponsePipelineConfigurationTests : IDisposable
         var options = Load("""{ "backends": { "mlx-lm": { "responseTransforms": ["text-tool-calls", "no-such-step"] } } }""").Options!;
 
         ResponseCatalog.BuiltInOnly.Validate(options).ShouldHaveSingleItem()
-            .ShouldBe("backends.mlx-lm.responseTransforms: unknown response step 'no-such-step' (known: text-tool-calls)");
+            .ShouldBe("backends.mlx-lm.responseTransforms: unknown response step 'no-such-step' (known: think-tags, text-tool-calls, stop-sequences)");
         Should.Throw<InvalidOperationException>(() => ProxyApp.Build(options, ProxyHarness.Factories, _ => { }))
             .Message.ShouldContain("no-such-step");
     }
 
     [Fact]
-    public void The_default_pipeline_is_the_built_ins_then_the_plugin_steps_and_a_list_is_followed_exactly()
+    public void The_default_pipeline_is_the_built_ins_then_the_plugin_steps_and_a_list_is_followed_with_stop_sequences_kept()
     {
         var catalog = new ResponseCatalog([new NamedStep("p-one"), new NamedStep("p-two")]);
         var backend = new BackendOptions { Name = "b", Kind = "openai", Url = new Uri("http://127.0.0.1:1/v1") };
 
-        Names(catalog.Build("b", backend)).ShouldBe(["text-tool-calls", "p-one", "p-two"]);
-        Names(catalog.Build("b", backend with { Responses = new ResponseSettings { ToolCallFormat = ToolCallFormat.None } })).ShouldBe(["p-one", "p-two"]);
-        Names(catalog.Build("b", backend with { Responses = new ResponseSettings { Transforms = ["p-two", "text-tool-calls"] } })).ShouldBe(["p-two", "text-tool-calls"]);
-        Names(catalog.Build("b", backend with { Responses = new ResponseSettings { Transforms = [] } })).ShouldBeEmpty();
+        Names(catalog.Build("b", backend)).ShouldBe(["think-tags", "text-tool-calls", "p-one", "p-two", "stop-sequences"]);
+        Names(catalog.Build("b", backend with { Responses = new ResponseSettings { ToolCallFormat = ToolCallFormat.None } })).ShouldBe(["think-tags", "p-one", "p-two", "stop-sequences"]);
+        Names(catalog.Build("b", backend with { Kind = "anthropic" })).ShouldBe(["text-tool-calls", "p-one", "p-two", "stop-sequences"]);
+        Names(catalog.Build("b", backend with { Responses = new ResponseSettings { Transforms = ["p-two", "text-tool-calls"] } })).ShouldBe(["p-two", "text-tool-calls", "stop-sequences"]);
+        Names(catalog.Build("b", backend with { Responses = new ResponseSettings { Transforms = ["stop-sequences", "think-tags"] } })).ShouldBe(["stop-sequences", "think-tags"]);
+        Names(catalog.Build("b", backend with { Responses = new ResponseSettings { Transforms = [] } })).ShouldBe(["stop-sequences"], "stop sequences are the protocol's contract, kept in any list");
     }
 
     [Fact]

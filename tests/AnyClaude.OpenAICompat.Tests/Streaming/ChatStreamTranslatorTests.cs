@@ -9,28 +9,24 @@ namespace AnyClaude.OpenAICompat.Tests.Streaming;
 
 public sealed class ChatStreamTranslatorTests
 {
-    private static ChatChunk Chunk(string json) => ChatChunkReader.Read(Encoding.UTF8.GetBytes(json));
+    internal static ChatChunk Chunk(string json) => ChatChunkReader.Read(Encoding.UTF8.GetBytes(json));
 
-    private static string Content(string text) =>
+    internal static string Content(string text) =>
         $$"""{"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":{{JsonSerializer.Serialize(text)}}},"finish_reason":null}]}""";
 
-    private static string Finish(string reason) =>
+    internal static string Finish(string reason) =>
         $$"""{"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"{{reason}}"}]}""";
 
     private const string UsageChunk =
         """{"id":"chatcmpl-1","object":"chat.completion","choices":[],"usage":{"prompt_tokens":1200,"completion_tokens":37,"total_tokens":1237,"prompt_tokens_details":{"cached_tokens":1000}}}""";
 
-    private static (List<MessageStreamEvent> Events, ChatStreamTranslator Translator) Translate(IEnumerable<string> chunks, IReadOnlyList<string>? stopSequences = null, int estimatedInputTokens = 50)
+    private static (List<MessageStreamEvent> Events, ChatStreamTranslator Translator) Translate(IEnumerable<string> chunks, int estimatedInputTokens = 50)
     {
-        var translator = new ChatStreamTranslator(stopSequences, estimatedInputTokens);
+        var translator = new ChatStreamTranslator(estimatedInputTokens);
         var events = new List<MessageStreamEvent>();
         foreach (var json in chunks)
         {
             translator.OnChunk(Chunk(json), events);
-            if (translator.Stopped)
-            {
-                break;
-            }
         }
 
         translator.Complete(events);
@@ -39,7 +35,7 @@ public sealed class ChatStreamTranslatorTests
     }
 
     /// <summary>The Anthropic grammar: indexes from 0 up by one, no interleaving, thinking closed by a signature, one message_delta then message_stop.</summary>
-    private static void AssertWellFormed(List<MessageStreamEvent> events)
+    internal static void AssertWellFormed(List<MessageStreamEvent> events)
     {
         int expectedIndex = 0;
         int? open = null;
@@ -79,7 +75,7 @@ public sealed class ChatStreamTranslatorTests
         events[^1].ShouldBeOfType<MessageStopEvent>();
     }
 
-    private static List<(ContentBlock Block, string Text)> Blocks(List<MessageStreamEvent> events)
+    internal static List<(ContentBlock Block, string Text)> Blocks(List<MessageStreamEvent> events)
     {
         var blocks = new List<(ContentBlock Block, System.Text.StringBuilder Text)>();
         foreach (var e in events)
@@ -104,7 +100,7 @@ public sealed class ChatStreamTranslatorTests
         return [.. blocks.Select(b => (b.Block, b.Text.ToString()))];
     }
 
-    private static MessageDeltaEvent End(List<MessageStreamEvent> events) => events[^2].ShouldBeOfType<MessageDeltaEvent>();
+    internal static MessageDeltaEvent End(List<MessageStreamEvent> events) => events[^2].ShouldBeOfType<MessageDeltaEvent>();
 
     private static async Task<MessageResponse> Fold(List<MessageStreamEvent> events)
     {
@@ -194,38 +190,6 @@ public sealed class ChatStreamTranslatorTests
         blocks[0].Block.ShouldBeOfType<ThinkingBlock>();
         blocks[0].Text.ShouldBe("deep thought");
         blocks[1].Text.ShouldBe("ok");
-    }
-
-    public static TheoryData<string[]> ThinkTagStreams() => new()
-    {
-        { new[] { "<think>I should greet.</think>\n\nHello!" } },
-        { new[] { "<thi", "nk>I should ", "greet.</th", "ink>", "\n\nHel", "lo!" } },
-        { new[] { "\n", "  <think>", "I should greet.", "<", "/think>Hello!" } },
-        { new[] { "<", "t", "h", "i", "n", "k", ">", "I should greet.", "</think", ">", "\n", "Hello!" } },
-    };
-
-    [Theory]
-    [MemberData(nameof(ThinkTagStreams))]
-    public void Think_tags_in_content_become_thinking_then_text(string[] pieces)
-    {
-        var (events, _) = Translate([.. pieces.Select(Content), Finish("stop")]);
-
-        var blocks = Blocks(events);
-        blocks.Count.ShouldBe(2);
-        blocks[0].Block.ShouldBeOfType<ThinkingBlock>();
-        blocks[0].Text.ShouldBe("I should greet.");
-        blocks[1].Block.ShouldBeOfType<TextBlock>();
-        blocks[1].Text.ShouldBe("Hello!");
-    }
-
-    [Fact]
-    public void Literal_think_tag_later_in_an_answer_stays_text()
-    {
-        var (events, _) = Translate([Content("Use the "), Content("<think>"), Content(" tag to reason.</think>"), Finish("stop")]);
-
-        var block = Blocks(events).ShouldHaveSingleItem();
-        block.Block.ShouldBeOfType<TextBlock>();
-        block.Text.ShouldBe("Use the <think> tag to reason.</think>");
     }
 
     [Fact]
@@ -444,43 +408,12 @@ public sealed class ChatStreamTranslatorTests
         usage.CacheReadInputTokens.ShouldBe(0);
     }
 
-    [Fact]
-    public void Stop_sequence_split_across_chunks_is_matched()
-    {
-        var (events, translator) = Translate([Content("Result: 42 ##"), Content("#EN"), Content("D and more"), Content(" ignored"), Finish("stop")], ["###END"]);
-
-        Blocks(events).ShouldHaveSingleItem().Text.ShouldBe("Result: 42 ");
-        End(events).Delta.StopReason.ShouldBe(StopReasons.StopSequence);
-        End(events).Delta.StopSequence.ShouldBe("###END");
-        translator.Stopped.ShouldBeTrue();
-    }
-
-    [Fact]
-    public void Earliest_of_several_stop_sequences_wins()
-    {
-        var (events, _) = Translate([Content("alpha BETA gamma ALPHA")], ["ALPHA", "BETA"]);
-
-        Blocks(events).ShouldHaveSingleItem().Text.ShouldBe("alpha ");
-        End(events).Delta.StopSequence.ShouldBe("BETA");
-    }
-
-    [Fact]
-    public void Partial_stop_sequence_match_is_released_at_the_end()
-    {
-        var (events, translator) = Translate([Content("almost ##"), Content("#EN"), Finish("stop")], ["###END"]);
-
-        Blocks(events).ShouldHaveSingleItem().Text.ShouldBe("almost ###EN");
-        End(events).Delta.StopReason.ShouldBe(StopReasons.EndTurn);
-        End(events).Delta.StopSequence.ShouldBeNull();
-        translator.Stopped.ShouldBeFalse();
-    }
-
     [Theory]
     [InlineData("""{"error":{"message":"Metal out of memory","type":"server_error"}}""", "Metal out of memory")]
     [InlineData("""{"error":"generation failed"}""", "generation failed")]
     public void Error_object_inside_a_chunk_throws(string chunk, string message)
     {
-        var translator = new ChatStreamTranslator(null, 10);
+        var translator = new ChatStreamTranslator(10);
         var events = new List<MessageStreamEvent>();
         translator.OnChunk(Chunk(Content("partial")), events);
 

@@ -17,7 +17,7 @@ public sealed class TimingsUsageTests
 
     private static Usage Translate(params string[] chunks)
     {
-        var translator = new ChatStreamTranslator(null, estimatedInputTokens: 7);
+        var translator = new ChatStreamTranslator(estimatedInputTokens: 7);
         var events = new List<MessageStreamEvent>();
         foreach (var chunk in chunks)
         {
