@@ -39,6 +39,7 @@ public sealed class BackendKindsEndToEndTests(NpmPackages npm)
         backend.TurnCount.ShouldBe(2, diagnostics);
         var toolResult = backend.ToolResultOf(1);
         toolResult.CallId.ShouldNotBeNullOrEmpty();
+        toolResult.CallId.ShouldBe(backend.ScriptedCallId ?? toolResult.CallId, "the tool result answers the call the server made");
         toolResult.IsError.ShouldBeFalse(toolResult.Text);
         toolResult.Text.ShouldContain("notes.txt");
         result.ExitCode.ShouldBe(0, diagnostics);

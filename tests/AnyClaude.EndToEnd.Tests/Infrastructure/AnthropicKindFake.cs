@@ -10,6 +10,10 @@ internal sealed class AnthropicKindFake(FakeAnthropicServer server) : IKindFake
 
     public Uri Url => server.RootUrl;
 
+    private const string CallId = "toolu_01FakeWrite";
+
+    public string? ScriptedCallId => CallId;
+
     public int TurnCount => server.MessageRequests.Count;
 
     public static async Task<IKindFake> StartAsync() => new AnthropicKindFake(await FakeAnthropicServer.StartAsync());
@@ -21,7 +25,7 @@ internal sealed class AnthropicKindFake(FakeAnthropicServer server) : IKindFake
                 Parts =
                 [
                     new NativePart.Text("I'll write the file."),
-                    new NativePart.ToolCall("toolu_01FakeWrite", "Write", JsonSerializer.Serialize(new { file_path = path, content })),
+                    new NativePart.ToolCall(CallId, "Write", JsonSerializer.Serialize(new { file_path = path, content })),
                 ],
             },
             NativeReply.Text(finalText));

@@ -12,6 +12,9 @@ internal interface IKindFake : IAsyncDisposable
     /// <summary>The URL the kind's default backend is pointed at (its <c>…_URL</c> variable).</summary>
     Uri Url { get; }
 
+    /// <summary>The id the scripted Write call carries, where the script sets it (null where the fake numbers its own calls).</summary>
+    string? ScriptedCallId { get; }
+
     /// <summary>Model turns the server has received on its generation endpoint.</summary>
     int TurnCount { get; }
 

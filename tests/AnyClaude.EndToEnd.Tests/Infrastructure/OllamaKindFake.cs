@@ -11,6 +11,10 @@ internal sealed class OllamaKindFake(FakeOllamaServer server) : IKindFake
 
     public Uri Url => server.RootUrl;
 
+    private const string CallId = "call_k3v9q2ld";
+
+    public string? ScriptedCallId => CallId;
+
     public int TurnCount => server.ChatRequests.Count;
 
     public static async Task<IKindFake> StartAsync() => new OllamaKindFake(await FakeOllamaServer.StartAsync());
@@ -22,7 +26,7 @@ internal sealed class OllamaKindFake(FakeOllamaServer server) : IKindFake
                 Parts =
                 [
                     new NativePart.Text("I'll write the file."),
-                    new NativePart.ToolCall("call_k3v9q2ld", "Write", JsonSerializer.Serialize(new { file_path = path, content })),
+                    new NativePart.ToolCall(CallId, "Write", JsonSerializer.Serialize(new { file_path = path, content })),
                 ],
             },
             NativeReply.Text(finalText));

@@ -10,6 +10,9 @@ internal sealed class OpenAIKindFake(string kind, FakeOpenAIServer server) : IKi
 
     public Uri Url => server.BaseUrl;
 
+    /// <summary>The fake numbers its calls in its flavor's own style.</summary>
+    public string? ScriptedCallId => null;
+
     public int TurnCount => server.ChatRequests.Count;
 
     public static async Task<IKindFake> StartAsync(string kind, ServerFlavor flavor) =>
