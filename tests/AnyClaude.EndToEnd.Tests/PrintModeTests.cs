@@ -31,28 +31,7 @@ public sealed class PrintModeTests(NpmPackages npm)
         backend.ChatRequests.Count.ShouldBe(1);
     }
 
-    [Theory]
-    [InlineData(ServerFlavor.MlxLm)]
-    [InlineData(ServerFlavor.LmStudio)]
-    public async Task The_model_writes_a_file_with_the_Write_tool_and_gets_the_result_back(ServerFlavor flavor)
-    {
-        await using var backend = await FakeOpenAIServer.StartAsync(flavor);
-        using var sandbox = new ClaudeSandbox();
-        string path = Path.Combine(sandbox.WorkDirectory, "notes.txt");
-        const string content = "line one\nline \"two\" with ünïcode\n";
-        backend.Enqueue(
-            ScriptedResponse.ToolCalls(("Write", JsonSerializer.Serialize(new { file_path = path, content }))).WithText("I'll write the file."),
-            ScriptedResponse.Text("Wrote notes.txt."));
-
-        var result = await RunClaudeAsync(sandbox, flavor, backend.BaseUrl, "-p", "Write notes.txt", "--output-format", "json", "--allowedTools", "Write");
-
-        ParseResult(result).GetProperty("result").GetString().ShouldBe("Wrote notes.txt.", result.ToString());
-        File.ReadAllText(path).ShouldBe(content);
-        backend.ChatRequests.Count.ShouldBe(2);
-        var toolMessage = FindToolMessage(backend.ChatRequests[1]);
-        toolMessage.GetProperty("tool_call_id").GetString().ShouldNotBeNullOrEmpty();
-        toolMessage.GetProperty("content").GetString()!.ShouldNotStartWith("Error:");
-    }
+    // The Write round trip for every backend kind, mlx-lm and lmstudio included, is in BackendKindsEndToEndTests.
 
     [Theory]
     [InlineData(ServerFlavor.MlxLm)]

@@ -22,7 +22,11 @@ internal sealed class ClaudeSandbox : IDisposable
 
     public string WorkDirectory => Path.Combine(_root, "work");
 
-    public Dictionary<string, string> Environment(NpmFolder npm, ServerFlavor flavor, Uri backendUrl)
+    public Dictionary<string, string> Environment(NpmFolder npm, ServerFlavor flavor, Uri backendUrl) =>
+        Environment(npm, flavor == ServerFlavor.LmStudio ? "lmstudio" : "mlx-lm", backendUrl);
+
+    /// <summary>The environment with <paramref name="backendKind"/>'s default backend the mode, at <paramref name="backendUrl"/>.</summary>
+    public Dictionary<string, string> Environment(NpmFolder npm, string backendKind, Uri backendUrl)
     {
         var environment = new Dictionary<string, string>
         {
@@ -48,19 +52,23 @@ internal sealed class ClaudeSandbox : IDisposable
             environment["DOTNET_ROOT"] = dotnetRoot;
         }
 
-        if (flavor == ServerFlavor.LmStudio)
-        {
-            environment["ANYCLAUDE_MODE"] = "lmstudio";
-            environment["LMSTUDIO_URL"] = backendUrl.ToString();
-        }
-        else
-        {
-            environment["ANYCLAUDE_MODE"] = "mlx-lm";
-            environment["MLX_LM_URL"] = backendUrl.ToString();
-        }
-
+        environment["ANYCLAUDE_MODE"] = backendKind;
+        environment[UrlVariable(backendKind)] = backendUrl.ToString();
         return environment;
     }
+
+    /// <summary>The variable that sets a default backend's URL (configuration.md, "Backends").</summary>
+    private static string UrlVariable(string backendKind) => backendKind switch
+    {
+        "mlx-lm" => "MLX_LM_URL",
+        "lmstudio" => "LMSTUDIO_URL",
+        "llama-cpp" => "LLAMA_CPP_URL",
+        "vllm" => "VLLM_URL",
+        "exo" => "EXO_URL",
+        "ollama" => "OLLAMA_URL",
+        "anthropic" => "ANTHROPIC_PASSTHROUGH_URL",
+        _ => throw new ArgumentOutOfRangeException(nameof(backendKind), backendKind, "no default backend of that kind"),
+    };
 
     /// <summary>What interactive claude needs to start straight at its prompt: onboarding done, this folder trusted.</summary>
     public void MarkOnboardingDone()
