@@ -22,6 +22,9 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     /// <summary>The backend answering; a fallback moves it.</summary>
     public string Backend { get; set; } = backend;
 
+    /// <summary>How the request kept the conversation's cache (<c>local-answer</c>, <c>slot 1</c>, …), asked when it is over.</summary>
+    public Func<string?>? Strategy { get; set; }
+
     /// <summary>Called once the request is over, with what <c>anyclaude status</c> shows of it.</summary>
     public Action<RequestOutcome>? Completed { get; init; }
 
@@ -74,7 +77,10 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
 
         if (_error is null)
         {
-            LogCompleted(logger, requestId, Backend, model, stream ? "stream" : "json", _status, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens, _outputTokens, tokensPerSecond, _stopReason, _pings);
+            int prompt = _inputTokens + _cachedTokens;
+            LogCompleted(
+                logger, requestId, Backend, model, stream ? "stream" : "json", _status, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens,
+                prompt == 0 ? 0 : 100.0 * _cachedTokens / prompt, _outputTokens, tokensPerSecond, _stopReason, _pings, Strategy?.Invoke() ?? "-");
         }
         else
         {
@@ -85,8 +91,8 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
         trace?.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{ProxyRequestId} {Backend} {Model} {Mode} {Status} ttft={Ttft:0.000}s total={Total:0.000}s in={InputTokens} cached={CachedTokens} out={OutputTokens} {TokensPerSecond:0.0} tok/s stop={StopReason} pings={Pings}")]
-    private static partial void LogCompleted(ILogger logger, string proxyRequestId, string backend, string model, string mode, int status, double ttft, double total, int inputTokens, int cachedTokens, int outputTokens, double tokensPerSecond, string? stopReason, int pings);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ProxyRequestId} {Backend} {Model} {Mode} {Status} ttft={Ttft:0.000}s total={Total:0.000}s in={InputTokens} cached={CachedTokens} ({CachedPercent:0}%) out={OutputTokens} {TokensPerSecond:0.0} tok/s stop={StopReason} pings={Pings} cache={Strategy}")]
+    private static partial void LogCompleted(ILogger logger, string proxyRequestId, string backend, string model, string mode, int status, double ttft, double total, int inputTokens, int cachedTokens, double cachedPercent, int outputTokens, double tokensPerSecond, string? stopReason, int pings, string strategy);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{ProxyRequestId} response blocks=[{Blocks}]")]
     private static partial void LogResponseSummary(ILogger logger, string proxyRequestId, string blocks);

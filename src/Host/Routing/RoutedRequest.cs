@@ -38,4 +38,10 @@ internal sealed class RoutedRequest
 
     /// <summary>The upstream model, once known: the route's choice, else what the backend resolved.</summary>
     public string? Model { get; set; }
+
+    /// <summary>
+    /// How the request kept (or did not need) the conversation's cache: <c>local-answer</c>, <c>slot N</c>,
+    /// <c>affinity</c>, … (<c>anyclaude status</c> and the log line show it); null until known.
+    /// </summary>
+    public string? Strategy { get; set; }
 }
