@@ -1,0 +1,58 @@
+using System.Text;
+using System.Text.Json;
+using AnyClaude.TestSupport;
+
+namespace AnyClaude.Host.Tests.Cache;
+
+/// <summary>
+/// A fake server's prompt cache, as llama-server keeps one per slot: a request reuses the common prefix of the
+/// prompt its slot (<c>id_slot</c>, else slot 0) last held and replaces it; the answer reports what was reused
+/// (<c>timings.cache_n</c> for the llama.cpp flavor). The prompt is the chat body's tools and messages in order,
+/// four characters a token, as a chat template lays them out.
+/// </summary>
+internal sealed class SlotPrefixCache
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<int, string> _slots = [];
+
+    /// <summary>Each request as the fake saw it: its slot, prompt and cached tokens, in order.</summary>
+    public List<(int Slot, int PromptTokens, int CachedTokens, string Body)> Seen { get; } = [];
+
+    public static SlotPrefixCache On(FakeOpenAIServer fake, string answer = "ok")
+    {
+        var cache = new SlotPrefixCache();
+        fake.RespondWith(request =>
+        {
+            var (prompt, cached) = cache.Admit(request);
+            return ScriptedResponse.Text(answer).WithUsage(prompt, 1, cached);
+        });
+        return cache;
+    }
+
+    private (int PromptTokens, int CachedTokens) Admit(RecordedRequest request)
+    {
+        using var json = request.Json();
+        var root = json.RootElement;
+        int slot = root.TryGetProperty("id_slot", out var id) && id.ValueKind == JsonValueKind.Number ? id.GetInt32() : 0;
+        var prompt = new StringBuilder();
+        if (root.TryGetProperty("tools", out var tools))
+        {
+            prompt.Append(tools.GetRawText());
+        }
+
+        foreach (var message in root.GetProperty("messages").EnumerateArray())
+        {
+            prompt.Append(message.GetRawText()).Append('\n');
+        }
+
+        string text = prompt.ToString();
+        lock (_gate)
+        {
+            int common = _slots.TryGetValue(slot, out var previous) ? text.AsSpan().CommonPrefixLength(previous) : 0;
+            _slots[slot] = text;
+            var result = (Math.Max(1, text.Length / 4), common / 4);
+            Seen.Add((slot, result.Item1, result.Item2, request.BodyText));
+            return result;
+        }
+    }
+}
