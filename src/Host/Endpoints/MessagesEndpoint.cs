@@ -18,6 +18,7 @@ internal sealed partial class MessagesEndpoint(
     ProbeCheck probes,
     AttemptRunner attempts,
     RecentRequests recent,
+    ConversationCaches conversations,
     ILogger<MessagesEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -43,6 +44,7 @@ internal sealed partial class MessagesEndpoint(
             ConversationKey = routed.ConversationKey,
         };
         observer.Strategy = () => CacheStrategy.Describe(routed, call);
+        observer.Conversation = (prompt, cached) => conversations.Record(routed.ConversationKey, observer.Backend, prompt, cached).ToString();
         try
         {
             var events = options.LocalSideAnswers && LocalSideAnswers.TryAnswer(routed.Class, request) is { } answer
