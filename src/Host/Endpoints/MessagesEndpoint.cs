@@ -41,10 +41,10 @@ internal sealed partial class MessagesEndpoint(
         {
             OnUpstreamBody = trace is null ? null : trace.WriteUpstreamBody,
             RequestClass = RequestClasses.NameOf(routed.Class),
-            ConversationKey = routed.ConversationKey,
+            ConversationKey = routed.AffinityKey,
         };
         observer.Strategy = () => CacheStrategy.Describe(routed, call);
-        observer.Conversation = (prompt, cached) => conversations.Record(routed.ConversationKey, observer.Backend, prompt, cached).ToString();
+        observer.Conversation = (prompt, cached) => conversations.Record(routed.AffinityKey, observer.Backend, prompt, cached).ToString();
         try
         {
             var events = options.LocalSideAnswers && LocalSideAnswers.TryAnswer(routed.Class, request) is { } answer

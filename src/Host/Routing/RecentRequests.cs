@@ -23,7 +23,7 @@ internal sealed class RecentRequests(TimeProvider time)
             PromptTokens = prompt,
             CachedTokens = outcome.CachedTokens,
             Strategy = outcome.Strategy,
-            Conversation = routed.ConversationKey,
+            Conversation = routed.AffinityKey,
         };
         lock (_gate)
         {

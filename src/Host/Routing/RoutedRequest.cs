@@ -10,6 +10,7 @@ internal sealed class RoutedRequest
 {
     private readonly MessagesRequest _request;
     private string? _conversationKey;
+    private string? _affinityKey;
 
     public RoutedRequest(MessagesRequest request, RequestClass requestClass, RoutingTable table, RouteDecision decision)
     {
@@ -32,6 +33,9 @@ internal sealed class RoutedRequest
 
     /// <summary>Session id or prefix hash (<see cref="Routing.ConversationKey"/>), computed on first use.</summary>
     public string ConversationKey => _conversationKey ??= Routing.ConversationKey.Of(_request);
+
+    /// <summary>The conversation for cache affinity and per-conversation sums (<see cref="Routing.ConversationKey.AffinityOf"/>): a subagent is its own.</summary>
+    public string AffinityKey => _affinityKey ??= Routing.ConversationKey.AffinityOf(_request);
 
     /// <summary>The backend answering now (the route's, or a fallback).</summary>
     public string Backend { get; set; }

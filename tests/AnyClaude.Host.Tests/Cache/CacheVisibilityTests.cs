@@ -35,7 +35,8 @@ public sealed class CacheVisibilityTests
         lines[1].ShouldContain("anyclaude claude-haiku-5-5");
         lines[1].ShouldContain("cache=local-answer");
         lines[2].ShouldContain($"in={prompt2 - cached2} cached={cached2} ({100.0 * cached2 / prompt2:0}%)");
-        lines[2].ShouldContain("cache=shared conversation=session:5e55-1011 2 req");
+        lines[2].ShouldMatch(@"cache=shared conversation=session:5e55-1011/[0-9a-f]{8} 2 req \d+% cached$");
+        lines[2].ShouldEndWith($" 2 req {100.0 * cached2 / (prompt1 + prompt2):0}% cached");
 
         var output = new StringWriter();
         (await ControlCommands.StatusAsync(proxy.Http.BaseAddress!, null, output, TextWriter.Null)).ShouldBe(0);
