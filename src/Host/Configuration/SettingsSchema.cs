@@ -27,7 +27,6 @@ internal static class SettingsSchema
         "scriptsDirectory",
         "scriptCacheDirectory",
         "localSideAnswers",
-        "rewarm",
         Backends,
         "routes",
         "Serilog",
