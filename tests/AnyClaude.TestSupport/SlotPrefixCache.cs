@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using AnyClaude.TestSupport;
 
-namespace AnyClaude.Host.Tests.Cache;
+namespace AnyClaude.TestSupport;
 
 /// <summary>
 /// A fake server's prompt cache, as llama-server keeps one per slot: a request reuses the common prefix of the
@@ -10,13 +9,24 @@ namespace AnyClaude.Host.Tests.Cache;
 /// (<c>timings.cache_n</c> for the llama.cpp flavor). The prompt is the chat body's tools and messages in order,
 /// four characters a token, as a chat template lays them out.
 /// </summary>
-internal sealed class SlotPrefixCache
+public sealed class SlotPrefixCache
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<int, string> _slots = [];
 
-    /// <summary>Each request as the fake saw it: its slot, prompt and cached tokens, in order.</summary>
-    public List<(int Slot, int PromptTokens, int CachedTokens, string Body)> Seen { get; } = [];
+    private readonly List<(int Slot, int PromptTokens, int CachedTokens, string Body)> _seen = [];
+
+    /// <summary>Each request as the fake saw it so far: its slot, prompt and cached tokens, in order.</summary>
+    public List<(int Slot, int PromptTokens, int CachedTokens, string Body)> Seen
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _seen];
+            }
+        }
+    }
 
     public static SlotPrefixCache On(FakeOpenAIServer fake, string answer = "ok")
     {
@@ -51,7 +61,7 @@ internal sealed class SlotPrefixCache
             int common = _slots.TryGetValue(slot, out var previous) ? text.AsSpan().CommonPrefixLength(previous) : 0;
             _slots[slot] = text;
             var result = (Math.Max(1, text.Length / 4), common / 4);
-            Seen.Add((slot, result.Item1, result.Item2, request.BodyText));
+            _seen.Add((slot, result.Item1, result.Item2, request.BodyText));
             return result;
         }
     }
