@@ -28,13 +28,15 @@ public sealed class SlotPrefixCache
         }
     }
 
-    public static SlotPrefixCache On(FakeOpenAIServer fake, string answer = "ok")
+    /// <param name="shape">Changes the answer to a request (e.g. a prefill delay) before it goes out.</param>
+    public static SlotPrefixCache On(FakeOpenAIServer fake, string answer = "ok", Func<RecordedRequest, ScriptedResponse, ScriptedResponse>? shape = null)
     {
         var cache = new SlotPrefixCache();
         fake.RespondWith(request =>
         {
             var (prompt, cached) = cache.Admit(request);
-            return ScriptedResponse.Text(answer).WithUsage(prompt, 1, cached);
+            var response = ScriptedResponse.Text(answer).WithUsage(prompt, 1, cached);
+            return shape?.Invoke(request, response) ?? response;
         });
         return cache;
     }

@@ -55,6 +55,9 @@ internal sealed record AnyClaudeOptions
 
     /// <summary>Answer Claude Code's title and topic side requests without a model, so they never cost the conversation its cache.</summary>
     public bool LocalSideAnswers { get; init; } = true;
+
+    /// <summary>After a side request on a single-slot server, re-send the conversation's last turn (off the critical path) to restore its cache.</summary>
+    public bool Rewarm { get; init; }
 }
 
 /// <summary>A configured backend: what its plugin gets, plus the host's own per-backend settings.</summary>

@@ -91,6 +91,7 @@ internal static class ConfigurationLoader
                 ? Path.GetFullPath(cache, workingDirectory)
                 : Path.Combine(UserDirectory, "cache", "scripts"),
             LocalSideAnswers = reader.OptionalBool("localSideAnswers") ?? true,
+            Rewarm = reader.OptionalBool("rewarm") ?? false,
         };
         return new ConfigurationResult(errors.Count == 0 ? options : null, errors) { Warnings = warnings, Settings = configuration, Mode = mode, ModeError = modeError };
     }

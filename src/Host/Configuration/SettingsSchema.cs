@@ -27,6 +27,7 @@ internal static class SettingsSchema
         "scriptsDirectory",
         "scriptCacheDirectory",
         "localSideAnswers",
+        "rewarm",
         Backends,
         "routes",
         "Serilog",

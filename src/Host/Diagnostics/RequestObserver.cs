@@ -19,6 +19,9 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     private string? _error;
     private List<string>? _blocks;
 
+    /// <summary>The answer's HTTP status (499: the client went away).</summary>
+    public int Status => _status;
+
     /// <summary>The backend answering; a fallback moves it.</summary>
     public string Backend { get; set; } = backend;
 

@@ -19,12 +19,14 @@ internal sealed partial class MessagesEndpoint(
     AttemptRunner attempts,
     RecentRequests recent,
     ConversationCaches conversations,
+    Rewarmer rewarmer,
     ILogger<MessagesEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
         string requestId = RequestIds.Get(context);
         var cancellationToken = context.RequestAborted;
+        rewarmer.Interrupt();
         var (request, body) = await MessagesRequestReader.ReadAsync(context, options.MaxRequestBodyBytes, requireMaxTokens: false, options.Limits).ConfigureAwait(false);
         var routed = router.Route(request, countTokens: false);
         RouteHeaders.Attach(context, routed);
@@ -76,6 +78,7 @@ internal sealed partial class MessagesEndpoint(
             }
 
             observer.Complete();
+            rewarmer.Finished(routed, body, observer.Status);
         }
     }
 

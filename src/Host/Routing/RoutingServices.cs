@@ -13,6 +13,7 @@ internal static class RoutingServices
         services.AddSingleton(provider => new BackendHealthTracker(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new RecentRequests(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new Cache.ConversationCaches(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Cache.Rewarmer>();
         services.AddSingleton<Router>();
         services.AddSingleton<ProbeCheck>();
         services.AddSingleton<AttemptRunner>();

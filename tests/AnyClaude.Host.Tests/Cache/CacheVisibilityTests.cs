@@ -1,5 +1,6 @@
 using AnyClaude.Host.Cli;
 using AnyClaude.Host.Tests.Routing;
+using AnyClaude.TestSupport;
 using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.Host.Tests.Cache;

@@ -2,7 +2,7 @@ using AnyClaude.Host.Configuration;
 
 namespace AnyClaude.Host.Tests.Configuration;
 
-/// <summary><c>urls</c> on a backend entry (a pool of replicas), and <c>localSideAnswers</c>.</summary>
+/// <summary><c>urls</c> on a backend entry (a pool of replicas), <c>localSideAnswers</c> and <c>rewarm</c>.</summary>
 public sealed class PoolSettingsTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("anyclaude-config-").FullName;
@@ -19,7 +19,7 @@ public sealed class PoolSettingsTests : IDisposable
     public void A_backend_with_urls_is_a_pool_whose_first_url_names_it()
     {
         var result = Load("""
-            {"mode": "farm", "localSideAnswers": false,
+            {"mode": "farm", "localSideAnswers": false, "rewarm": true,
              "backends": {"farm": {"kind": "llama-cpp", "urls": ["http://10.0.0.1:8090/v1", "http://10.0.0.2:8090/v1"]}}}
             """);
 
@@ -29,6 +29,7 @@ public sealed class PoolSettingsTests : IDisposable
         options.Backends["farm"].Url.ShouldBe(new Uri("http://10.0.0.1:8090/v1"));
         options.Backends["mlx-lm"].Urls.ShouldBe([new Uri("http://localhost:8081/v1")]);
         options.LocalSideAnswers.ShouldBeFalse();
+        options.Rewarm.ShouldBeTrue();
     }
 
     [Fact]
