@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -7,57 +8,81 @@ using Microsoft.AspNetCore.Http;
 namespace AnyClaude.LoadBench;
 
 /// <summary>
-/// Item 3 of the benchmark issue: a backend with a one-slot prefix cache (like older mlx-lm: it keeps the KV cache of
-/// the last prompt only), a 5-turn tool-using conversation, and one Claude Code-style background request (short
-/// system prompt, no tools, a haiku model name) after turn 2. For each request: the share of the prompt the cache
-/// held and the time to the first text delta. The prompt the "server" sees is its chat-template order: system, tool
-/// definitions, then the messages; it is compared with the previous prompt the same server saw.
+/// The prefix-cache experiment (issues 9 and 12): a backend with a one-slot prefix cache (like older mlx-lm: it keeps
+/// the KV cache of the last prompt only), a five-turn tool-using conversation, after turn 2 Claude Code's side
+/// requests (2.1.197's topic call and 2.1.332's title call), and before turn 4 (a tool turn) a safety-classifier-shaped
+/// request. For each request: which server answered, the share of its prompt the cache held and the time to the first
+/// text delta. The prompt the "server" sees is its chat-template order: system, tool definitions, then the messages;
+/// it is compared with the previous prompt the same server saw. Targets: <c>direct</c> (no proxy), <c>anyclaude</c>
+/// (one backend), <c>anyclaude-side</c> (a second backend that the routes give <c>background</c> and
+/// <c>class: classifier</c>), <c>ccr</c> (claude-code-router).
 /// </summary>
 internal static class CacheExperiment
 {
-    /// <summary>Simulated prefill speed: 20,000 prompt tokens per second (4 bytes a token).</summary>
-    private const double MsPerUncachedToken = 0.05;
+    /// <summary>Simulated prefill speed: 200 µs per uncached prompt token (4 bytes a token), 5,000 tokens per second.</summary>
+    private const double MsPerUncachedToken = 0.2;
 
-    private sealed record Step(string Label, double CachedShare, int PromptTokens, double TtftMs);
+    private const string ClassifierMark = "You are a security monitor for autonomous AI coding agents.";
+
+    /// <param name="Server">main, side, or proxy (answered without a model).</param>
+    private sealed record Step(string Label, string Server, double CachedShare, int PromptTokens, int CachedTokens, double TtftMs);
 
     public static async Task<int> RunAsync(Options options)
     {
-        var targets = options.String("targets", "direct,anyclaude,ccr").Split(',');
+        var targets = options.String("targets", "direct,anyclaude,anyclaude-side").Split(',');
         var results = new Dictionary<string, List<Step>>();
+        var classifierReached = new Dictionary<string, bool>();
         foreach (string target in targets)
         {
             var cache = new PrefixCache();
+            var sideCache = new PrefixCache();
             await using var openAI = await FakeServers.StartAsync(0, app => app.MapPost("/v1/chat/completions", context => ServeAsync(context, cache, anthropic: false)));
             await using var anthropicFake = await FakeServers.StartAsync(0, app => app.MapPost("/v1/messages", context => ServeAsync(context, cache, anthropic: true)));
+            await using var sideFake = await FakeServers.StartAsync(0, app => app.MapPost("/v1/chat/completions", context => ServeAsync(context, sideCache, anthropic: false)));
             var backend = new Uri($"http://127.0.0.1:{openAI.Port()}");
             ProxyProcess? proxy = target switch
             {
                 "direct" => null,
                 "anyclaude" => await ProxyProcess.StartAnyClaudeAsync(Paths.AnyClaude(), backend, options.String("proxy-cpu", "1"), new Dictionary<string, string>()),
+                "anyclaude-side" => await ProxyProcess.StartAnyClaudeAsync(Paths.AnyClaude(), backend, options.String("proxy-cpu", "1"), SideBackend(new Uri($"http://127.0.0.1:{sideFake.Port()}/v1"))),
                 "ccr" => await ProxyProcess.StartClaudeCodeRouterAsync(Paths.ClaudeCodeRouter(), backend, options.String("proxy-cpu", "1")),
                 _ => throw new ArgumentException($"unknown target {target}"),
             };
             await using var _ = proxy;
             using var load = new LoadGenerator(proxy?.BaseUrl ?? new Uri($"http://127.0.0.1:{anthropicFake.Port()}"), 1);
             var steps = new List<Step>();
-            foreach (var (label, body) in Conversation())
+            foreach (var (label, body, side) in Conversation())
             {
-                var (ttft, _) = await load.OneAsync(body, tool: false);
-                var (prompt, cached) = cache.Last;
-                steps.Add(new Step(label, prompt == 0 ? 0 : (double)cached / prompt, prompt, ttft));
-                Console.WriteLine($"{target,-9} {label,-22} cached {100.0 * cached / Math.Max(1, prompt),5:F1}% of {prompt,6} tokens, TTFT {ttft,8:F1} ms");
+                int mainBefore = cache.Requests, sideBefore = sideCache.Requests;
+                var (ttft, _) = await load.OneAsync(body, tool: false, checkText: !side);
+                var (server, (prompt, cached)) = cache.Requests > mainBefore ? ("main", cache.Last)
+                    : sideCache.Requests > sideBefore ? ("side", sideCache.Last)
+                    : ("proxy", (0, 0));
+                steps.Add(new Step(label, server, prompt == 0 ? 0 : (double)cached / prompt, prompt, cached, ttft));
+                Console.WriteLine($"{target,-14} {label,-26} {server,-5} cached {100.0 * cached / Math.Max(1, prompt),5:F1}% of {prompt,6} tokens, TTFT {ttft,8:F1} ms");
             }
 
             results[target] = steps;
+            classifierReached[target] = cache.Prompts.Concat(sideCache.Prompts).Any(p => p.Contains(ClassifierMark, StringComparison.Ordinal));
         }
 
         var text = new StringBuilder();
-        text.AppendLine($"one-slot prefix cache, prefill {MsPerUncachedToken} ms per uncached token (4 bytes a token); cached share / time to first token:");
+        text.AppendLine(CultureInfo.InvariantCulture, $"one-slot prefix cache, prefill {MsPerUncachedToken * 1000:0} µs per uncached token (4 bytes a token); server, cached share / time to first token:");
         text.AppendLine();
         var labels = results.Values.First().Select(s => s.Label).ToList();
         text.Append(Markdown.Table(
             ["request", .. targets],
-            labels.Select((label, i) => (IReadOnlyList<string>)[label, .. targets.Select(t => $"{100 * results[t][i].CachedShare:F0}% / {results[t][i].TtftMs:F0} ms")])));
+            labels.Select((label, i) => (IReadOnlyList<string>)[label, .. targets.Select(t => Cell(results[t][i]))])));
+        text.AppendLine();
+        text.Append(Markdown.Table(
+            ["target", "turn 3 (after topic + title): cached / turn 2's prompt", "turn 4 (after classifier): cached / turn 3's prompt", "summed TTFT", "× direct", "classifier reached a model"],
+            targets.Select(t => (IReadOnlyList<string>)[
+                t,
+                $"{100.0 * AfterSide(results[t], "turn 3", "turn 2"):F1}%",
+                $"{100.0 * AfterSide(results[t], "turn 4", "turn 3"):F1}%",
+                $"{results[t].Sum(s => s.TtftMs):F0} ms",
+                results.TryGetValue("direct", out var direct) ? $"{results[t].Sum(s => s.TtftMs) / direct.Sum(s => s.TtftMs):F2}" : "-",
+                classifierReached[t] ? "yes" : "no"])));
         Console.WriteLine();
         Console.WriteLine(text);
         if (options.String("out", "") is { Length: > 0 } outFile)
@@ -68,13 +93,45 @@ internal static class CacheExperiment
         return 0;
     }
 
-    /// <summary>Five turns of one session, each the previous one plus a tool_use/tool_result round, and the background request after turn 2.</summary>
-    private static IEnumerable<(string Label, byte[] Body)> Conversation()
+    private static string Cell(Step step) => step.Server == "proxy"
+        ? $"proxy / {step.TtftMs:F0} ms"
+        : $"{(step.Server == "side" ? "side " : "")}{100 * step.CachedShare:F0}% / {step.TtftMs:F0} ms";
+
+    /// <summary>Cached tokens of <paramref name="turn"/> over the prompt tokens of <paramref name="previous"/>: how much of the previous turn survived.</summary>
+    private static double AfterSide(List<Step> steps, string turn, string previous)
+    {
+        var before = steps.Single(s => s.Label == previous);
+        var after = steps.Single(s => s.Label == turn);
+        return before.PromptTokens == 0 ? 0 : Math.Min(1.0, (double)after.CachedTokens / before.PromptTokens);
+    }
+
+    /// <summary>A second backend for Claude Code's side calls: the routes send <c>background</c> and <c>class: classifier</c> there.</summary>
+    private static Dictionary<string, string> SideBackend(Uri url) => new()
+    {
+        ["ANYCLAUDE_BACKENDS__SIDE__KIND"] = "openai",
+        ["ANYCLAUDE_BACKENDS__SIDE__URL"] = url.AbsoluteUri,
+        ["ANYCLAUDE_BACKENDS__SIDE__MODEL"] = "side-model",
+        ["ANYCLAUDE_ROUTES__0__WHEN__BACKGROUND"] = "true",
+        ["ANYCLAUDE_ROUTES__0__BACKEND"] = "side",
+        ["ANYCLAUDE_ROUTES__1__WHEN__CLASS"] = "classifier",
+        ["ANYCLAUDE_ROUTES__1__BACKEND"] = "side",
+    };
+
+    /// <summary>
+    /// Five turns of one session, each the previous one plus a tool_use/tool_result round; after turn 2 the topic and
+    /// the title side calls; before turn 4 the safety classifier judging the tool call turn 3 asked for.
+    /// </summary>
+    private static IEnumerable<(string Label, byte[] Body, bool Side)> Conversation()
     {
         var full = JsonNode.Parse(AnyClaude.Benchmarks.ClaudeCodeRequest.Create())!.AsObject();
         var messages = full["messages"]!.AsArray();
         for (int turn = 1; turn <= 5; turn++)
         {
+            if (turn == 4)
+            {
+                yield return ("safety classifier", Classifier(), true);
+            }
+
             var request = full.DeepClone().AsObject();
             var kept = new JsonArray();
             foreach (var message in messages.Take(1 + (2 * (turn - 1))))
@@ -91,16 +148,39 @@ internal static class CacheExperiment
             // cache_control sits on the last block and moves every turn, as Claude Code sends it.
             kept[^1]!["content"]!.AsArray()[^1]!["cache_control"] = new JsonObject { ["type"] = "ephemeral" };
             request["messages"] = kept;
-            yield return ($"turn {turn}", Encoding.UTF8.GetBytes(request.ToJsonString()));
+            yield return ($"turn {turn}", Encoding.UTF8.GetBytes(request.ToJsonString()), false);
             if (turn == 2)
             {
-                yield return ("background (haiku)", """
-                    {"model":"claude-haiku-4-5","max_tokens":512,"stream":true,
-                     "system":[{"type":"text","text":"Summarize this coding conversation in a title of at most 6 words."}],
+                yield return ("topic (2.1.197)", """
+                    {"model":"claude-3-5-haiku-20241022","max_tokens":512,"stream":true,
+                     "system":[{"type":"text","text":"Analyze if this message indicates a new conversation topic. If it does, extract a 2-3 word title that captures the new topic. Format your response as a JSON object with two fields: 'isNewTopic' (boolean) and 'title' (string, or null if isNewTopic is false). Only include these fields, no other text."}],
                      "messages":[{"role":"user","content":"Refactor the parser and run the tests."}]}
-                    """u8.ToArray());
+                    """u8.ToArray(), true);
+                yield return ("title (2.1.332)", """
+                    {"model":"claude-haiku-5-5","max_tokens":32000,"stream":true,"tools":[],
+                     "system":[{"type":"text","text":"You are Claude Code, Anthropic's official CLI for Claude."},{"type":"text","text":"You are naming a coding session. Reply with a short title in sentence case, as JSON."}],
+                     "messages":[{"role":"user","content":"<session>\nRefactor the parser and run the tests.\n</session>"}],
+                     "output_config":{"format":{"type":"json_schema","schema":{"type":"object","properties":{"title":{"type":"string"}},"required":["title"],"additionalProperties":false}}}}
+                    """u8.ToArray(), true);
             }
         }
+    }
+
+    /// <summary>The auto-mode safety classifier's shape: its own long system prompt (8 KB here; 141 KB in 2.1.332), the transcript to judge, stage 1.</summary>
+    private static byte[] Classifier()
+    {
+        string rules = ClassifierMark + " " + string.Concat(Enumerable.Range(0, 160).Select(i => $"Rule {i}: block actions that destroy data outside the project. "));
+        var body = new JsonObject
+        {
+            ["model"] = "claude-sonnet-5",
+            ["max_tokens"] = 64,
+            ["stream"] = true,
+            ["stop_sequences"] = new JsonArray { "</block>" },
+            ["thinking"] = new JsonObject { ["type"] = "disabled" },
+            ["system"] = new JsonArray { new JsonObject { ["type"] = "text", ["text"] = rules } },
+            ["messages"] = new JsonArray { new JsonObject { ["role"] = "user", ["content"] = "<transcript>Bash: dotnet test tests/Parser.Tests</transcript>" } },
+        };
+        return Encoding.UTF8.GetBytes(body.ToJsonString());
     }
 
     private static async Task ServeAsync(HttpContext context, PrefixCache cache, bool anthropic)
@@ -219,12 +299,18 @@ internal static class CacheExperiment
 
         public (int PromptTokens, int CachedTokens) Last { get; private set; }
 
+        public int Requests { get; private set; }
+
+        public List<string> Prompts { get; } = [];
+
         public (int PromptTokens, int CachedTokens) Admit(string prompt)
         {
             lock (_gate)
             {
                 int common = prompt.AsSpan().CommonPrefixLength(_slot);
                 _slot = prompt;
+                Requests++;
+                Prompts.Add(prompt);
                 Last = (prompt.Length / 4, common / 4);
                 return Last;
             }

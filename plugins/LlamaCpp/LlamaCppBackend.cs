@@ -21,6 +21,8 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
     public const string IdSlotSetting = "idSlot";
 
     private readonly int? _idSlot;
+    private readonly SlotPlan _slots = new();
+    private int _slotsAsked;
 
     public LlamaCppBackend(BackendSettings settings, BackendServices services)
         : base(settings, services, new BackendCapabilities { PromptCache = true, ReportsCachedTokens = true })
@@ -32,7 +34,28 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
         $"start it with `llama-server -m <model.gguf> --jinja -c 65536 --port {BaseUrl.Port}` (or set LLAMA_CPP_URL)";
 
     protected override ChatRenderOptions CreateRenderOptions(string model) =>
-        base.CreateRenderOptions(model) with { ExtraFields = WriteCacheFields };
+        base.CreateRenderOptions(model) with { ExtraFields = writer => WriteCacheFields(writer, _idSlot) };
+
+    /// <summary>
+    /// With several slots (<c>--parallel</c>, from <c>/props</c>; asked once if no health check has yet), each request
+    /// class keeps to its own slot and each conversation to one (<see cref="SlotPlan"/>); the <c>idSlot</c> setting wins.
+    /// </summary>
+    protected override async ValueTask<ChatRenderOptions> CreateRenderOptionsAsync(string model, BackendCall call, CancellationToken cancellationToken)
+    {
+        int? slot = _idSlot;
+        if (slot is null)
+        {
+            if (Capabilities.Slots is null && Interlocked.Exchange(ref _slotsAsked, 1) == 0)
+            {
+                await DiscoverCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            slot = _slots.Choose(Capabilities.Slots, call.RequestClass, call.ConversationKey);
+        }
+
+        call.Slot = slot;
+        return base.CreateRenderOptions(model) with { ExtraFields = writer => WriteCacheFields(writer, slot) };
+    }
 
     protected override AnthropicException MapErrorStatus(int status, string body)
     {
@@ -110,10 +133,10 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
         return buffer.WrittenSpan.ToArray();
     }
 
-    private void WriteCacheFields(Utf8JsonWriter writer)
+    private static void WriteCacheFields(Utf8JsonWriter writer, int? idSlot)
     {
         writer.WriteBoolean("cache_prompt", true);
-        if (_idSlot is { } slot)
+        if (idSlot is { } slot)
         {
             writer.WriteNumber("id_slot", slot);
         }

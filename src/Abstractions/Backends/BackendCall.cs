@@ -26,4 +26,22 @@ public sealed class BackendCall
     /// it instead of its own choice); a backend that picked its own sets it, so the host can report which answered.
     /// </summary>
     public string? Model { get; set; }
+
+    /// <summary>
+    /// What the request is for, as the host classified it (<c>turn</c>, <c>compaction</c>, <c>title</c>, <c>topic</c>,
+    /// <c>probe</c>, <c>classifier</c>): a server with several cache slots can keep each class on its own.
+    /// </summary>
+    public string? RequestClass { get; init; }
+
+    /// <summary>Which conversation the request belongs to (a session id or a prefix hash): the key for cache affinity.</summary>
+    public string? ConversationKey { get; init; }
+
+    /// <summary>The server's cache slot the backend pinned this request to (llama.cpp's <c>id_slot</c>), when it did.</summary>
+    public int? Slot { get; set; }
+
+    /// <summary>The destination that answered, when the backend is a pool of several.</summary>
+    public Uri? Destination { get; set; }
+
+    /// <summary>Why the backend put the request where it did (<c>affinity</c>, <c>least-loaded</c>, <c>failover</c>), when it chose.</summary>
+    public string? Placement { get; set; }
 }

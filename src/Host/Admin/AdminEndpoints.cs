@@ -16,7 +16,7 @@ namespace AnyClaude.Host.Admin;
 /// finish where they started); <c>GET /admin/status</c> reports the default, the routes, each backend's health and
 /// requests in flight, and the last few requests.
 /// </summary>
-internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouting routing, BackendHealthTracker health, RecentRequests recent, ILogger<AdminEndpoints> logger)
+internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouting routing, BackendHealthTracker health, RecentRequests recent, Cache.ConversationCaches conversations, ILogger<AdminEndpoints> logger)
 {
     public void Map(RouteGroupBuilder admin)
     {
@@ -122,12 +122,35 @@ internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouti
                 json.WriteNumber("status", item.Status);
                 WriteNumberOrNull(json, "ttftSeconds", item.TtftSeconds);
                 WriteNumberOrNull(json, "cachedShare", item.CachedShare);
+                json.WriteNumber("promptTokens", item.PromptTokens);
+                json.WriteNumber("cachedTokens", item.CachedTokens);
+                json.WriteString("strategy", item.Strategy);
+                json.WriteString("conversation", item.Conversation);
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
+            WriteConversations(json, conversations.Snapshot());
             json.WriteEndObject();
         });
+    }
+
+    private static void WriteConversations(Utf8JsonWriter json, IReadOnlyList<Cache.ConversationCache> conversations)
+    {
+        json.WriteStartArray("conversations");
+        foreach (var conversation in conversations)
+        {
+            json.WriteStartObject();
+            json.WriteString("key", conversation.Key);
+            json.WriteString("backend", conversation.Backend);
+            json.WriteNumber("requests", conversation.Requests);
+            json.WriteNumber("promptTokens", conversation.PromptTokens);
+            json.WriteNumber("cachedTokens", conversation.CachedTokens);
+            WriteNumberOrNull(json, "cachedShare", conversation.CachedShare);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)

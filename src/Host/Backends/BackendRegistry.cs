@@ -124,7 +124,15 @@ internal sealed partial class BackendRegistry : IDisposable
 
         try
         {
-            return new Entry(kind.Factory.Create(backend with { Name = name }, new BackendServices(client, _loggerFactory, _timeProvider)), kind.Factory, null);
+            var services = new BackendServices(client, _loggerFactory, _timeProvider);
+            if (backend.Urls.Count > 1)
+            {
+                // A pool: one instance per replica, built by the same factory, behind one name.
+                var replicas = backend.Urls.Select(url => kind.Factory.Create(backend with { Name = name, Url = url }, services)).ToList();
+                return new Entry(new Pools.PooledBackend(name, replicas, _timeProvider, _logger), kind.Factory, null);
+            }
+
+            return new Entry(kind.Factory.Create(backend with { Name = name }, services), kind.Factory, null);
         }
         catch (Exception exception) when (kind.Plugin is not null)
         {

@@ -122,11 +122,25 @@ internal static class ControlCommands
             string ttft = item.GetProperty("ttftSeconds") is { ValueKind: JsonValueKind.Number } t ? $"{t.GetDouble():0.000} s" : "-";
             string cached = item.GetProperty("cachedShare") is { ValueKind: JsonValueKind.Number } c ? $"{c.GetDouble():P0}" : "-";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"  {item.GetProperty("at").GetDateTimeOffset().ToLocalTime():HH:mm:ss} {item.GetProperty("backend").GetString(),-16} {item.GetProperty("model").GetString(),-28} {item.GetProperty("class").GetString(),-10} {item.GetProperty("status").GetInt32()} ttft {ttft}, cached {cached}");
+                $"  {item.GetProperty("at").GetDateTimeOffset().ToLocalTime():HH:mm:ss} {item.GetProperty("backend").GetString(),-16} {item.GetProperty("model").GetString(),-28} {item.GetProperty("class").GetString(),-10} {item.GetProperty("status").GetInt32()} ttft {ttft}, cached {cached}{Strategy(item)}");
+        }
+
+        if (status.TryGetProperty("conversations", out var conversations) && conversations.GetArrayLength() > 0)
+        {
+            text.AppendLine("conversations (prompt tokens the backends' caches served):");
+            foreach (var conversation in conversations.EnumerateArray())
+            {
+                string share = conversation.GetProperty("cachedShare") is { ValueKind: JsonValueKind.Number } c ? $"{c.GetDouble():P0}" : "-";
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  {conversation.GetProperty("key").GetString(),-44} {conversation.GetProperty("backend").GetString(),-16} {conversation.GetProperty("requests").GetInt32()} requests, {conversation.GetProperty("cachedTokens").GetInt64()} of {conversation.GetProperty("promptTokens").GetInt64()} prompt tokens cached ({share})");
+            }
         }
 
         return text.ToString();
     }
+
+    private static string Strategy(JsonElement item) =>
+        item.TryGetProperty("strategy", out var strategy) && strategy.GetString() is { Length: > 0 } text ? $" ({text})" : "";
 
     private static HttpClient Client(Uri proxy, string? apiKey)
     {

@@ -52,6 +52,12 @@ internal sealed record AnyClaudeOptions
 
     /// <summary>Where compiled scripts are cached, one <c>&lt;sha256&gt;.dll</c> per script content.</summary>
     public string ScriptCacheDirectory { get; init; } = Path.Combine(ConfigurationLoader.UserDirectory, "cache", "scripts");
+
+    /// <summary>Answer Claude Code's title and topic side requests without a model, so they never cost the conversation its cache.</summary>
+    public bool LocalSideAnswers { get; init; } = true;
+
+    /// <summary>After a side request on a single-slot server, re-send the conversation's last turn (off the critical path) to restore its cache.</summary>
+    public bool Rewarm { get; init; }
 }
 
 /// <summary>A configured backend: what its plugin gets, plus the host's own per-backend settings.</summary>
@@ -65,6 +71,12 @@ internal sealed record BackendOptions : BackendSettings
 
     /// <summary>The response pipeline's settings (<c>responseTransforms</c>, <c>toolCallFormat</c>).</summary>
     public Responses.ResponseSettings Responses { get; init; } = new();
+
+    /// <summary>
+    /// The destinations (<c>urls</c>: replicas of one server); one entry, <see cref="BackendSettings.Url"/>, unless a
+    /// pool was configured.
+    /// </summary>
+    public IReadOnlyList<Uri> Urls { get; init; } = [];
 
 }
 

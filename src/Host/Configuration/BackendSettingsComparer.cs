@@ -7,16 +7,18 @@ namespace AnyClaude.Host.Configuration;
 internal static class BackendSettingsComparer
 {
     private static readonly IReadOnlyList<string> NoList = [];
+    private static readonly IReadOnlyList<Uri> NoUrls = [];
     private static readonly IReadOnlyDictionary<string, string?> NoExtra = new Dictionary<string, string?>();
 
     public static bool Same(BackendOptions a, BackendOptions b) =>
         WithoutCollections(a) == WithoutCollections(b)
         && (a.Transforms ?? NoList).SequenceEqual(b.Transforms ?? NoList, StringComparer.Ordinal)
         && (a.Transforms is null) == (b.Transforms is null)
+        && a.Urls.SequenceEqual(b.Urls)
         && a.CleanSchemaKeywords.SequenceEqual(b.CleanSchemaKeywords, StringComparer.Ordinal)
         && a.Extra.Count == b.Extra.Count
         && a.Extra.All(pair => b.Extra.TryGetValue(pair.Key, out var value) && value == pair.Value);
 
     private static BackendOptions WithoutCollections(BackendOptions options) =>
-        options with { Transforms = null, CleanSchemaKeywords = NoList, Extra = NoExtra };
+        options with { Transforms = null, CleanSchemaKeywords = NoList, Extra = NoExtra, Urls = NoUrls };
 }

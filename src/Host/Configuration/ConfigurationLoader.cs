@@ -90,6 +90,8 @@ internal static class ConfigurationLoader
             ScriptCacheDirectory = NullIfEmpty(configuration["scriptCacheDirectory"]) is { } cache
                 ? Path.GetFullPath(cache, workingDirectory)
                 : Path.Combine(UserDirectory, "cache", "scripts"),
+            LocalSideAnswers = reader.OptionalBool("localSideAnswers") ?? true,
+            Rewarm = reader.OptionalBool("rewarm") ?? false,
         };
         return new ConfigurationResult(errors.Count == 0 ? options : null, errors) { Warnings = warnings, Settings = configuration, Mode = mode, ModeError = modeError };
     }
@@ -207,11 +209,13 @@ internal static class ConfigurationLoader
                 warnings.Add($"{prefix}.kind: no loaded plugin provides backends of kind '{kind}' yet (available: {string.Join(", ", factories.Select(f => f.Kind))}); requests to '{name}' fail until one is added");
             }
 
-            if (!Uri.TryCreate(section["url"], UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            var urls = ReadUrls(section, prefix, errors);
+            if (urls is null)
             {
-                errors.Add($"{prefix}.url: '{section["url"]}' is not an absolute http(s) URL");
                 continue;
             }
+
+            var url = urls[0];
 
             var reader = new ValueReader(section, errors, prefix);
             backends[name] = new BackendOptions
@@ -219,6 +223,7 @@ internal static class ConfigurationLoader
                 Name = name,
                 Kind = kind,
                 Url = url,
+                Urls = urls,
                 ApiKey = NullIfEmpty(section["apiKey"]),
                 Model = NullIfEmpty(section["model"]),
                 MaxOutputTokens = reader.OptionalInt("maxOutputTokens", 1, 10_000_000),
@@ -235,6 +240,33 @@ internal static class ConfigurationLoader
         }
 
         return backends;
+    }
+
+    /// <summary>
+    /// <c>urls</c> (a pool of replicas) when given, else <c>url</c>; null after reporting what is wrong. A pool's first
+    /// URL is also the backend's <see cref="BackendSettings.Url"/> (its name in messages).
+    /// </summary>
+    private static List<Uri>? ReadUrls(IConfigurationSection section, string prefix, List<string> errors)
+    {
+        var listed = ReadList(section.GetSection("urls"));
+        var texts = listed is { Count: > 0 } ? listed : [section["url"] ?? ""];
+        string key = listed is { Count: > 0 } ? "urls" : "url";
+        var urls = new List<Uri>(texts.Count);
+        foreach (string text in texts)
+        {
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                errors.Add($"{prefix}.{key}: '{text}' is not an absolute http(s) URL");
+                return null;
+            }
+
+            if (!urls.Contains(url))
+            {
+                urls.Add(url);
+            }
+        }
+
+        return urls;
     }
 
     /// <summary>

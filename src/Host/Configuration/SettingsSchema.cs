@@ -26,6 +26,8 @@ internal static class SettingsSchema
         "claudePath",
         "scriptsDirectory",
         "scriptCacheDirectory",
+        "localSideAnswers",
+        "rewarm",
         Backends,
         "routes",
         "Serilog",
@@ -36,6 +38,7 @@ internal static class SettingsSchema
     [
         "kind",
         "url",
+        "urls",
         "apiKey",
         "model",
         "maxOutputTokens",

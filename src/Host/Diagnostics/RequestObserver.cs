@@ -19,8 +19,17 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     private string? _error;
     private List<string>? _blocks;
 
+    /// <summary>The answer's HTTP status (499: the client went away).</summary>
+    public int Status => _status;
+
     /// <summary>The backend answering; a fallback moves it.</summary>
     public string Backend { get; set; } = backend;
+
+    /// <summary>How the request kept the conversation's cache (<c>local-answer</c>, <c>slot 1</c>, …), asked when it is over.</summary>
+    public Func<string?>? Strategy { get; set; }
+
+    /// <summary>Adds a finished request's prompt and cached tokens to its conversation's and describes the sums, for the log line.</summary>
+    public Func<int, int, string>? Conversation { get; set; }
 
     /// <summary>Called once the request is over, with what <c>anyclaude status</c> shows of it.</summary>
     public Action<RequestOutcome>? Completed { get; init; }
@@ -63,6 +72,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
 
     public void Complete()
     {
+        string strategy = Strategy?.Invoke() ?? "-";
         double totalSeconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
         double? ttft = _firstToken == 0 ? null : Stopwatch.GetElapsedTime(_started, _firstToken).TotalSeconds;
         double generationSeconds = _firstToken == 0 ? 0 : Stopwatch.GetElapsedTime(_firstToken).TotalSeconds;
@@ -74,19 +84,23 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
 
         if (_error is null)
         {
-            LogCompleted(logger, requestId, Backend, model, stream ? "stream" : "json", _status, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens, _outputTokens, tokensPerSecond, _stopReason, _pings);
+            int prompt = _inputTokens + _cachedTokens;
+            string conversation = Conversation?.Invoke(prompt, _cachedTokens) ?? "-";
+            LogCompleted(
+                logger, requestId, Backend, model, stream ? "stream" : "json", _status, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens,
+                prompt == 0 ? 0 : 100.0 * _cachedTokens / prompt, _outputTokens, tokensPerSecond, _stopReason, _pings, strategy, conversation);
         }
         else
         {
             LogFailed(logger, requestId, Backend, model, stream ? "stream" : "json", _status, totalSeconds, _error);
         }
 
-        Completed?.Invoke(new RequestOutcome(Backend, _status, ttft, _inputTokens, _cachedTokens, _outputTokens));
+        Completed?.Invoke(new RequestOutcome(Backend, _status, ttft, _inputTokens, _cachedTokens, _outputTokens) { Strategy = strategy });
         trace?.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{ProxyRequestId} {Backend} {Model} {Mode} {Status} ttft={Ttft:0.000}s total={Total:0.000}s in={InputTokens} cached={CachedTokens} out={OutputTokens} {TokensPerSecond:0.0} tok/s stop={StopReason} pings={Pings}")]
-    private static partial void LogCompleted(ILogger logger, string proxyRequestId, string backend, string model, string mode, int status, double ttft, double total, int inputTokens, int cachedTokens, int outputTokens, double tokensPerSecond, string? stopReason, int pings);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ProxyRequestId} {Backend} {Model} {Mode} {Status} ttft={Ttft:0.000}s total={Total:0.000}s in={InputTokens} cached={CachedTokens} ({CachedPercent:0}%) out={OutputTokens} {TokensPerSecond:0.0} tok/s stop={StopReason} pings={Pings} cache={Strategy} conversation={Conversation}")]
+    private static partial void LogCompleted(ILogger logger, string proxyRequestId, string backend, string model, string mode, int status, double ttft, double total, int inputTokens, int cachedTokens, double cachedPercent, int outputTokens, double tokensPerSecond, string? stopReason, int pings, string strategy, string conversation);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{ProxyRequestId} response blocks=[{Blocks}]")]
     private static partial void LogResponseSummary(ILogger logger, string proxyRequestId, string blocks);
@@ -96,4 +110,8 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
 }
 
 /// <summary>A finished request as the observer saw it; <see cref="InputTokens"/> excludes the cached ones (Anthropic's usage).</summary>
-internal sealed record RequestOutcome(string Backend, int Status, double? TtftSeconds, int InputTokens, int CachedTokens, int OutputTokens);
+internal sealed record RequestOutcome(string Backend, int Status, double? TtftSeconds, int InputTokens, int CachedTokens, int OutputTokens)
+{
+    /// <summary>How the request kept the conversation's cache (<see cref="Cache.CacheStrategy"/>).</summary>
+    public string? Strategy { get; init; }
+}

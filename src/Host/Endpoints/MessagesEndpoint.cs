@@ -1,5 +1,6 @@
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Errors;
+using AnyClaude.Host.Cache;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Diagnostics;
 using AnyClaude.Host.Http;
@@ -17,12 +18,15 @@ internal sealed partial class MessagesEndpoint(
     ProbeCheck probes,
     AttemptRunner attempts,
     RecentRequests recent,
+    ConversationCaches conversations,
+    Rewarmer rewarmer,
     ILogger<MessagesEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
         string requestId = RequestIds.Get(context);
         var cancellationToken = context.RequestAborted;
+        rewarmer.Interrupt();
         var (request, body) = await MessagesRequestReader.ReadAsync(context, options.MaxRequestBodyBytes, requireMaxTokens: false, options.Limits).ConfigureAwait(false);
         var routed = router.Route(request, countTokens: false);
         RouteHeaders.Attach(context, routed);
@@ -35,10 +39,19 @@ internal sealed partial class MessagesEndpoint(
         {
             Completed = outcome => recent.Add(routed, outcome),
         };
-        var call = new BackendCall(requestId, logger) { OnUpstreamBody = trace is null ? null : trace.WriteUpstreamBody };
+        var call = new BackendCall(requestId, logger)
+        {
+            OnUpstreamBody = trace is null ? null : trace.WriteUpstreamBody,
+            RequestClass = RequestClasses.NameOf(routed.Class),
+            ConversationKey = routed.AffinityKey,
+        };
+        observer.Strategy = () => CacheStrategy.Describe(routed, call);
+        observer.Conversation = (prompt, cached) => conversations.Record(routed.AffinityKey, observer.Backend, prompt, cached).ToString();
         try
         {
-            var events = attempts.StreamAsync(routed, request, body, call, backend => observer.Backend = backend.Name, cancellationToken);
+            var events = options.LocalSideAnswers && LocalSideAnswers.TryAnswer(routed.Class, request) is { } answer
+                ? AnswerLocally(routed, observer, answer, request.Model, cancellationToken)
+                : attempts.StreamAsync(routed, request, body, call, backend => observer.Backend = backend.Name, cancellationToken);
             if (stream)
             {
                 await MessageResponder.StreamAsync(context, events, options.HeartbeatInterval, observer, cancellationToken).ConfigureAwait(false);
@@ -65,7 +78,17 @@ internal sealed partial class MessagesEndpoint(
             }
 
             observer.Complete();
+            rewarmer.Finished(routed, body, observer.Status);
         }
+    }
+
+    private static IAsyncEnumerable<Abstractions.Streaming.MessageStreamEvent> AnswerLocally(
+        RoutedRequest routed, RequestObserver observer, string answer, string model, CancellationToken cancellationToken)
+    {
+        routed.Backend = LocalSideAnswers.Backend;
+        routed.Strategy = LocalSideAnswers.Strategy;
+        observer.Backend = LocalSideAnswers.Backend;
+        return LocalSideAnswers.StreamAsync(answer, model, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ProxyRequestId} {Backend}: {Warning}")]

@@ -17,6 +17,14 @@ internal static class ConversationKey
     public static string Of(MessagesRequest request) =>
         SessionId(request.Metadata) is { } session ? $"session:{session}" : $"prefix:{PrefixHash(request)}";
 
+    /// <summary>
+    /// The key cache affinity and the per-conversation sums use: within one session, a subagent (an <c>Agent</c> tool
+    /// call: its own system prompt and first message, the same session id) is a conversation of its own, so the
+    /// session id is qualified by the prefix hash. Stable over a conversation's turns.
+    /// </summary>
+    public static string AffinityOf(MessagesRequest request) =>
+        SessionId(request.Metadata) is { } session ? $"session:{session}/{PrefixHash(request)[..8]}" : $"prefix:{PrefixHash(request)}";
+
     private static string? SessionId(JsonElement? metadata)
     {
         if (metadata is not { ValueKind: JsonValueKind.Object } value

@@ -18,7 +18,13 @@ internal sealed class RecentRequests(TimeProvider time)
             RequestClasses.NameOf(routed.Class),
             outcome.Status,
             outcome.TtftSeconds,
-            prompt == 0 ? null : (double)outcome.CachedTokens / prompt);
+            prompt == 0 ? null : (double)outcome.CachedTokens / prompt)
+        {
+            PromptTokens = prompt,
+            CachedTokens = outcome.CachedTokens,
+            Strategy = outcome.Strategy,
+            Conversation = routed.AffinityKey,
+        };
         lock (_gate)
         {
             if (_items.Count == Capacity)
@@ -41,4 +47,14 @@ internal sealed class RecentRequests(TimeProvider time)
 }
 
 /// <summary>One finished request: <see cref="CachedShare"/> is the part of the prompt the backend's cache served.</summary>
-internal sealed record RecentRequest(DateTimeOffset At, string Backend, string Model, string Class, int Status, double? TtftSeconds, double? CachedShare);
+internal sealed record RecentRequest(DateTimeOffset At, string Backend, string Model, string Class, int Status, double? TtftSeconds, double? CachedShare)
+{
+    public int PromptTokens { get; init; }
+
+    public int CachedTokens { get; init; }
+
+    /// <summary>How it kept the conversation's cache: <c>local-answer</c>, <c>slot 1</c>, <c>affinity …</c>, <c>shared</c>.</summary>
+    public string? Strategy { get; init; }
+
+    public string? Conversation { get; init; }
+}

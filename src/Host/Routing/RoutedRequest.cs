@@ -10,6 +10,7 @@ internal sealed class RoutedRequest
 {
     private readonly MessagesRequest _request;
     private string? _conversationKey;
+    private string? _affinityKey;
 
     public RoutedRequest(MessagesRequest request, RequestClass requestClass, RoutingTable table, RouteDecision decision)
     {
@@ -33,9 +34,18 @@ internal sealed class RoutedRequest
     /// <summary>Session id or prefix hash (<see cref="Routing.ConversationKey"/>), computed on first use.</summary>
     public string ConversationKey => _conversationKey ??= Routing.ConversationKey.Of(_request);
 
+    /// <summary>The conversation for cache affinity and per-conversation sums (<see cref="Routing.ConversationKey.AffinityOf"/>): a subagent is its own.</summary>
+    public string AffinityKey => _affinityKey ??= Routing.ConversationKey.AffinityOf(_request);
+
     /// <summary>The backend answering now (the route's, or a fallback).</summary>
     public string Backend { get; set; }
 
     /// <summary>The upstream model, once known: the route's choice, else what the backend resolved.</summary>
     public string? Model { get; set; }
+
+    /// <summary>
+    /// How the request kept (or did not need) the conversation's cache: <c>local-answer</c>, <c>slot N</c>,
+    /// <c>affinity</c>, … (<c>anyclaude status</c> and the log line show it); null until known.
+    /// </summary>
+    public string? Strategy { get; set; }
 }

@@ -39,3 +39,24 @@ public sealed class ConversationKeyTests
         ConversationKey.Of(RequestBodies.Parse(other)).ShouldNotBe(key);
     }
 }
+
+public sealed class AffinityKeyTests
+{
+    [Fact]
+    public void A_subagent_in_the_same_session_is_a_conversation_of_its_own_and_each_keeps_its_key_over_turns()
+    {
+        var main = RequestBodies.Turn();
+        var later = RequestBodies.Turn();
+        later["messages"]!.AsArray().Add(new JsonObject { ["role"] = "assistant", ["content"] = "Done." });
+        later["messages"]!.AsArray().Add(new JsonObject { ["role"] = "user", ["content"] = "Thanks" });
+        var agent = RequestBodies.Turn(prompt: "Search the repository for the parser's tests");
+        var system = agent["system"]!.AsArray();
+        system[system.Count - 1]!["text"] = "You are an agent for Claude Code. Given the user's message, use the tools available to complete the task.";
+
+        string key = ConversationKey.AffinityOf(RequestBodies.Parse(main));
+        key.ShouldStartWith("session:5e55-1011/");
+        ConversationKey.AffinityOf(RequestBodies.Parse(later)).ShouldBe(key);
+        ConversationKey.AffinityOf(RequestBodies.Parse(agent)).ShouldStartWith("session:5e55-1011/");
+        ConversationKey.AffinityOf(RequestBodies.Parse(agent)).ShouldNotBe(key);
+    }
+}

@@ -75,7 +75,9 @@ public sealed class LiveModeTests
             routing: new AnyClaude.Host.Configuration.RoutingOptions
             {
                 Routes = [new AnyClaude.Host.Routing.Route(0, new AnyClaude.Host.Routing.RouteCondition { Background = true }, "b", null)],
-            });
+            },
+            // The title request must reach a backend here (the route under test), not the proxy's local answer.
+            configure: o => o with { LocalSideAnswers = false });
         using (await proxy.PostAsync(RequestBodies.Title()))
         {
         }
