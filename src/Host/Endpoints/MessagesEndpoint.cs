@@ -17,6 +17,7 @@ internal sealed partial class MessagesEndpoint(
     ProbeCheck probes,
     AttemptRunner attempts,
     RecentRequests recent,
+    ContextWindows.EstimateCalibration calibration,
     ILogger<MessagesEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -33,7 +34,11 @@ internal sealed partial class MessagesEndpoint(
         trace?.WriteRequest(context.Request, body);
         var observer = new RequestObserver(logger, requestId, routed.Backend, request.Model, stream, trace)
         {
-            Completed = outcome => recent.Add(routed, outcome),
+            Completed = outcome =>
+            {
+                recent.Add(routed, outcome);
+                calibration.Observe(routed.ConversationKey, outcome.InputTokens + outcome.CachedTokens);
+            },
         };
         var call = new BackendCall(requestId, logger) { OnUpstreamBody = trace is null ? null : trace.WriteUpstreamBody };
         try

@@ -38,4 +38,7 @@ internal sealed class RoutedRequest
 
     /// <summary>The upstream model, once known: the route's choice, else what the backend resolved.</summary>
     public string? Model { get; set; }
+
+    /// <summary>The prompt's size as counted for its backend and where the figure came from, when it was counted.</summary>
+    public Abstractions.Backends.TokenCount? PromptTokens { get; set; }
 }
