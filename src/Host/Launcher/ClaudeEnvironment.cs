@@ -16,7 +16,8 @@ internal static class ClaudeEnvironment
         Uri proxyAddress,
         string authToken,
         int? maxOutputTokens,
-        IReadOnlyDictionary<string, string?> current)
+        IReadOnlyDictionary<string, string?> current,
+        int? contextWindow = null)
     {
         var changes = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -50,6 +51,18 @@ internal static class ClaudeEnvironment
             Default("CLAUDE_CODE_MAX_OUTPUT_TOKENS", tokens.ToString(CultureInfo.InvariantCulture));
         }
 
+        if (contextWindow is { } window)
+        {
+            // A model name Claude Code does not know is taken for a 1,000,000-token window, so it would compact far too late:
+            // told the real window, it compacts before the backend's window is full.
+            string windowTokens = window.ToString(CultureInfo.InvariantCulture);
+            Default(MaxContextTokens, windowTokens);
+            Default(AutoCompactWindow, windowTokens);
+        }
+
         return changes;
     }
+
+    public const string MaxContextTokens = "CLAUDE_CODE_MAX_CONTEXT_TOKENS";
+    public const string AutoCompactWindow = "CLAUDE_CODE_AUTO_COMPACT_WINDOW";
 }

@@ -49,4 +49,20 @@ public sealed class ClaudeEnvironmentTests
         users.ContainsKey("ANTHROPIC_SMALL_FAST_MODEL").ShouldBeFalse();
         users.ContainsKey("ANTHROPIC_DEFAULT_HAIKU_MODEL").ShouldBeFalse();
     }
+
+    [Fact]
+    public void Claude_is_told_the_backends_window_unless_the_user_set_it()
+    {
+        var changes = ClaudeEnvironment.Changes(Proxy, "token", 16384, new Dictionary<string, string?>(), contextWindow: 32768);
+        changes["CLAUDE_CODE_MAX_CONTEXT_TOKENS"].ShouldBe("32768");
+        changes["CLAUDE_CODE_AUTO_COMPACT_WINDOW"].ShouldBe("32768");
+
+        var users = ClaudeEnvironment.Changes(Proxy, "token", 16384, new Dictionary<string, string?> { ["CLAUDE_CODE_AUTO_COMPACT_WINDOW"] = "20000" }, contextWindow: 32768);
+        users.ContainsKey("CLAUDE_CODE_AUTO_COMPACT_WINDOW").ShouldBeFalse();
+        users["CLAUDE_CODE_MAX_CONTEXT_TOKENS"].ShouldBe("32768");
+
+        var unknown = ClaudeEnvironment.Changes(Proxy, "token", 16384, new Dictionary<string, string?>(), contextWindow: null);
+        unknown.ContainsKey("CLAUDE_CODE_MAX_CONTEXT_TOKENS").ShouldBeFalse();
+        unknown.ContainsKey("CLAUDE_CODE_AUTO_COMPACT_WINDOW").ShouldBeFalse();
+    }
 }
