@@ -54,10 +54,14 @@ internal static class ClaudeEnvironment
         if (contextWindow is { } window)
         {
             // A model name Claude Code does not know is taken for a 1,000,000-token window, so it would compact far too late:
-            // told the real window, it compacts before the backend's window is full.
+            // told the real window, it compacts before the backend's window is full. The auto-compact window is clamped to
+            // that window anyway; 2.1.332 reads a value under 100k as 100k and warns, so it is set only from there up.
             string windowTokens = window.ToString(CultureInfo.InvariantCulture);
             Default(MaxContextTokens, windowTokens);
-            Default(AutoCompactWindow, windowTokens);
+            if (window >= MinimumAutoCompactWindow)
+            {
+                Default(AutoCompactWindow, windowTokens);
+            }
         }
 
         return changes;
@@ -65,4 +69,7 @@ internal static class ClaudeEnvironment
 
     public const string MaxContextTokens = "CLAUDE_CODE_MAX_CONTEXT_TOKENS";
     public const string AutoCompactWindow = "CLAUDE_CODE_AUTO_COMPACT_WINDOW";
+
+    /// <summary>The smallest auto-compact window Claude Code 2.1.332 takes as given.</summary>
+    public const int MinimumAutoCompactWindow = 100_000;
 }
