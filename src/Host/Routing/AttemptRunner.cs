@@ -156,7 +156,8 @@ internal sealed partial class AttemptRunner(
                 }
                 catch (Exception exception)
                 {
-                    if (backend is not null && exception is AnthropicException refused)
+                    // Only the server's own refusal says its window may have changed, not the proxy's pre-flight one.
+                    if (backend is not null && started && exception is AnthropicException refused)
                     {
                         runner._fit.OnRefused(backend, refused);
                     }
