@@ -89,3 +89,80 @@ public sealed class ContextWindowEndToEndTests(NpmPackages npm, ITestOutputHelpe
             .Any(m => m.GetProperty("content") is { ValueKind: JsonValueKind.String } text && text.GetString()!.StartsWith(CompactionMark, StringComparison.Ordinal));
     }
 }
+
+/// <summary>
+/// How close the proxy's estimate (rendered bytes / 4) is to real BPE tokenizers on the prompts the real Claude Code
+/// sends, as a chat template renders them (docs/benchmarks.md, count_tokens accuracy).
+/// </summary>
+[Collection(ClaudeCodeCollection.Name)]
+public sealed class CountAccuracyTests(NpmPackages npm, ITestOutputHelper log)
+{
+    [Fact]
+    public async Task The_estimate_is_within_a_third_of_real_tokenizers_on_Claude_Code_prompts()
+    {
+        await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio, new FakeServerOptions { ContextLength = 131072 });
+        using var sandbox = new ClaudeSandbox();
+        var environment = sandbox.Environment(npm, ServerFlavor.LmStudio, backend.BaseUrl);
+        environment["CLAUDE_CODE_MAX_CONTEXT_TOKENS"] = "40000";
+        environment["ANTHROPIC_MODEL"] = "qwen3-coder-30b";
+        backend.Enqueue(ScriptedResponse.Text("Done.").WithUsage(36000, 10));
+        var first = await ProcessRunner.RunAsync(
+            RepositoryPaths.AnyClaudeExecutable, ["-p", "Explain what a prefix cache is, in two sentences.", "--output-format", "json"], environment, sandbox.WorkDirectory, TimeSpan.FromSeconds(120));
+        first.ExitCode.ShouldBe(0, first.ToString());
+        // The next turn compacts first: a second prompt shape (the conversation plus the compaction instruction).
+        backend.RespondWith(_ => ScriptedResponse.Text("<summary>Asked about prefix caches.</summary>"));
+        await ProcessRunner.RunAsync(RepositoryPaths.AnyClaudeExecutable, ["-p", "--continue", "And a KV cache?", "--output-format", "json"], environment, sandbox.WorkDirectory, TimeSpan.FromSeconds(120));
+
+        var cl100k = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("cl100k_base");
+        var o200k = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("o200k_base");
+        log.WriteLine("| prompt | rendered bytes | estimate (bytes/4) | cl100k | o200k | estimate / o200k |");
+        log.WriteLine("|---|---|---|---|---|---|");
+        foreach (var (chat, i) in backend.ChatRequests.Take(3).Select((c, i) => (c, i)))
+        {
+            using var body = chat.Json();
+            string prompt = ChatMl(body.RootElement);
+            int estimate = (chat.Body.Length + 3) / 4;
+            int byCl100k = cl100k.CountTokens(prompt);
+            int byO200k = o200k.CountTokens(prompt);
+            double ratio = (double)estimate / byO200k;
+            log.WriteLine($"| {(i == 0 ? "turn 1" : "compaction/turn " + i)} | {chat.Body.Length:N0} | {estimate:N0} | {byCl100k:N0} | {byO200k:N0} | {ratio:0.00} |");
+            ratio.ShouldBeInRange(0.67, 1.5);
+        }
+    }
+
+    /// <summary>The body as a ChatML template renders it: the tools' JSON, then each message's text between role markers.</summary>
+    private static string ChatMl(JsonElement body)
+    {
+        var prompt = new System.Text.StringBuilder();
+        if (body.TryGetProperty("tools", out var tools))
+        {
+            prompt.Append("<|im_start|>system\n# Tools\n");
+            foreach (var tool in tools.EnumerateArray())
+            {
+                prompt.Append(tool.GetRawText()).Append('\n');
+            }
+
+            prompt.Append("<|im_end|>\n");
+        }
+
+        foreach (var message in body.GetProperty("messages").EnumerateArray())
+        {
+            prompt.Append("<|im_start|>").Append(message.GetProperty("role").GetString()).Append('\n');
+            if (message.TryGetProperty("content", out var content))
+            {
+                prompt.Append(content.ValueKind == JsonValueKind.String
+                    ? content.GetString()
+                    : string.Concat(content.EnumerateArray().Where(p => p.TryGetProperty("text", out _)).Select(p => p.GetProperty("text").GetString())));
+            }
+
+            if (message.TryGetProperty("tool_calls", out var calls))
+            {
+                prompt.Append(calls.GetRawText());
+            }
+
+            prompt.Append("<|im_end|>\n");
+        }
+
+        return prompt.Append("<|im_start|>assistant\n").ToString();
+    }
+}
