@@ -103,13 +103,16 @@ internal sealed class AnthropicPassthroughBackend : IBackend
     /// The server's own count (<c>POST /v1/messages/count_tokens</c>), so the number matches its tokenizer; servers without
     /// one (LM Studio, Ollama answer 404) get an estimate from the body's size, and are not asked again.
     /// </summary>
-    public async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
+    public async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        (await CountTokensAsync(request, cancellationToken).ConfigureAwait(false)).Tokens;
+
+    public async ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
     {
         string model = await ResolveModelAsync(request, cancellationToken).ConfigureAwait(false);
         byte[] body = PassthroughBody.Render(request, model, forCounting: true);
         if (_countTokensMissing)
         {
-            return Estimate(body);
+            return new TokenCount(Estimate(body), TokenCountSource.Estimate);
         }
 
         using var response = await PostAsync("v1/messages/count_tokens", body, cancellationToken).ConfigureAwait(false);
@@ -117,7 +120,7 @@ internal sealed class AnthropicPassthroughBackend : IBackend
         if ((int)response.StatusCode is 404 or 405 or 501)
         {
             _countTokensMissing = true;
-            return Estimate(body);
+            return new TokenCount(Estimate(body), TokenCountSource.Estimate);
         }
 
         if (!response.IsSuccessStatusCode)
@@ -128,7 +131,7 @@ internal sealed class AnthropicPassthroughBackend : IBackend
         try
         {
             using var document = JsonDocument.Parse(text);
-            return document.RootElement.GetProperty("input_tokens").GetInt32();
+            return new TokenCount(document.RootElement.GetProperty("input_tokens").GetInt32(), TokenCountSource.Server);
         }
         catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

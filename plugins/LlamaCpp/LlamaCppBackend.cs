@@ -97,7 +97,7 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
     }
 
     /// <summary>The prompt as the model's chat template renders it (<c>/apply-template</c>), counted by <c>/tokenize</c>; the estimate when either fails.</summary>
-    public override async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
+    public override async ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
     {
         // llama-server serves one model whatever the name: no need to ask which before counting.
         byte[] body = RenderChatBody(request, Settings.Model ?? request.Model);
@@ -111,11 +111,11 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
             if (tokens?.RootElement is { ValueKind: JsonValueKind.Object } counted
                 && counted.TryGetProperty("tokens", out var list) && list.ValueKind == JsonValueKind.Array)
             {
-                return list.GetArrayLength();
+                return new TokenCount(list.GetArrayLength(), TokenCountSource.Server);
             }
         }
 
-        return await base.CountInputTokensAsync(request, cancellationToken).ConfigureAwait(false);
+        return EstimateCount(request);
     }
 
     private static byte[] TokenizeBody(string prompt)

@@ -9,7 +9,8 @@ namespace AnyClaude.Plugins.MlxLm;
 /// <summary>
 /// <c>mlx_lm.server</c>: asks for <c>default_model</c> unless a model is configured (any other name makes
 /// it load that model), takes <c>max_completion_tokens</c>, text-only content, and answers generation
-/// errors with HTTP 404.
+/// errors with HTTP 404. The server does not report its model's window: it comes from the model folder's
+/// <c>config.json</c> when the configured model is on this machine (a path, or a repository id in the Hugging Face cache).
 /// </summary>
 internal sealed class MlxLmBackend : OpenAICompatibleBackend
 {
@@ -27,6 +28,12 @@ internal sealed class MlxLmBackend : OpenAICompatibleBackend
 
     protected override ValueTask<string> ResolveModelAsync(MessagesRequest request, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Settings.Model ?? DefaultModel);
+
+    protected override Task<ServerReport?> ReadServerReportAsync(CancellationToken cancellationToken)
+    {
+        var folder = MlxModelFolder.Find(Settings.Model, MlxModelFolder.DefaultHuggingFaceHome());
+        return Task.FromResult(folder is null ? null : new ServerReport { ContextLength = MlxModelFolder.ContextLength(folder) });
+    }
 
     protected override AnthropicException MapErrorStatus(int status, string body)
     {

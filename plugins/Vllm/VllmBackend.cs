@@ -80,7 +80,7 @@ internal sealed class VllmBackend : OpenAICompatibleBackend
     }
 
     /// <summary>vLLM's <c>/tokenize</c> with the chat messages and tools (it applies the template); the estimate when it cannot.</summary>
-    public override async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
+    public override async ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
     {
         string model;
         try
@@ -89,7 +89,7 @@ internal sealed class VllmBackend : OpenAICompatibleBackend
         }
         catch (AnthropicException)
         {
-            return await base.CountInputTokensAsync(request, cancellationToken).ConfigureAwait(false);
+            return EstimateCount(request);
         }
 
         using var chat = JsonDocument.Parse(RenderChatBody(request, model));
@@ -97,10 +97,10 @@ internal sealed class VllmBackend : OpenAICompatibleBackend
         if (counted?.RootElement is { ValueKind: JsonValueKind.Object } answer
             && answer.TryGetProperty("count", out var count) && count.ValueKind == JsonValueKind.Number && count.TryGetInt32(out int tokens))
         {
-            return tokens;
+            return new TokenCount(tokens, TokenCountSource.Server);
         }
 
-        return await base.CountInputTokensAsync(request, cancellationToken).ConfigureAwait(false);
+        return EstimateCount(request);
     }
 
     /// <summary>A <c>TokenizeChatRequest</c>: the chat body's model, messages, tools and template arguments, with the generation prompt.</summary>

@@ -3,6 +3,7 @@ using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Admin;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.ContextWindows;
 using AnyClaude.Host.Diagnostics;
 using AnyClaude.Host.Endpoints;
 using AnyClaude.Host.Http;
@@ -97,6 +98,7 @@ internal static class ProxyApp
             provider.GetRequiredService<ILoggerFactory>(),
             plugins));
         services.AddRequestRouting(options);
+        services.AddContextWindows();
         services.AddSingleton(provider => new ResponsePipelines(provider.GetRequiredService<BackendRegistry>().SettingsOf, responses, plugins));
         services.AddSingleton<MessagesEndpoint>();
         services.AddSingleton<CountTokensEndpoint>();

@@ -38,6 +38,24 @@ public sealed class LauncherTests(NpmPackages npm)
     }
 
     [Fact]
+    public async Task Claude_is_told_the_default_backends_window_and_a_users_own_value_wins()
+    {
+        // LM Studio reports the window its loaded model was given, less than the model's maximum.
+        await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio, new FakeServerOptions { ContextLength = 131072, LoadedContextLength = 8192 });
+        using var sandbox = new ClaudeSandbox();
+        var environment = sandbox.Environment(npm, ServerFlavor.LmStudio, backend.BaseUrl);
+        environment["ANYCLAUDE_CLAUDEPATH"] = StandInClaude(sandbox, exitCode: 0);
+        environment["CLAUDE_CODE_AUTO_COMPACT_WINDOW"] = "6000";
+
+        var result = await ProcessRunner.RunAsync(RepositoryPaths.AnyClaudeExecutable, ["-p", "hi"], environment, sandbox.WorkDirectory, TimeSpan.FromSeconds(60));
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        var lines = result.StandardOutput.Split('\n');
+        lines.ShouldContain("CLAUDE_CODE_MAX_CONTEXT_TOKENS=8192");
+        lines.ShouldContain("CLAUDE_CODE_AUTO_COMPACT_WINDOW=6000");
+    }
+
+    [Fact]
     public async Task A_taken_port_falls_back_to_a_free_one_when_launching_claude()
     {
         await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.MlxLm);
@@ -84,6 +102,8 @@ public sealed class LauncherTests(NpmPackages npm)
             echo "ANTHROPIC_API_KEY=$ANTHROPIC_API_KEY"
             echo "CLAUDE_CODE_ATTRIBUTION_HEADER=$CLAUDE_CODE_ATTRIBUTION_HEADER"
             echo "API_TIMEOUT_MS=$API_TIMEOUT_MS"
+            echo "CLAUDE_CODE_MAX_CONTEXT_TOKENS=$CLAUDE_CODE_MAX_CONTEXT_TOKENS"
+            echo "CLAUDE_CODE_AUTO_COMPACT_WINDOW=$CLAUDE_CODE_AUTO_COMPACT_WINDOW"
             echo "ready=$(curl -s -o /dev/null -w '%{http_code}' "$ANTHROPIC_BASE_URL/health/ready")"
             exit {{exitCode}}
             """.Replace("\r", ""));

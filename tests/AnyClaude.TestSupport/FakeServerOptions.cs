@@ -16,6 +16,12 @@ public sealed record FakeServerOptions
     public int? ContextLength { get; init; } = 32768;
 
     /// <summary>
+    /// LmStudio's <c>loaded_context_length</c> of the loaded model (the context it was loaded with, often less than
+    /// <see cref="ContextLength"/>, its <c>max_context_length</c>); null omits it, as for a model that is not loaded.
+    /// </summary>
+    public int? LoadedContextLength { get; init; }
+
+    /// <summary>
     /// Whether the model supports tools: LmStudio's <c>capabilities</c> lists <c>tool_use</c>; when false, Generic
     /// refuses requests carrying <c>tools</c> with a 400, like vLLM without <c>--enable-auto-tool-choice</c>; Vllm gives
     /// that exact 400 for tools with <c>tool_choice</c> auto; LlamaCpp's template caps say no and tools get its 500

@@ -23,6 +23,13 @@ public interface IBackend
     /// <summary>An estimate of the prompt's size in tokens as this backend would see it.</summary>
     ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The prompt's size in tokens and where the figure comes from. Backends whose server can count override it; the
+    /// default takes <see cref="CountInputTokensAsync"/> as an estimate.
+    /// </summary>
+    async ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        new(await CountInputTokensAsync(request, cancellationToken).ConfigureAwait(false), TokenCountSource.Estimate);
+
     Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken cancellationToken);

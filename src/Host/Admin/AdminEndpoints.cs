@@ -90,6 +90,11 @@ internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouti
                 json.WriteBoolean("healthy", state.Healthy);
                 json.WriteNumber("inFlight", state.InFlight);
                 json.WriteNumber("failures", state.Failures);
+                if (backends.All.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase))?.Capabilities.ContextLength is { } window)
+                {
+                    json.WriteNumber("contextLength", window);
+                }
+
                 if (state.RetryAt is { } retryAt)
                 {
                     json.WriteString("retryAt", retryAt);

@@ -59,6 +59,7 @@ internal static class PluginsCommand
         }
 
         ResponseListing.WritePipelines(catalog, options, backends, output);
+        ContextListing.Write(options, backends, output);
     }
 
     public static void Write(PluginCatalog catalog, IReadOnlyList<PluginDirectory> directories, TextWriter output)

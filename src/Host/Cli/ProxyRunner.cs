@@ -152,7 +152,13 @@ internal static class ProxyRunner
                 Console.Error.WriteLine($"anyclaude: debug {options.Debug}: log in {logFile!.Replace("-.log", $"-{DateTime.Now:yyyyMMdd}.log", StringComparison.Ordinal)}{traces}");
             }
 
-            var changes = ClaudeEnvironment.Changes(address, ClientToken(options), backend?.Capabilities.MaxOutputTokens, environment);
+            if (backend is not null)
+            {
+                // The window Claude Code is told is the default backend's: asked at start-up, waited for here a few seconds at most.
+                await app.Services.GetRequiredService<ContextWindows.CapabilityDiscovery>().EnsureAsync(backend, cancellationToken).ConfigureAwait(false);
+            }
+
+            var changes = ClaudeEnvironment.Changes(address, ClientToken(options), backend?.Capabilities.MaxOutputTokens, environment, backend?.Capabilities.ContextLength);
             int exitCode = await ClaudeProcess.RunAsync(claude!, claudeArguments, changes).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return exitCode;

@@ -2,6 +2,7 @@ using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Transforms;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.ContextWindows;
 using AnyClaude.Host.Http;
 using AnyClaude.Host.Routing;
 using AnyClaude.Host.Transforms;
@@ -12,9 +13,17 @@ namespace AnyClaude.Host.Endpoints;
 
 /// <summary>
 /// <c>POST /v1/messages/count_tokens</c>: routed like a real request (class <c>count</c>), through the same transforms,
-/// and rendered for that backend; the estimate is that rendering's UTF-8 size divided by four.
+/// and counted for that backend as well as it can be (<see cref="PromptCounter"/>: the server's count, the model's tokenizer,
+/// or the estimate, calibrated once the conversation's turns have been reported); <c>anyclaude-token-count</c> says which.
 /// </summary>
-internal sealed class CountTokensEndpoint(AnyClaudeOptions options, Router router, BackendRegistry backends, RequestPipelines pipelines, ILogger<CountTokensEndpoint> logger)
+internal sealed class CountTokensEndpoint(
+    AnyClaudeOptions options,
+    Router router,
+    BackendRegistry backends,
+    RequestPipelines pipelines,
+    CapabilityDiscovery discovery,
+    PromptCounter counter,
+    ILogger<CountTokensEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -25,7 +34,10 @@ internal sealed class CountTokensEndpoint(AnyClaudeOptions options, Router route
         var backend = backends.Get(routed.Backend);
         var call = new BackendCall(RequestIds.Get(context), logger) { Model = routed.Model };
         await pipelines.For(backend).ApplyAsync(new RequestContext(request, backend, call), cancellationToken).ConfigureAwait(false);
-        int tokens = await backend.CountInputTokensAsync(request, cancellationToken).ConfigureAwait(false);
+        await discovery.EnsureAsync(backend, cancellationToken).ConfigureAwait(false);
+        var counted = await counter.CountAsync(backend, request, routed.ConversationKey, cancellationToken).ConfigureAwait(false);
+        routed.PromptTokens = counted;
+        int tokens = counted.Tokens;
 
         await JsonResponses.WriteAsync(context, StatusCodes.Status200OK, json =>
         {

@@ -20,6 +20,7 @@ internal sealed partial class MessagesEndpoint(
     RecentRequests recent,
     ConversationCaches conversations,
     Rewarmer rewarmer,
+    ContextWindows.EstimateCalibration calibration,
     ILogger<MessagesEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -37,7 +38,11 @@ internal sealed partial class MessagesEndpoint(
         trace?.WriteRequest(context.Request, body);
         var observer = new RequestObserver(logger, requestId, routed.Backend, request.Model, stream, trace)
         {
-            Completed = outcome => recent.Add(routed, outcome),
+            Completed = outcome =>
+            {
+                recent.Add(routed, outcome);
+                calibration.Observe(routed.ConversationKey, outcome.InputTokens + outcome.CachedTokens);
+            },
         };
         var call = new BackendCall(requestId, logger)
         {

@@ -16,7 +16,8 @@ internal static class ClaudeEnvironment
         Uri proxyAddress,
         string authToken,
         int? maxOutputTokens,
-        IReadOnlyDictionary<string, string?> current)
+        IReadOnlyDictionary<string, string?> current,
+        int? contextWindow = null)
     {
         var changes = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -52,6 +53,25 @@ internal static class ClaudeEnvironment
             Default("CLAUDE_CODE_MAX_OUTPUT_TOKENS", tokens.ToString(CultureInfo.InvariantCulture));
         }
 
+        if (contextWindow is { } window)
+        {
+            // A model name Claude Code does not know is taken for a 1,000,000-token window, so it would compact far too late:
+            // told the real window, it compacts before the backend's window is full. The auto-compact window is clamped to
+            // that window anyway; 2.1.332 reads a value under 100k as 100k and warns, so it is set only from there up.
+            string windowTokens = window.ToString(CultureInfo.InvariantCulture);
+            Default(MaxContextTokens, windowTokens);
+            if (window >= MinimumAutoCompactWindow)
+            {
+                Default(AutoCompactWindow, windowTokens);
+            }
+        }
+
         return changes;
     }
+
+    public const string MaxContextTokens = "CLAUDE_CODE_MAX_CONTEXT_TOKENS";
+    public const string AutoCompactWindow = "CLAUDE_CODE_AUTO_COMPACT_WINDOW";
+
+    /// <summary>The smallest auto-compact window Claude Code 2.1.332 takes as given.</summary>
+    public const int MinimumAutoCompactWindow = 100_000;
 }

@@ -21,6 +21,10 @@ internal sealed class ResponsePipelineBackend(IBackend inner, ResponsePipeline p
 
     public ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken) => Inner.CountInputTokensAsync(request, cancellationToken);
 
+    public ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken) => Inner.CountTokensAsync(request, cancellationToken);
+
+    public Task<BackendCapabilities> DiscoverCapabilitiesAsync(CancellationToken cancellationToken) => Inner.DiscoverCapabilitiesAsync(cancellationToken);
+
     public Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken) => Inner.CheckHealthAsync(cancellationToken);
 
     public Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken cancellationToken) => Inner.ListModelsAsync(cancellationToken);

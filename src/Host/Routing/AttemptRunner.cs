@@ -5,6 +5,7 @@ using AnyClaude.Abstractions.Streaming;
 using AnyClaude.Abstractions.Transforms;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.ContextWindows;
 using AnyClaude.Host.Http;
 using AnyClaude.Host.Responses;
 using AnyClaude.Host.Streaming;
@@ -26,6 +27,7 @@ internal sealed partial class AttemptRunner(
     RequestPipelines pipelines,
     ResponsePipelines responses,
     BackendHealthTracker health,
+    ContextFit fit,
     ILogger<AttemptRunner> logger)
 {
     private readonly AnyClaudeOptions _options = options;
@@ -33,6 +35,7 @@ internal sealed partial class AttemptRunner(
     private readonly RequestPipelines _pipelines = pipelines;
     private readonly ResponsePipelines _responses = responses;
     private readonly BackendHealthTracker _health = health;
+    private readonly ContextFit _fit = fit;
     private readonly ILogger _logger = logger;
 
     /// <summary>The route's backend, then its fallbacks; those in back-off go last, so they are tried only when nothing else is left.</summary>
@@ -117,12 +120,14 @@ internal sealed partial class AttemptRunner(
                 routed.Model = model;
                 call.Model = model;
                 IAsyncEnumerator<MessageStreamEvent>? events = null;
+                IBackend? backend = null;
                 bool started = false;
                 try
                 {
-                    var backend = runner._backends.Get(name);
+                    backend = runner._backends.Get(name);
                     onAttempt?.Invoke(backend);
                     await runner._pipelines.For(backend).ApplyAsync(new RequestContext(attempt, backend, call), cancellationToken).ConfigureAwait(false);
+                    await runner._fit.FitAsync(backend, attempt, routed, cancellationToken).ConfigureAwait(false);
                     if (runner._options.Debug >= 2)
                     {
                         LogRequestSummary(runner._logger, call.RequestId, attempt.Model, attempt.Messages.Count, attempt.Tools?.Count ?? 0, attempt.MaxTokens, attempt.Stream == true);
@@ -149,8 +154,14 @@ internal sealed partial class AttemptRunner(
 
                     LogFallback(runner._logger, call.RequestId, name, exception.Message, candidates[i + 1]);
                 }
-                catch
+                catch (Exception exception)
                 {
+                    // Only the server's own refusal says its window may have changed, not the proxy's pre-flight one.
+                    if (backend is not null && started && exception is AnthropicException refused)
+                    {
+                        runner._fit.OnRefused(backend, refused);
+                    }
+
                     await StopAsync(events, started ? name : null).ConfigureAwait(false);
                     throw;
                 }

@@ -48,4 +48,7 @@ internal sealed class RoutedRequest
     /// <c>affinity</c>, … (<c>anyclaude status</c> and the log line show it); null until known.
     /// </summary>
     public string? Strategy { get; set; }
+
+    /// <summary>The prompt's size as counted for its backend and where the figure came from, when it was counted.</summary>
+    public Abstractions.Backends.TokenCount? PromptTokens { get; set; }
 }

@@ -168,9 +168,16 @@ public abstract class OpenAICompatibleBackend : IBackend
         set => Volatile.Write(ref _renderSizeHint, value);
     }
 
+    public async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        (await CountTokensAsync(request, cancellationToken).ConfigureAwait(false)).Tokens;
+
     /// <summary>An estimate from the rendered body's size; override where the server can count (<c>/tokenize</c>).</summary>
-    public virtual ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(EstimateTokens(RenderChatBody(request, Settings.Model ?? request.Model).Length));
+    public virtual ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(EstimateCount(request));
+
+    /// <summary>The estimate of the body this backend would render: what a count falls back to when the server cannot count.</summary>
+    protected TokenCount EstimateCount(MessagesRequest request) =>
+        new(EstimateTokens(RenderChatBody(request, Settings.Model ?? request.Model).Length), TokenCountSource.Estimate);
 
     public async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {

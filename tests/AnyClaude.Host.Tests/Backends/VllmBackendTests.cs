@@ -79,8 +79,12 @@ public sealed class VllmBackendTests
     [Fact]
     public async Task An_answer_budget_over_the_context_is_sent_again_with_the_room_that_is_left()
     {
-        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.Vllm, fakeOptions: Served with { ContextLength = 4096 });
+        // The configured window is larger than the server's (a stale setting): the proxy's pre-flight clamp leaves room
+        // the server does not have, and the server's refusal says how much it does have.
+        await using var proxy = await ProxyHarness.StartAsync(
+            ServerFlavor.Vllm, fakeOptions: Served with { ContextLength = 4096 }, configureBackend: b => b with { ContextLength = 8192 });
         proxy.Fake.Enqueue(ScriptedResponse.Text("Fits now."));
+        int counted = await CountTokensAsync(proxy, Body(stream: false, maxTokens: 64000));
 
         string answer = await PostOkAsync(proxy, Body(stream: false, maxTokens: 64000));
 
@@ -89,9 +93,8 @@ public sealed class VllmBackendTests
         chats.Count.ShouldBe(2);
         using var first = chats[0].Json();
         using var second = chats[1].Json();
-        first.RootElement.GetProperty("max_tokens").GetInt32().ShouldBe(16384); // clamped to the backend's maxOutputTokens, still too much
-        int prompt = chats[0].Body.Length / 4; // what the fake counts as the prompt
-        second.RootElement.GetProperty("max_tokens").GetInt32().ShouldBe(4096 - prompt);
+        first.RootElement.GetProperty("max_tokens").GetInt32().ShouldBe(8192 - counted); // the configured window's room, still too much
+        second.RootElement.GetProperty("max_tokens").GetInt32().ShouldBe(4096 - counted); // the fake counts as its /tokenize does
     }
 
     [Fact]

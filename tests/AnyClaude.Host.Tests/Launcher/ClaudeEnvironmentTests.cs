@@ -52,4 +52,26 @@ public sealed class ClaudeEnvironmentTests
         users.ContainsKey("ANTHROPIC_SMALL_FAST_MODEL").ShouldBeFalse();
         users.ContainsKey("ANTHROPIC_DEFAULT_HAIKU_MODEL").ShouldBeFalse();
     }
+
+    [Fact]
+    public void Claude_is_told_the_backends_window_unless_the_user_set_it()
+    {
+        var changes = ClaudeEnvironment.Changes(Proxy, "token", 16384, new Dictionary<string, string?>(), contextWindow: 131072);
+        changes["CLAUDE_CODE_MAX_CONTEXT_TOKENS"].ShouldBe("131072");
+        changes["CLAUDE_CODE_AUTO_COMPACT_WINDOW"].ShouldBe("131072");
+
+        // Under Claude Code's 100k minimum the auto-compact window would read as 100k (and warn): only the window is set.
+        var small = ClaudeEnvironment.Changes(Proxy, "token", 16384, new Dictionary<string, string?>(), contextWindow: 32768);
+        small["CLAUDE_CODE_MAX_CONTEXT_TOKENS"].ShouldBe("32768");
+        small.ContainsKey("CLAUDE_CODE_AUTO_COMPACT_WINDOW").ShouldBeFalse();
+
+        var users = ClaudeEnvironment.Changes(
+            Proxy, "token", 16384, new Dictionary<string, string?> { ["CLAUDE_CODE_AUTO_COMPACT_WINDOW"] = "150000", ["CLAUDE_CODE_MAX_CONTEXT_TOKENS"] = "200000" }, contextWindow: 131072);
+        users.ContainsKey("CLAUDE_CODE_AUTO_COMPACT_WINDOW").ShouldBeFalse();
+        users.ContainsKey("CLAUDE_CODE_MAX_CONTEXT_TOKENS").ShouldBeFalse();
+
+        var unknown = ClaudeEnvironment.Changes(Proxy, "token", 16384, new Dictionary<string, string?>(), contextWindow: null);
+        unknown.ContainsKey("CLAUDE_CODE_MAX_CONTEXT_TOKENS").ShouldBeFalse();
+        unknown.ContainsKey("CLAUDE_CODE_AUTO_COMPACT_WINDOW").ShouldBeFalse();
+    }
 }

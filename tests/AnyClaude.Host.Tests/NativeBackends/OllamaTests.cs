@@ -84,6 +84,11 @@ public sealed class OllamaTests
         var (type, message) = await ErrorBodies.ReadAsync(response);
         type.ShouldBe("invalid_request_error");
         message.ShouldStartWith("prompt is too long");
+        message.ShouldEndWith("tokens > 2048 maximum");
+        fake.ChatRequests.ShouldBeEmpty("a prompt that cannot fit is refused before any upstream call");
+
+        using var small = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: false, text: "Hi"));
+        small.StatusCode.ShouldBe(HttpStatusCode.OK, await small.Content.ReadAsStringAsync());
         using var body = fake.ChatRequests.ShouldHaveSingleItem().Json();
         body.RootElement.GetProperty("options").GetProperty("num_ctx").GetInt32().ShouldBe(2048, "the configured context length wins");
         fake.SilentTruncations.ShouldBe(0);

@@ -209,6 +209,11 @@ internal sealed class LmStudioDialect(FakeServerOptions options) : FlavorDialect
             w.WriteNumber("max_context_length", contextLength);
         }
 
+        if (model == LoadedModel && Options.LoadedContextLength is { } loaded)
+        {
+            w.WriteNumber("loaded_context_length", loaded);
+        }
+
         w.WriteStartArray("capabilities");
         if (Options.SupportsTools)
         {

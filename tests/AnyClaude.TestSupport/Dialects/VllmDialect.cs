@@ -97,7 +97,8 @@ internal sealed class VllmDialect(FakeServerOptions options) : FlavorDialect(opt
             return Error(400, "BadRequestError", "\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set");
         }
 
-        int prompt = request.EstimatedPromptTokens;
+        // vLLM measures the prompt with the tokenizer its /tokenize uses.
+        int prompt = FakeChatTemplate.Tokenize(FakeChatTemplate.Render(request.Root), addSpecial: false).Count;
         if (prompt >= MaxModelLen)
         {
             return ContextOverflow(prompt, MaxModelLen);

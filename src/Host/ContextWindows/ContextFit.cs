@@ -1,0 +1,79 @@
+using AnyClaude.Abstractions.Backends;
+using AnyClaude.Abstractions.Errors;
+using AnyClaude.Abstractions.Messages;
+using AnyClaude.Host.Routing;
+
+namespace AnyClaude.Host.ContextWindows;
+
+/// <summary>
+/// Sizes a request to its backend's context window once its pipeline has run, before anything goes upstream. A prompt
+/// that cannot fit, or leaves no room for an answer, is refused at once with Anthropic's own
+/// <c>prompt is too long: N tokens &gt; M maximum</c> (which Claude Code answers by compacting) instead of a long
+/// prefill that fails; otherwise <c>max_tokens</c> becomes at most the room the window has left. A prompt far from the
+/// edge is not counted (the quick estimate, doubled, plus the answer fits); one near it is counted as well as the
+/// backend can (<see cref="PromptCounter"/>).
+/// </summary>
+internal sealed class ContextFit(CapabilityDiscovery discovery, PromptCounter counter, EstimateCalibration calibration)
+{
+    /// <summary>The least room for an answer worth sending (or what the request asked for, when it asked for less).</summary>
+    public const int MinimumOutputTokens = 512;
+
+    public async ValueTask FitAsync(IBackend backend, MessagesRequest request, RoutedRequest routed, CancellationToken cancellationToken)
+    {
+        await discovery.EnsureAsync(backend, cancellationToken).ConfigureAwait(false);
+        int quick = PromptSize.EstimateTokens(request);
+        if (routed.Class is RequestClass.Turn or RequestClass.Compaction)
+        {
+            calibration.Expect(routed.ConversationKey, quick);
+        }
+
+        var capabilities = backend.Capabilities;
+        if (capabilities.ContextLength is not { } window)
+        {
+            return;
+        }
+
+        int asked = request.MaxTokens ?? capabilities.MaxOutputTokens;
+        if (2L * quick + asked <= window)
+        {
+            return;
+        }
+
+        TokenCount count;
+        try
+        {
+            count = await counter.CountAsync(backend, request, routed.ConversationKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AnthropicException)
+        {
+            // A count that failed (a server's count_tokens erring) must not fail the request: the quick estimate sizes it.
+            count = new TokenCount(quick, TokenCountSource.Estimate);
+        }
+
+        routed.PromptTokens = count;
+        int floor = Math.Clamp(asked, 1, MinimumOutputTokens);
+        if (count.Tokens > window)
+        {
+            throw TooLong(count.Tokens, window);
+        }
+
+        if (count.Tokens + floor > window)
+        {
+            // It fits, but the answer would have less room than is worth sending: the largest prompt is the window less that room.
+            throw TooLong(count.Tokens, window - floor);
+        }
+
+        request.MaxTokens = Math.Min(asked, window - count.Tokens);
+    }
+
+    /// <summary>The server said the prompt was too long where the proxy thought it fit: its window may have changed.</summary>
+    public void OnRefused(IBackend backend, AnthropicException exception)
+    {
+        if (exception.Message.Contains("prompt is too long", StringComparison.OrdinalIgnoreCase))
+        {
+            discovery.MarkStale(backend);
+        }
+    }
+
+    public static AnthropicException TooLong(int tokens, int maximum) => AnthropicException.PromptTooLong($"{tokens} tokens > {maximum} maximum");
+}
