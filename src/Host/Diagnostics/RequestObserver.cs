@@ -17,6 +17,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     private string? _stopReason;
     private int _status = 200;
     private string? _error;
+    private string? _errorType;
     private List<string>? _blocks;
 
     /// <summary>The backend answering; a fallback moves it.</summary>
@@ -48,10 +49,11 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
 
     public void OnPing() => _pings++;
 
-    public void OnError(int status, string message)
+    public void OnError(int status, string message, string? errorType = null)
     {
         _status = status;
         _error = message;
+        _errorType = errorType ?? "error";
         trace?.WriteNote("error", $"{status} {message}");
     }
 
@@ -59,6 +61,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     {
         _status = 499;
         _error = "the client disconnected; the upstream request was cancelled";
+        _errorType = "client_disconnected";
     }
 
     public void Complete()
@@ -81,7 +84,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
             LogFailed(logger, requestId, Backend, model, stream ? "stream" : "json", _status, totalSeconds, _error);
         }
 
-        Completed?.Invoke(new RequestOutcome(Backend, _status, ttft, _inputTokens, _cachedTokens, _outputTokens));
+        Completed?.Invoke(new RequestOutcome(Backend, _status, ttft, _inputTokens, _cachedTokens, _outputTokens, totalSeconds, tokensPerSecond, _errorType));
         trace?.Dispose();
     }
 
@@ -95,5 +98,17 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     private static partial void LogFailed(ILogger logger, string proxyRequestId, string backend, string model, string mode, int status, double total, string error);
 }
 
-/// <summary>A finished request as the observer saw it; <see cref="InputTokens"/> excludes the cached ones (Anthropic's usage).</summary>
-internal sealed record RequestOutcome(string Backend, int Status, double? TtftSeconds, int InputTokens, int CachedTokens, int OutputTokens);
+/// <summary>
+/// A finished request as the observer saw it; <see cref="InputTokens"/> excludes the cached ones (Anthropic's usage);
+/// <see cref="ErrorType"/> is the Anthropic error type when it failed.
+/// </summary>
+internal sealed record RequestOutcome(
+    string Backend,
+    int Status,
+    double? TtftSeconds,
+    int InputTokens,
+    int CachedTokens,
+    int OutputTokens,
+    double TotalSeconds = 0,
+    double TokensPerSecond = 0,
+    string? ErrorType = null);

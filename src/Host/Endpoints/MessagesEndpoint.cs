@@ -17,6 +17,7 @@ internal sealed partial class MessagesEndpoint(
     ProbeCheck probes,
     AttemptRunner attempts,
     RecentRequests recent,
+    ProxyMetrics metrics,
     ILogger<MessagesEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -33,7 +34,11 @@ internal sealed partial class MessagesEndpoint(
         trace?.WriteRequest(context.Request, body);
         var observer = new RequestObserver(logger, requestId, routed.Backend, request.Model, stream, trace)
         {
-            Completed = outcome => recent.Add(routed, outcome),
+            Completed = outcome =>
+            {
+                recent.Add(routed, outcome);
+                metrics.Record(routed, outcome);
+            },
         };
         var call = new BackendCall(requestId, logger) { OnUpstreamBody = trace is null ? null : trace.WriteUpstreamBody };
         try
@@ -50,7 +55,7 @@ internal sealed partial class MessagesEndpoint(
         }
         catch (AnthropicException exception)
         {
-            observer.OnError(exception.StatusCode, exception.Message);
+            observer.OnError(exception.StatusCode, exception.Message, exception.ErrorType);
             throw;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
