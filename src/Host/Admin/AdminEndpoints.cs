@@ -16,7 +16,13 @@ namespace AnyClaude.Host.Admin;
 /// finish where they started); <c>GET /admin/status</c> reports the default, the routes, each backend's health and
 /// requests in flight, and the last few requests.
 /// </summary>
-internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouting routing, BackendHealthTracker health, RecentRequests recent, ILogger<AdminEndpoints> logger)
+internal sealed partial class AdminEndpoints(
+    BackendRegistry backends,
+    LiveRouting routing,
+    BackendHealthTracker health,
+    RecentRequests recent,
+    Diagnostics.RequestStatistics statistics,
+    ILogger<AdminEndpoints> logger)
 {
     public void Map(RouteGroupBuilder admin)
     {
@@ -107,6 +113,7 @@ internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouti
                 }
 
                 json.WriteEndArray();
+                StatusFigures.Write(json, name, backends, statistics);
                 json.WriteEndObject();
             }
 
