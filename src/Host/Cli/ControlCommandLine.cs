@@ -40,5 +40,13 @@ internal static class ControlCommandLine
                 : StatusCommand.RichAsync(proxy, key, Spectre.Console.AnsiConsole.Console, Console.Error, TimeProvider.System);
         });
         root.Subcommands.Add(status);
+
+        var statusLine = new Command("statusline", "Claude Code's status line: reads its JSON on stdin, prints backend · model · cached share · tok/s · context used (anyclaude configures it when it launches claude)") { port };
+        statusLine.SetAction((parse, _) =>
+        {
+            var environment = ProxyRunner.EnvironmentVariables();
+            return StatusLineCommand.RunAsync(ControlCommands.ProxyAddress(parse.GetValue(port), environment), environment.GetValueOrDefault("ANYCLAUDE_API_KEY"), Console.In, Console.Out);
+        });
+        root.Subcommands.Add(statusLine);
     }
 }

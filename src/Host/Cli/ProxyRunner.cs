@@ -153,7 +153,14 @@ internal static class ProxyRunner
             }
 
             var changes = ClaudeEnvironment.Changes(address, ClientToken(options), backend?.Capabilities.MaxOutputTokens, environment);
-            int exitCode = await ClaudeProcess.RunAsync(claude!, claudeArguments, changes).ConfigureAwait(false);
+            var arguments = StatusLineSetting.Apply(
+                claudeArguments,
+                address.Port,
+                StatusLineSetting.SelfCommand(),
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+                Directory.GetCurrentDirectory(),
+                environment);
+            int exitCode = await ClaudeProcess.RunAsync(claude!, arguments, changes).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return exitCode;
         }
