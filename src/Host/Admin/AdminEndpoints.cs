@@ -70,71 +70,71 @@ internal sealed partial class AdminEndpoints(
         }).ConfigureAwait(false);
     }
 
-    private Task StatusAsync(HttpContext context)
+    private Task StatusAsync(HttpContext context) => JsonResponses.WriteAsync(context, StatusCodes.Status200OK, WriteStatus);
+
+    /// <summary><c>/admin/status</c>'s answer (also the dashboard's live feed).</summary>
+    public void WriteStatus(Utf8JsonWriter json)
     {
         var table = routing.Current;
-        return JsonResponses.WriteAsync(context, StatusCodes.Status200OK, json =>
+        json.WriteStartObject();
+        json.WriteString("mode", table.Mode);
+        json.WriteStartArray("routes");
+        foreach (var route in table.Routes)
+        {
+            json.WriteStringValue(route.ToString());
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("backends");
+        foreach (string name in table.BackendNames)
+        {
+            var state = health.Snapshot(name);
+            var settings = backends.SettingsOf(name);
+            json.WriteStartObject();
+            json.WriteString("name", name);
+            json.WriteString("kind", settings?.Kind);
+            json.WriteString("url", settings?.Url.ToString());
+            json.WriteBoolean("healthy", state.Healthy);
+            json.WriteNumber("inFlight", state.InFlight);
+            json.WriteNumber("failures", state.Failures);
+            if (state.RetryAt is { } retryAt)
+            {
+                json.WriteString("retryAt", retryAt);
+            }
+
+            if (state.LastError is { } error)
+            {
+                json.WriteString("lastError", error);
+            }
+
+            json.WriteStartArray("fallback");
+            foreach (string fallback in table.FallbacksOf(name))
+            {
+                json.WriteStringValue(fallback);
+            }
+
+            json.WriteEndArray();
+            StatusFigures.Write(json, name, backends, statistics);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("recent");
+        foreach (var item in recent.Snapshot())
         {
             json.WriteStartObject();
-            json.WriteString("mode", table.Mode);
-            json.WriteStartArray("routes");
-            foreach (var route in table.Routes)
-            {
-                json.WriteStringValue(route.ToString());
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("backends");
-            foreach (string name in table.BackendNames)
-            {
-                var state = health.Snapshot(name);
-                var settings = backends.SettingsOf(name);
-                json.WriteStartObject();
-                json.WriteString("name", name);
-                json.WriteString("kind", settings?.Kind);
-                json.WriteString("url", settings?.Url.ToString());
-                json.WriteBoolean("healthy", state.Healthy);
-                json.WriteNumber("inFlight", state.InFlight);
-                json.WriteNumber("failures", state.Failures);
-                if (state.RetryAt is { } retryAt)
-                {
-                    json.WriteString("retryAt", retryAt);
-                }
-
-                if (state.LastError is { } error)
-                {
-                    json.WriteString("lastError", error);
-                }
-
-                json.WriteStartArray("fallback");
-                foreach (string fallback in table.FallbacksOf(name))
-                {
-                    json.WriteStringValue(fallback);
-                }
-
-                json.WriteEndArray();
-                StatusFigures.Write(json, name, backends, statistics);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("recent");
-            foreach (var item in recent.Snapshot())
-            {
-                json.WriteStartObject();
-                json.WriteString("at", item.At);
-                json.WriteString("backend", item.Backend);
-                json.WriteString("model", item.Model);
-                json.WriteString("class", item.Class);
-                json.WriteNumber("status", item.Status);
-                WriteNumberOrNull(json, "ttftSeconds", item.TtftSeconds);
-                WriteNumberOrNull(json, "cachedShare", item.CachedShare);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            json.WriteString("at", item.At);
+            json.WriteString("backend", item.Backend);
+            json.WriteString("model", item.Model);
+            json.WriteString("class", item.Class);
+            json.WriteNumber("status", item.Status);
+            WriteNumberOrNull(json, "ttftSeconds", item.TtftSeconds);
+            WriteNumberOrNull(json, "cachedShare", item.CachedShare);
             json.WriteEndObject();
-        });
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)

@@ -13,6 +13,7 @@ internal static class MetricsServices
     public static IServiceCollection AddProxyMetrics(this IServiceCollection services, AnyClaudeOptions options)
     {
         services.AddSingleton(provider => new RequestStatistics(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<LiveRequests>();
         services.AddSingleton(provider => new ProxyMetrics(
             provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             name => provider.GetRequiredService<BackendRegistry>().SettingsOf(name)?.Url,

@@ -23,6 +23,9 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     /// <summary>The backend answering; a fallback moves it.</summary>
     public string Backend { get; set; } = backend;
 
+    /// <summary>The dashboard's view of this request while it runs.</summary>
+    public LiveRequest? Live { get; init; }
+
     /// <summary>Called once the request is over, with what <c>anyclaude status</c> shows of it.</summary>
     public Action<RequestOutcome>? Completed { get; init; }
 
@@ -44,6 +47,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
                 break;
         }
 
+        Live?.OnEvent(streamEvent);
         trace?.WriteEvent(streamEvent);
     }
 

@@ -18,6 +18,7 @@ internal sealed partial class MessagesEndpoint(
     AttemptRunner attempts,
     RecentRequests recent,
     ProxyMetrics metrics,
+    LiveRequests live,
     ILogger<MessagesEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -32,10 +33,13 @@ internal sealed partial class MessagesEndpoint(
 
         var trace = options.Debug >= 3 ? RequestTrace.Create(options.TraceDirectory, requestId) : null;
         trace?.WriteRequest(context.Request, body);
+        var running = live.Start(requestId, routed.Backend, routed.Model ?? request.Model, RequestClasses.NameOf(routed.Class));
         var observer = new RequestObserver(logger, requestId, routed.Backend, request.Model, stream, trace)
         {
+            Live = running,
             Completed = outcome =>
             {
+                live.End(running);
                 recent.Add(routed, outcome);
                 metrics.Record(routed, outcome);
             },
@@ -43,7 +47,7 @@ internal sealed partial class MessagesEndpoint(
         var call = new BackendCall(requestId, logger) { OnUpstreamBody = trace is null ? null : trace.WriteUpstreamBody };
         try
         {
-            var events = attempts.StreamAsync(routed, request, body, call, backend => observer.Backend = backend.Name, cancellationToken);
+            var events = attempts.StreamAsync(routed, request, body, call, backend => observer.Backend = running.Backend = backend.Name, cancellationToken);
             if (stream)
             {
                 await MessageResponder.StreamAsync(context, events, options.HeartbeatInterval, observer, cancellationToken).ConfigureAwait(false);
