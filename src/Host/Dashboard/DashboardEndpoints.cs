@@ -96,6 +96,12 @@ internal sealed class DashboardEndpoints(AdminEndpoints admin, LiveRequests live
             json.WriteNumber("elapsedSeconds", Math.Round(request.ElapsedSeconds, 1));
             json.WriteString("phase", request.Generating ? "generating" : "prefill");
             json.WriteNumber("deltas", request.Deltas);
+            if (request.Prefill is var (done, total))
+            {
+                json.WriteNumber("prefillDone", done);
+                json.WriteNumber("prefillTotal", total);
+            }
+
             json.WriteEndObject();
         }
 

@@ -27,6 +27,8 @@ internal sealed class LiveRequest(string id, string model, string requestClass)
     private readonly long _started = Stopwatch.GetTimestamp();
     private int _deltas;
     private int _generating;
+    private long _prefill;
+    private long _lastProgressLog;
 
     public string Id { get; } = id;
 
@@ -46,6 +48,24 @@ internal sealed class LiveRequest(string id, string model, string requestClass)
 
     /// <summary>Content deltas so far (about a token each).</summary>
     public int Deltas => Volatile.Read(ref _deltas);
+
+    /// <summary>The backend's last prefill report: prompt tokens done and total; null before any (or for servers that send none).</summary>
+    public (int Done, int Total)? Prefill => Interlocked.Read(ref _prefill) is var packed and not 0 ? ((int)(packed >> 32), (int)(packed & 0xFFFF_FFFF)) : null;
+
+    /// <summary>Records a prefill report; true when it is worth a log line (the first, the last, and one every 2 s between).</summary>
+    public bool OnPrefillProgress(int done, int total)
+    {
+        Interlocked.Exchange(ref _prefill, ((long)done << 32) | (uint)total);
+        long now = Stopwatch.GetTimestamp();
+        long last = Interlocked.Read(ref _lastProgressLog);
+        if (last != 0 && done < total && Stopwatch.GetElapsedTime(last, now) < TimeSpan.FromSeconds(2))
+        {
+            return false;
+        }
+
+        Interlocked.Exchange(ref _lastProgressLog, now);
+        return true;
+    }
 
     public void OnEvent(MessageStreamEvent streamEvent)
     {

@@ -44,7 +44,17 @@ internal sealed partial class MessagesEndpoint(
                 metrics.Record(routed, outcome);
             },
         };
-        var call = new BackendCall(requestId, logger) { OnUpstreamBody = trace is null ? null : trace.WriteUpstreamBody };
+        var call = new BackendCall(requestId, logger)
+        {
+            OnUpstreamBody = trace is null ? null : trace.WriteUpstreamBody,
+            OnPrefillProgress = (done, total) =>
+            {
+                if (running.OnPrefillProgress(done, total))
+                {
+                    LogPrefill(logger, requestId, running.Backend, done, total, 100.0 * done / total);
+                }
+            },
+        };
         try
         {
             var events = attempts.StreamAsync(routed, request, body, call, backend => observer.Backend = running.Backend = backend.Name, cancellationToken);
@@ -76,6 +86,9 @@ internal sealed partial class MessagesEndpoint(
             observer.Complete();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ProxyRequestId} {Backend} prefill {Done}/{Total} prompt tokens ({Percent:0}%)")]
+    private static partial void LogPrefill(ILogger logger, string proxyRequestId, string backend, int done, int total, double percent);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ProxyRequestId} {Backend}: {Warning}")]
     private static partial void LogWarning(ILogger logger, string proxyRequestId, string backend, string warning);

@@ -79,7 +79,10 @@ function renderLive(live) {
     cell(row, request.backend);
     cell(row, request.model);
     cell(row, request.class);
-    cell(row, request.phase === "prefill" ? "prefill (waiting for the first token)" : "generating");
+    cell(row, request.phase !== "prefill" ? "generating"
+      : typeof request.prefillTotal === "number"
+        ? "prefill " + request.prefillDone + "/" + request.prefillTotal + " (" + Math.round(100 * request.prefillDone / request.prefillTotal) + "%)"
+        : "prefill (waiting for the first token)");
     cell(row, request.elapsedSeconds.toFixed(1) + " s");
     cell(row, String(request.deltas));
     body.appendChild(row);
