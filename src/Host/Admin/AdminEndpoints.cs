@@ -76,65 +76,70 @@ internal sealed partial class AdminEndpoints(
     public void WriteStatus(Utf8JsonWriter json)
     {
         var table = routing.Current;
-        json.WriteStartObject();
-        json.WriteString("mode", table.Mode);
-        json.WriteStartArray("routes");
-        foreach (var route in table.Routes)
-        {
-            json.WriteStringValue(route.ToString());
-        }
+        Write();
 
-        json.WriteEndArray();
-        json.WriteStartArray("backends");
-        foreach (string name in table.BackendNames)
+        void Write()
         {
-            var state = health.Snapshot(name);
-            var settings = backends.SettingsOf(name);
             json.WriteStartObject();
-            json.WriteString("name", name);
-            json.WriteString("kind", settings?.Kind);
-            json.WriteString("url", settings?.Url.ToString());
-            json.WriteBoolean("healthy", state.Healthy);
-            json.WriteNumber("inFlight", state.InFlight);
-            json.WriteNumber("failures", state.Failures);
-            if (state.RetryAt is { } retryAt)
+            json.WriteString("mode", table.Mode);
+            json.WriteStartArray("routes");
+            foreach (var route in table.Routes)
             {
-                json.WriteString("retryAt", retryAt);
-            }
-
-            if (state.LastError is { } error)
-            {
-                json.WriteString("lastError", error);
-            }
-
-            json.WriteStartArray("fallback");
-            foreach (string fallback in table.FallbacksOf(name))
-            {
-                json.WriteStringValue(fallback);
+                json.WriteStringValue(route.ToString());
             }
 
             json.WriteEndArray();
-            StatusFigures.Write(json, name, backends, statistics);
+            json.WriteStartArray("backends");
+            foreach (string name in table.BackendNames)
+            {
+                var state = health.Snapshot(name);
+                var settings = backends.SettingsOf(name);
+                json.WriteStartObject();
+                json.WriteString("name", name);
+                json.WriteString("kind", settings?.Kind);
+                json.WriteString("url", settings?.Url.ToString());
+                json.WriteBoolean("healthy", state.Healthy);
+                json.WriteNumber("inFlight", state.InFlight);
+                json.WriteNumber("failures", state.Failures);
+                if (state.RetryAt is { } retryAt)
+                {
+                    json.WriteString("retryAt", retryAt);
+                }
+
+                if (state.LastError is { } error)
+                {
+                    json.WriteString("lastError", error);
+                }
+
+                json.WriteStartArray("fallback");
+                foreach (string fallback in table.FallbacksOf(name))
+                {
+                    json.WriteStringValue(fallback);
+                }
+
+                json.WriteEndArray();
+                StatusFigures.Write(json, name, backends, statistics);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("recent");
+            foreach (var item in recent.Snapshot())
+            {
+                json.WriteStartObject();
+                json.WriteString("at", item.At);
+                json.WriteString("backend", item.Backend);
+                json.WriteString("model", item.Model);
+                json.WriteString("class", item.Class);
+                json.WriteNumber("status", item.Status);
+                WriteNumberOrNull(json, "ttftSeconds", item.TtftSeconds);
+                WriteNumberOrNull(json, "cachedShare", item.CachedShare);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteEndObject();
         }
-
-        json.WriteEndArray();
-        json.WriteStartArray("recent");
-        foreach (var item in recent.Snapshot())
-        {
-            json.WriteStartObject();
-            json.WriteString("at", item.At);
-            json.WriteString("backend", item.Backend);
-            json.WriteString("model", item.Model);
-            json.WriteString("class", item.Class);
-            json.WriteNumber("status", item.Status);
-            WriteNumberOrNull(json, "ttftSeconds", item.TtftSeconds);
-            WriteNumberOrNull(json, "cachedShare", item.CachedShare);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
     }
 
     private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)
