@@ -8,12 +8,15 @@ using AnyClaude.TestSupport;
 namespace AnyClaude.Host.Tests.Cli;
 
 /// <summary>
-/// <c>anyclaude statusline</c> fed Claude Code's status-line JSON (the 2.1.332 shape of protocol.md §1a, in
-/// StatusLine/claude-code-2.1.332.json) against a real proxy, and the launcher's <c>--settings</c> that configures it.
+/// <c>anyclaude statusline</c> fed Claude Code's status-line JSON against a real proxy: StatusLine/claude-code-2.1.332.json
+/// after an answer (the shape of protocol.md §1a), StatusLine/claude-code-2.1.332-startup.json recorded from the real
+/// 2.1.332 at start-up (<c>current_usage</c> null; paths anonymised); and the launcher's <c>--settings</c> that configures it.
 /// </summary>
 public sealed class StatusLineTests
 {
     private static readonly string ClaudeJson = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Cli", "StatusLine", "claude-code-2.1.332.json"));
+
+    private static readonly string RecordedStartupJson = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Cli", "StatusLine", "claude-code-2.1.332-startup.json"));
 
     [Fact]
     public async Task Prints_backend_model_cached_share_rate_and_context_of_the_real_window()
@@ -44,6 +47,15 @@ public sealed class StatusLineTests
         (await StatusLineCommand.RunAsync(proxy.Http.BaseAddress!, null, new StringReader(ClaudeJson), output)).ShouldBe(0);
         // 1240 + 24800 + 0 + 96 from current_usage; no window is known for this backend.
         output.ToString().TrimEnd('\n').ShouldBe("a · ctx 26.1k");
+    }
+
+    [Fact]
+    public async Task At_start_up_claudes_recorded_json_has_no_usage_and_the_line_names_the_default()
+    {
+        await using var proxy = await MultiBackendProxy.StartAsync("a", ["a"]);
+        var output = new StringWriter();
+        (await StatusLineCommand.RunAsync(proxy.Http.BaseAddress!, null, new StringReader(RecordedStartupJson), output)).ShouldBe(0);
+        output.ToString().TrimEnd('\n').ShouldBe("a");
     }
 
     [Fact]
