@@ -99,6 +99,8 @@ internal static class ProxyApp
             plugins));
         services.AddRequestRouting(options);
         services.AddContextWindows();
+        services.AddProxyMetrics(options);
+        services.AddSingleton<Dashboard.DashboardEndpoints>();
         services.AddSingleton(provider => new ResponsePipelines(provider.GetRequiredService<BackendRegistry>().SettingsOf, responses, plugins));
         services.AddSingleton<MessagesEndpoint>();
         services.AddSingleton<CountTokensEndpoint>();
@@ -133,6 +135,8 @@ internal static class ProxyApp
         app.MapGet("/health/live", HealthEndpoints.LiveAsync);
         app.MapGet("/health/ready", health.ReadyAsync);
         app.Services.GetRequiredService<AdminEndpoints>().Map(AdminGroup(app));
+        MetricsServices.MapMetrics(app, options);
+        app.Services.GetRequiredService<Dashboard.DashboardEndpoints>().Map(app);
         // No MapFallback: a catch-all route would also match GET /v1/messages and turn routing's 405 into a 404.
         // Unmatched paths end with the pipeline's bare 404, which AnthropicErrorMiddleware gives an Anthropic body.
         return app;

@@ -47,4 +47,38 @@ public sealed class InteractiveTests(NpmPackages npm)
             await Tmux.RunAsync(socket, "kill-server");
         }
     }
+
+    [Fact]
+    public async Task Claude_shows_anyclaudes_status_line_under_the_prompt()
+    {
+        await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.MlxLm, new FakeServerOptions());
+        using var sandbox = new ClaudeSandbox();
+        sandbox.MarkOnboardingDone();
+        backend.RespondWith(_ => ScriptedResponse.Text(Answer).WithUsage(promptTokens: 2000, completionTokens: 8, cachedTokens: 1500));
+
+        string socket = $"anyclaude-e2e-{Guid.NewGuid():N}";
+        string launcher = Path.Combine(sandbox.Home, "launch.sh");
+        var environment = sandbox.Environment(npm, ServerFlavor.MlxLm, backend.BaseUrl);
+        File.WriteAllText(launcher, "#!/bin/sh\nexec env -i " +
+            string.Join(" ", environment.Select(pair => $"'{pair.Key}={pair.Value}'")) +
+            $" '{RepositoryPaths.AnyClaudeExecutable}'\n");
+
+        try
+        {
+            await Tmux.RunAsync(socket, "new-session", "-d", "-s", "claude", "-x", "160", "-y", "48", "-c", sandbox.WorkDirectory, $"sh '{launcher}'");
+            await Tmux.WaitForScreenAsync(socket, screen => screen.Contains('❯'), "Claude Code's prompt");
+
+            await Tmux.RunAsync(socket, "send-keys", "-t", "claude", "-l", "Say hello");
+            await Tmux.RunAsync(socket, "send-keys", "-t", "claude", "Enter");
+
+            // anyclaude statusline: backend · upstream model · cached share · tok/s · context used.
+            string screen = await Tmux.WaitForScreenAsync(socket, s => s.Contains(Answer) && s.Contains("mlx-lm · ") && s.Contains("cached 75%"), "the answer and anyclaude's status line");
+            screen.ShouldMatch(@"mlx-lm · \S+ · cached 75%");
+            screen.ShouldContain("ctx 2k");
+        }
+        finally
+        {
+            await Tmux.RunAsync(socket, "kill-server");
+        }
+    }
 }

@@ -22,6 +22,12 @@ public sealed class BackendCall
     public Action<ReadOnlyMemory<byte>>? OnUpstreamBody { get; init; }
 
     /// <summary>
+    /// Where a backend reports its server's prefill progress while the prompt is processed: prompt tokens done, of the
+    /// total (mlx-lm's <c>: keepalive N/M</c> comments). Null when the host does not ask.
+    /// </summary>
+    public Action<int, int>? OnPrefillProgress { get; init; }
+
+    /// <summary>
     /// The upstream model: set by the host when a route or a <c>backend/model</c> name chose one (the backend asks for
     /// it instead of its own choice); a backend that picked its own sets it, so the host can report which answered.
     /// </summary>

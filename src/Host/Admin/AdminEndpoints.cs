@@ -16,7 +16,14 @@ namespace AnyClaude.Host.Admin;
 /// finish where they started); <c>GET /admin/status</c> reports the default, the routes, each backend's health and
 /// requests in flight, and the last few requests.
 /// </summary>
-internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouting routing, BackendHealthTracker health, RecentRequests recent, Cache.ConversationCaches conversations, ILogger<AdminEndpoints> logger)
+internal sealed partial class AdminEndpoints(
+    BackendRegistry backends,
+    LiveRouting routing,
+    BackendHealthTracker health,
+    RecentRequests recent,
+    Diagnostics.RequestStatistics statistics,
+    Cache.ConversationCaches conversations,
+    ILogger<AdminEndpoints> logger)
 {
     public void Map(RouteGroupBuilder admin)
     {
@@ -64,10 +71,15 @@ internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouti
         }).ConfigureAwait(false);
     }
 
-    private Task StatusAsync(HttpContext context)
+    private Task StatusAsync(HttpContext context) => JsonResponses.WriteAsync(context, StatusCodes.Status200OK, WriteStatus);
+
+    /// <summary><c>/admin/status</c>'s answer (also the dashboard's live feed).</summary>
+    public void WriteStatus(Utf8JsonWriter json)
     {
         var table = routing.Current;
-        return JsonResponses.WriteAsync(context, StatusCodes.Status200OK, json =>
+        Write();
+
+        void Write()
         {
             json.WriteStartObject();
             json.WriteString("mode", table.Mode);
@@ -112,6 +124,7 @@ internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouti
                 }
 
                 json.WriteEndArray();
+                StatusFigures.Write(json, name, backends, statistics);
                 json.WriteEndObject();
             }
 
@@ -137,7 +150,7 @@ internal sealed partial class AdminEndpoints(BackendRegistry backends, LiveRouti
             json.WriteEndArray();
             WriteConversations(json, conversations.Snapshot());
             json.WriteEndObject();
-        });
+        }
     }
 
     private static void WriteConversations(Utf8JsonWriter json, IReadOnlyList<Cache.ConversationCache> conversations)

@@ -51,6 +51,18 @@ internal static class AnyClaudeCommand
         root.Subcommands.Add(pluginsCommand);
         ControlCommandLine.Add(root);
 
+        var doctor = new Command("doctor", "Check each configured backend (reachable, model, tool calling, context window, prefix cache), Claude Code, the port and the folders, and say what to fix; exit 0 only when the default backend is usable. Claude Code's own doctor: anyclaude -- doctor")
+        {
+            plugins, scripts, mode, config,
+        };
+        doctor.SetAction((parse, cancellationToken) => Doctor.DoctorCommand.RunAsync(
+            new CommandLineSettings { PluginsDirectory = parse.GetValue(plugins), ScriptsDirectory = parse.GetValue(scripts), Mode = parse.GetValue(mode), ConfigFile = parse.GetValue(config) },
+            ProxyRunner.EnvironmentVariables(),
+            Directory.GetCurrentDirectory(),
+            Console.Out,
+            cancellationToken));
+        root.Subcommands.Add(doctor);
+
         // Signals are handled by the proxy (proxy-only) or left to claude (launcher), never by the parser.
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
         return await root.Parse(own).InvokeAsync(invocation).ConfigureAwait(false);

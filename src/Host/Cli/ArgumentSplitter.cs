@@ -19,7 +19,7 @@ internal static class ArgumentSplitter
     };
 
     /// <summary>anyclaude's own subcommands: as the first token, the whole command line is anyclaude's.</summary>
-    private static readonly HashSet<string> Subcommands = new(StringComparer.Ordinal) { "plugins", "mode", "status" };
+    private static readonly HashSet<string> Subcommands = new(StringComparer.Ordinal) { "plugins", "mode", "status", "statusline", "doctor" };
 
     public static (string[] Own, string[] Claude) Split(string[] args)
     {

@@ -17,12 +17,36 @@ internal static class ControlCommandLine
         });
         root.Subcommands.Add(mode);
 
-        var status = new Command("status", "Show the running proxy's default backend, routes, backends (health, requests in flight) and recent requests") { port };
-        status.SetAction((parse, _) =>
+        var json = new Option<bool>("--json") { Description = "Print the status as JSON (for scripts)" };
+        var watch = new Option<bool>("--watch") { Description = "Refresh the status every second until Ctrl+C" };
+        var status = new Command("status", "Show the running proxy's default backend, routes, backends (health, requests in flight, time to first token, tokens/s, cached share) and recent requests") { port, json, watch };
+        status.SetAction((parse, cancellationToken) =>
         {
             var environment = ProxyRunner.EnvironmentVariables();
-            return ControlCommands.StatusAsync(ControlCommands.ProxyAddress(parse.GetValue(port), environment), environment.GetValueOrDefault("ANYCLAUDE_API_KEY"), Console.Out, Console.Error);
+            var proxy = ControlCommands.ProxyAddress(parse.GetValue(port), environment);
+            string? key = environment.GetValueOrDefault("ANYCLAUDE_API_KEY");
+            if (parse.GetValue(json))
+            {
+                return StatusCommand.JsonAsync(proxy, key, Console.Out, Console.Error);
+            }
+
+            if (parse.GetValue(watch))
+            {
+                return StatusCommand.WatchAsync(proxy, key, Spectre.Console.AnsiConsole.Console, TimeProvider.System, cancellationToken);
+            }
+
+            return Console.IsOutputRedirected
+                ? ControlCommands.StatusAsync(proxy, key, Console.Out, Console.Error)
+                : StatusCommand.RichAsync(proxy, key, Spectre.Console.AnsiConsole.Console, Console.Error, TimeProvider.System);
         });
         root.Subcommands.Add(status);
+
+        var statusLine = new Command("statusline", "Claude Code's status line: reads its JSON on stdin, prints backend · model · cached share · tok/s · context used (anyclaude configures it when it launches claude)") { port };
+        statusLine.SetAction((parse, _) =>
+        {
+            var environment = ProxyRunner.EnvironmentVariables();
+            return StatusLineCommand.RunAsync(ControlCommands.ProxyAddress(parse.GetValue(port), environment), environment.GetValueOrDefault("ANYCLAUDE_API_KEY"), Console.In, Console.Out);
+        });
+        root.Subcommands.Add(statusLine);
     }
 }

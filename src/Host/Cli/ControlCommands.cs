@@ -143,7 +143,7 @@ internal static class ControlCommands
     private static string Strategy(JsonElement item) =>
         item.TryGetProperty("strategy", out var strategy) && strategy.GetString() is { Length: > 0 } text ? $" ({text})" : "";
 
-    private static HttpClient Client(Uri proxy, string? apiKey)
+    internal static HttpClient Client(Uri proxy, string? apiKey)
     {
         var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(3) }) { BaseAddress = proxy, Timeout = TimeSpan.FromSeconds(10) };
         if (!string.IsNullOrEmpty(apiKey))
@@ -154,12 +154,12 @@ internal static class ControlCommands
         return http;
     }
 
-    private static string ErrorMessage(JsonDocument json) =>
+    internal static string ErrorMessage(JsonDocument json) =>
         json.RootElement.TryGetProperty("error", out var error) && error.TryGetProperty("message", out var message) ? message.GetString() ?? "" : json.RootElement.GetRawText();
 
-    private static bool IsUnreachable(Exception exception) =>
+    internal static bool IsUnreachable(Exception exception) =>
         exception is HttpRequestException { InnerException: SocketException } or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } or TaskCanceledException or JsonException;
 
-    private static string NotRunning(Uri proxy) =>
+    internal static string NotRunning(Uri proxy) =>
         $"anyclaude: no anyclaude proxy answers on {proxy.GetLeftPart(UriPartial.Authority)}; start one (`anyclaude` or `anyclaude --proxy-only`), or pass the port it runs on with --port";
 }

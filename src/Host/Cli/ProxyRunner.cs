@@ -159,7 +159,14 @@ internal static class ProxyRunner
             }
 
             var changes = ClaudeEnvironment.Changes(address, ClientToken(options), backend?.Capabilities.MaxOutputTokens, environment, backend?.Capabilities.ContextLength);
-            int exitCode = await ClaudeProcess.RunAsync(claude!, claudeArguments, changes).ConfigureAwait(false);
+            var arguments = StatusLineSetting.Apply(
+                claudeArguments,
+                address.Port,
+                StatusLineSetting.SelfCommand(),
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+                Directory.GetCurrentDirectory(),
+                environment);
+            int exitCode = await ClaudeProcess.RunAsync(claude!, arguments, changes).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return exitCode;
         }

@@ -42,6 +42,9 @@ internal sealed record AnyClaudeOptions
     /// <summary>Where claude is; null looks it up on PATH.</summary>
     public string? ClaudePath { get; init; }
 
+    /// <summary>Where to send the metrics over OTLP (<c>otlpEndpoint</c>); null sends nothing (<c>/metrics</c> still answers).</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
     public required IReadOnlyDictionary<string, BackendOptions> Backends { get; init; }
 
     /// <summary>The <c>routes</c> and the backends' <c>fallback</c> lists.</summary>

@@ -84,6 +84,7 @@ internal static class ConfigurationLoader
             },
             TraceDirectory = configuration["traceDirectory"] ?? Path.Combine(UserDirectory, "traces"),
             ClaudePath = NullIfEmpty(configuration["claudePath"]),
+            OtlpEndpoint = OtlpEndpoint(configuration["otlpEndpoint"], errors),
             Backends = backends,
             Routing = routing,
             ScriptDirectories = ScriptDirectories(commandLine, configuration, workingDirectory),
@@ -295,6 +296,22 @@ internal static class ConfigurationLoader
                 .Where(value => !string.IsNullOrEmpty(value))
                 .Select(value => value!)
                 .ToList();
+    }
+
+    private static Uri? OtlpEndpoint(string? value, List<string> errors)
+    {
+        if (NullIfEmpty(value) is not { } text)
+        {
+            return null;
+        }
+
+        if (Uri.TryCreate(text, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "http" or "https")
+        {
+            return endpoint;
+        }
+
+        errors.Add($"otlpEndpoint: '{text}' is not an http(s) URL (for example http://127.0.0.1:4317)");
+        return null;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -24,6 +24,7 @@ internal static class SettingsSchema
         "maxTools",
         "traceDirectory",
         "claudePath",
+        "otlpEndpoint",
         "scriptsDirectory",
         "scriptCacheDirectory",
         "localSideAnswers",

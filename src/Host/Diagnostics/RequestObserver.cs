@@ -17,6 +17,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     private string? _stopReason;
     private int _status = 200;
     private string? _error;
+    private string? _errorType;
     private List<string>? _blocks;
 
     /// <summary>The answer's HTTP status (499: the client went away).</summary>
@@ -30,6 +31,9 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
 
     /// <summary>Adds a finished request's prompt and cached tokens to its conversation's and describes the sums, for the log line.</summary>
     public Func<int, int, string>? Conversation { get; set; }
+
+    /// <summary>The dashboard's view of this request while it runs.</summary>
+    public LiveRequest? Live { get; init; }
 
     /// <summary>Called once the request is over, with what <c>anyclaude status</c> shows of it.</summary>
     public Action<RequestOutcome>? Completed { get; init; }
@@ -52,15 +56,17 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
                 break;
         }
 
+        Live?.OnEvent(streamEvent);
         trace?.WriteEvent(streamEvent);
     }
 
     public void OnPing() => _pings++;
 
-    public void OnError(int status, string message)
+    public void OnError(int status, string message, string? errorType = null)
     {
         _status = status;
         _error = message;
+        _errorType = errorType ?? "error";
         trace?.WriteNote("error", $"{status} {message}");
     }
 
@@ -68,6 +74,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     {
         _status = 499;
         _error = "the client disconnected; the upstream request was cancelled";
+        _errorType = "client_disconnected";
     }
 
     public void Complete()
@@ -95,7 +102,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
             LogFailed(logger, requestId, Backend, model, stream ? "stream" : "json", _status, totalSeconds, _error);
         }
 
-        Completed?.Invoke(new RequestOutcome(Backend, _status, ttft, _inputTokens, _cachedTokens, _outputTokens) { Strategy = strategy });
+        Completed?.Invoke(new RequestOutcome(Backend, _status, ttft, _inputTokens, _cachedTokens, _outputTokens, totalSeconds, tokensPerSecond, _errorType) { Strategy = strategy });
         trace?.Dispose();
     }
 
@@ -109,8 +116,20 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     private static partial void LogFailed(ILogger logger, string proxyRequestId, string backend, string model, string mode, int status, double total, string error);
 }
 
-/// <summary>A finished request as the observer saw it; <see cref="InputTokens"/> excludes the cached ones (Anthropic's usage).</summary>
-internal sealed record RequestOutcome(string Backend, int Status, double? TtftSeconds, int InputTokens, int CachedTokens, int OutputTokens)
+/// <summary>
+/// A finished request as the observer saw it; <see cref="InputTokens"/> excludes the cached ones (Anthropic's usage);
+/// <see cref="ErrorType"/> is the Anthropic error type when it failed.
+/// </summary>
+internal sealed record RequestOutcome(
+    string Backend,
+    int Status,
+    double? TtftSeconds,
+    int InputTokens,
+    int CachedTokens,
+    int OutputTokens,
+    double TotalSeconds = 0,
+    double TokensPerSecond = 0,
+    string? ErrorType = null)
 {
     /// <summary>How the request kept the conversation's cache (<see cref="Cache.CacheStrategy"/>).</summary>
     public string? Strategy { get; init; }

@@ -21,6 +21,8 @@ internal sealed partial class MessagesEndpoint(
     ConversationCaches conversations,
     Rewarmer rewarmer,
     ContextWindows.EstimateCalibration calibration,
+    ProxyMetrics metrics,
+    LiveRequests live,
     ILogger<MessagesEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -36,11 +38,15 @@ internal sealed partial class MessagesEndpoint(
 
         var trace = options.Debug >= 3 ? RequestTrace.Create(options.TraceDirectory, requestId) : null;
         trace?.WriteRequest(context.Request, body);
+        var running = live.Start(requestId, routed.Backend, routed.Model ?? request.Model, RequestClasses.NameOf(routed.Class));
         var observer = new RequestObserver(logger, requestId, routed.Backend, request.Model, stream, trace)
         {
+            Live = running,
             Completed = outcome =>
             {
+                live.End(running);
                 recent.Add(routed, outcome);
+                metrics.Record(routed, outcome);
                 calibration.Observe(routed.ConversationKey, outcome.InputTokens + outcome.CachedTokens);
             },
         };
@@ -49,14 +55,21 @@ internal sealed partial class MessagesEndpoint(
             OnUpstreamBody = trace is null ? null : trace.WriteUpstreamBody,
             RequestClass = RequestClasses.NameOf(routed.Class),
             ConversationKey = routed.AffinityKey,
+            OnPrefillProgress = (done, total) =>
+            {
+                if (running.OnPrefillProgress(done, total))
+                {
+                    LogPrefill(logger, requestId, running.Backend, done, total, 100.0 * done / total);
+                }
+            },
         };
         observer.Strategy = () => CacheStrategy.Describe(routed, call);
         observer.Conversation = (prompt, cached) => conversations.Record(routed.AffinityKey, observer.Backend, prompt, cached).ToString();
         try
         {
             var events = options.LocalSideAnswers && LocalSideAnswers.TryAnswer(routed.Class, request) is { } answer
-                ? AnswerLocally(routed, observer, answer, request.Model, cancellationToken)
-                : attempts.StreamAsync(routed, request, body, call, backend => observer.Backend = backend.Name, cancellationToken);
+                ? AnswerLocally(routed, observer, running, answer, request.Model, cancellationToken)
+                : attempts.StreamAsync(routed, request, body, call, backend => observer.Backend = running.Backend = backend.Name, cancellationToken);
             if (stream)
             {
                 await MessageResponder.StreamAsync(context, events, options.HeartbeatInterval, observer, cancellationToken).ConfigureAwait(false);
@@ -68,7 +81,7 @@ internal sealed partial class MessagesEndpoint(
         }
         catch (AnthropicException exception)
         {
-            observer.OnError(exception.StatusCode, exception.Message);
+            observer.OnError(exception.StatusCode, exception.Message, exception.ErrorType);
             throw;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -88,13 +101,16 @@ internal sealed partial class MessagesEndpoint(
     }
 
     private static IAsyncEnumerable<Abstractions.Streaming.MessageStreamEvent> AnswerLocally(
-        RoutedRequest routed, RequestObserver observer, string answer, string model, CancellationToken cancellationToken)
+        RoutedRequest routed, RequestObserver observer, LiveRequest running, string answer, string model, CancellationToken cancellationToken)
     {
         routed.Backend = LocalSideAnswers.Backend;
         routed.Strategy = LocalSideAnswers.Strategy;
-        observer.Backend = LocalSideAnswers.Backend;
+        observer.Backend = running.Backend = LocalSideAnswers.Backend;
         return LocalSideAnswers.StreamAsync(answer, model, cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ProxyRequestId} {Backend} prefill {Done}/{Total} prompt tokens ({Percent:0}%)")]
+    private static partial void LogPrefill(ILogger logger, string proxyRequestId, string backend, int done, int total, double percent);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ProxyRequestId} {Backend}: {Warning}")]
     private static partial void LogWarning(ILogger logger, string proxyRequestId, string backend, string warning);

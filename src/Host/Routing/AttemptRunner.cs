@@ -28,6 +28,7 @@ internal sealed partial class AttemptRunner(
     ResponsePipelines responses,
     BackendHealthTracker health,
     ContextFit fit,
+    Diagnostics.ProxyMetrics metrics,
     ILogger<AttemptRunner> logger)
 {
     private readonly AnyClaudeOptions _options = options;
@@ -36,6 +37,7 @@ internal sealed partial class AttemptRunner(
     private readonly ResponsePipelines _responses = responses;
     private readonly BackendHealthTracker _health = health;
     private readonly ContextFit _fit = fit;
+    private readonly Diagnostics.ProxyMetrics _metrics = metrics;
     private readonly ILogger _logger = logger;
 
     /// <summary>The route's backend, then its fallbacks; those in back-off go last, so they are tried only when nothing else is left.</summary>
@@ -134,6 +136,7 @@ internal sealed partial class AttemptRunner(
                     }
 
                     runner._health.Started(name);
+                    runner._metrics.Started(name);
                     started = true;
                     events = FirstEventTimeout.StreamAsync(runner._responses.Wrap(backend), attempt, call, runner._options.FirstByteTimeout, cancellationToken).GetAsyncEnumerator(cancellationToken);
                     bool more = await events.MoveNextAsync().ConfigureAwait(false);
@@ -153,6 +156,7 @@ internal sealed partial class AttemptRunner(
                     }
 
                     LogFallback(runner._logger, call.RequestId, name, exception.Message, candidates[i + 1]);
+                    runner._metrics.FellBack(name, candidates[i + 1]);
                 }
                 catch (Exception exception)
                 {
@@ -178,6 +182,7 @@ internal sealed partial class AttemptRunner(
             if (started is not null)
             {
                 runner._health.Finished(started);
+                runner._metrics.Finished(started);
             }
         }
 

@@ -29,8 +29,14 @@ internal static class HeartbeatEnumerator
                 // promptly, and it must not be disposed while a MoveNextAsync is still running.
                 return await pending.WaitAsync(interval).ConfigureAwait(false);
             }
-            catch (TimeoutException) when (!pending.IsCompleted)
+            catch (TimeoutException)
             {
+                if (pending.IsCompleted)
+                {
+                    // The step finished just as the wait timed out: its result, not the timeout, is the answer.
+                    return await pending.ConfigureAwait(false);
+                }
+
                 try
                 {
                     await onIdle().ConfigureAwait(false);

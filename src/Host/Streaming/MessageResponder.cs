@@ -82,7 +82,7 @@ internal static class MessageResponder
         }
         catch (AnthropicException exception) when (started)
         {
-            observer.OnError(exception.StatusCode, exception.Message);
+            observer.OnError(exception.StatusCode, exception.Message, exception.ErrorType);
             writer.Write(new ErrorEvent(exception.ToError()));
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -109,7 +109,8 @@ public abstract class OpenAICompatibleBackend : IBackend
 
         var translator = new ChatStreamTranslator(EstimateTokens(body.WrittenCount));
         var events = new List<MessageStreamEvent>();
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var upstream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var stream = call.OnPrefillProgress is { } onProgress ? new PrefillProgressStream(upstream, onProgress) : upstream;
         // Each data: payload is deserialized straight from the UTF-8 bytes the parser holds: no string per chunk.
         var items = SseParser.Create(stream, UpstreamItem.Parse).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (items.ConfigureAwait(false))

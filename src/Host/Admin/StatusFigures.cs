@@ -1,0 +1,80 @@
+using System.Text.Json;
+using AnyClaude.Abstractions.Errors;
+using AnyClaude.Host.Backends;
+using AnyClaude.Host.Diagnostics;
+
+namespace AnyClaude.Host.Admin;
+
+/// <summary>
+/// The measured part of a backend's entry in <c>/admin/status</c>: its context window when known and, over the last
+/// hour, <c>figures</c> (<c>requests</c>, <c>errors</c>, <c>ttftP50</c>, <c>ttftP95</c>, <c>tokensPerSecond</c>,
+/// <c>cachedShare</c>, and <c>last</c>: the last successful request's <c>promptTokens</c>, <c>cachedTokens</c>,
+/// <c>outputTokens</c>, <c>cachedShare</c>, <c>tokensPerSecond</c>). Absent figures are null.
+/// </summary>
+internal static class StatusFigures
+{
+    public static void Write(Utf8JsonWriter json, string backend, BackendRegistry backends, RequestStatistics statistics)
+    {
+        if (ContextLengthOf(backend, backends) is { } window)
+        {
+            json.WriteNumber("contextLength", window);
+        }
+
+        var figures = statistics.FiguresOf(backend);
+        json.WriteStartObject("figures");
+        json.WriteNumber("requests", figures.Requests);
+        json.WriteNumber("errors", figures.Errors);
+        Number(json, "ttftP50", figures.TtftP50);
+        Number(json, "ttftP95", figures.TtftP95);
+        Number(json, "tokensPerSecond", figures.TokensPerSecondP50);
+        Number(json, "cachedShare", figures.CachedShare);
+        if (figures.Last is { } last)
+        {
+            json.WriteStartObject("last");
+            json.WriteString("at", last.At);
+            json.WriteNumber("promptTokens", last.PromptTokens);
+            json.WriteNumber("cachedTokens", last.CachedTokens);
+            json.WriteNumber("outputTokens", last.OutputTokens);
+            Number(json, "cachedShare", last.CachedShare);
+            Number(json, "tokensPerSecond", last.TokensPerSecond > 0 ? last.TokensPerSecond : null);
+            Number(json, "ttftSeconds", last.TtftSeconds);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("last");
+        }
+
+        json.WriteEndObject();
+    }
+
+    /// <summary>The configured window, else what the backend reports (null for a backend that cannot be built).</summary>
+    private static int? ContextLengthOf(string name, BackendRegistry backends)
+    {
+        if (backends.SettingsOf(name)?.ContextLength is { } configured)
+        {
+            return configured;
+        }
+
+        try
+        {
+            return backends.Get(name).Capabilities.ContextLength;
+        }
+        catch (AnthropicException)
+        {
+            return null;
+        }
+    }
+
+    private static void Number(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumber(name, Math.Round(number, 3));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace AnyClaude.Host.Cli;
+
+/// <summary><c>/admin/status</c>'s answer as Spectre.Console tables: the default and routes, the backends with their figures, the last requests.</summary>
+internal static class StatusView
+{
+    public static IRenderable Render(JsonElement status, DateTimeOffset at)
+    {
+        var header = new Markup($"[bold]default backend:[/] [green]{Markup.Escape(status.GetProperty("mode").GetString() ?? "")}[/]   [grey]{at.ToLocalTime():HH:mm:ss}[/]");
+        var routes = status.GetProperty("routes").EnumerateArray().Select(r => r.GetString() ?? "").ToList();
+        var routeText = routes.Count == 0
+            ? new Markup("[grey]routes: none (every request goes to the default, or to the backend its model names)[/]")
+            : new Markup("[bold]routes:[/]\n" + string.Join("\n", routes.Select(r => "  " + Markup.Escape(r))));
+        return new Rows(header, routeText, Backends(status), Recent(status));
+    }
+
+    private static Table Backends(JsonElement status)
+    {
+        var table = new Table().Title("backends").Border(TableBorder.Rounded);
+        foreach (string column in new[] { "name", "kind", "url", "health", "in flight", "requests", "ttft p50", "ttft p95", "tok/s", "cached", "fallback" })
+        {
+            table.AddColumn(column);
+        }
+
+        foreach (var backend in status.GetProperty("backends").EnumerateArray())
+        {
+            var figures = backend.TryGetProperty("figures", out var f) ? f : default;
+            string health = backend.GetProperty("healthy").GetBoolean()
+                ? "[green]healthy[/]"
+                : $"[red]unhealthy[/] ({backend.GetProperty("failures").GetInt32()} failures)"
+                    + (backend.TryGetProperty("lastError", out var lastError) ? $"\n[grey]{Markup.Escape(lastError.GetString() ?? "")}[/]" : "");
+            table.AddRow(
+                Markup.Escape(backend.GetProperty("name").GetString() ?? ""),
+                Markup.Escape(backend.GetProperty("kind").GetString() ?? ""),
+                Markup.Escape(backend.GetProperty("url").GetString() ?? ""),
+                health,
+                backend.GetProperty("inFlight").GetInt32().ToString(CultureInfo.InvariantCulture),
+                figures.ValueKind == JsonValueKind.Object ? $"{figures.GetProperty("requests").GetInt32()} ({figures.GetProperty("errors").GetInt32()} errors)" : "-",
+                Seconds(figures, "ttftP50"),
+                Seconds(figures, "ttftP95"),
+                Rate(figures, "tokensPerSecond"),
+                Share(figures, "cachedShare"),
+                Markup.Escape(string.Join(", ", backend.GetProperty("fallback").EnumerateArray().Select(x => x.GetString()))));
+        }
+
+        return table;
+    }
+
+    private static Table Recent(JsonElement status)
+    {
+        var table = new Table().Title("recent requests").Border(TableBorder.Rounded);
+        foreach (string column in new[] { "at", "backend", "model", "class", "status", "ttft", "cached" })
+        {
+            table.AddColumn(column);
+        }
+
+        foreach (var item in status.GetProperty("recent").EnumerateArray().Reverse())
+        {
+            int code = item.GetProperty("status").GetInt32();
+            table.AddRow(
+                item.GetProperty("at").GetDateTimeOffset().ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture),
+                Markup.Escape(item.GetProperty("backend").GetString() ?? ""),
+                Markup.Escape(item.GetProperty("model").GetString() ?? ""),
+                Markup.Escape(item.GetProperty("class").GetString() ?? ""),
+                code == 200 ? "200" : $"[red]{code}[/]",
+                Seconds(item, "ttftSeconds"),
+                Share(item, "cachedShare"));
+        }
+
+        if (table.Rows.Count == 0)
+        {
+            table.AddRow("[grey](none yet)[/]", "", "", "", "", "", "");
+        }
+
+        return table;
+    }
+
+    private static string Seconds(JsonElement element, string name) =>
+        Number(element, name) is { } value ? value.ToString("0.000 's'", CultureInfo.InvariantCulture) : "-";
+
+    private static string Rate(JsonElement element, string name) =>
+        Number(element, name) is { } value ? value.ToString("0.0", CultureInfo.InvariantCulture) : "-";
+
+    private static string Share(JsonElement element, string name) =>
+        Number(element, name) is { } value ? (value * 100).ToString("0", CultureInfo.InvariantCulture) + "%" : "-";
+
+    private static double? Number(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+}

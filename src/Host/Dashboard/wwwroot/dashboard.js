@@ -1,0 +1,170 @@
+// anyclaude's dashboard: one EventSource on /ui/events (a snapshot a second), plain DOM and canvas, nothing fetched from elsewhere.
+"use strict";
+
+const colors = ["#0969da", "#bf3989", "#1a7f37", "#9a6700", "#8250df", "#cf222e"];
+
+function cell(row, text, className) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  row.appendChild(td);
+  return td;
+}
+
+function seconds(value) { return typeof value === "number" ? value.toFixed(3) + " s" : "-"; }
+function share(value) { return typeof value === "number" ? Math.round(value * 100) + "%" : "-"; }
+function rate(value) { return typeof value === "number" ? value.toFixed(1) : "-"; }
+
+async function makeDefault(name) {
+  const response = await fetch("/admin/mode", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ mode: name }),
+  });
+  if (!response.ok) {
+    document.getElementById("connection").textContent = "switch failed: " + response.status;
+  }
+}
+
+function renderBackends(status) {
+  document.getElementById("default").textContent = status.mode;
+  const body = document.querySelector("#backends tbody");
+  body.replaceChildren();
+  status.backends.forEach(backend => {
+    const row = document.createElement("tr");
+    row.dataset.backend = backend.name;
+    const isDefault = backend.name.toLowerCase() === status.mode.toLowerCase();
+    cell(row, backend.name, isDefault ? "default" : "");
+    cell(row, backend.kind || "");
+    cell(row, backend.url || "");
+    cell(row, backend.healthy ? "healthy" : "unhealthy (" + backend.failures + " failures)", backend.healthy ? "healthy" : "unhealthy");
+    cell(row, String(backend.inFlight));
+    const figures = backend.figures || {};
+    cell(row, figures.requests === undefined ? "-" : figures.requests + " (" + figures.errors + " errors)");
+    cell(row, seconds(figures.ttftP50));
+    cell(row, seconds(figures.ttftP95));
+    cell(row, rate(figures.tokensPerSecond));
+    cell(row, share(figures.cachedShare));
+    const action = cell(row, "");
+    if (isDefault) {
+      action.textContent = "default";
+      action.className = "muted";
+    } else {
+      const button = document.createElement("button");
+      button.textContent = "make default";
+      button.dataset.makeDefault = backend.name;
+      button.addEventListener("click", () => makeDefault(backend.name));
+      action.appendChild(button);
+    }
+    body.appendChild(row);
+  });
+  document.getElementById("routes").textContent = status.routes.length === 0
+    ? "routes: none (every request goes to the default, or to the backend its model names)"
+    : "routes: " + status.routes.join("; ");
+}
+
+function renderLive(live) {
+  const body = document.querySelector("#live tbody");
+  body.replaceChildren();
+  if (live.length === 0) {
+    const row = document.createElement("tr");
+    cell(row, "none running", "muted").colSpan = 7;
+    body.appendChild(row);
+    return;
+  }
+  live.forEach(request => {
+    const row = document.createElement("tr");
+    row.dataset.request = request.id;
+    cell(row, request.id);
+    cell(row, request.backend);
+    cell(row, request.model);
+    cell(row, request.class);
+    cell(row, request.phase !== "prefill" ? "generating"
+      : typeof request.prefillTotal === "number"
+        ? "prefill " + request.prefillDone + "/" + request.prefillTotal + " (" + Math.round(100 * request.prefillDone / request.prefillTotal) + "%)"
+        : "prefill (waiting for the first token)");
+    cell(row, request.elapsedSeconds.toFixed(1) + " s");
+    cell(row, String(request.deltas));
+    body.appendChild(row);
+  });
+}
+
+function renderErrors(status) {
+  const list = document.getElementById("errors");
+  list.replaceChildren();
+  const items = [];
+  status.backends.filter(b => b.lastError).forEach(b => items.push(b.name + ": " + b.lastError));
+  status.recent.filter(r => r.status !== 200).reverse().forEach(r =>
+    items.push(new Date(r.at).toLocaleTimeString() + " " + r.backend + " " + r.model + " (" + r.class + "): " + r.status));
+  if (items.length === 0) {
+    const li = document.createElement("li");
+    li.className = "muted";
+    li.textContent = "none";
+    list.appendChild(li);
+  }
+  items.forEach(text => {
+    const li = document.createElement("li");
+    li.textContent = text;
+    list.appendChild(li);
+  });
+}
+
+function chart(canvas, series, pick, fixedMax) {
+  const context = canvas.getContext("2d");
+  const width = canvas.width, height = canvas.height, pad = 30;
+  context.clearRect(0, 0, width, height);
+  const now = Date.now(), start = now - 3600 * 1000;
+  let max = fixedMax || 0;
+  Object.values(series).forEach(points => points.forEach(p => { const v = pick(p); if (v !== null && v > max) max = v; }));
+  if (max <= 0) max = 1;
+  context.strokeStyle = "#ccc";
+  context.strokeRect(pad, 5, width - pad - 5, height - pad);
+  context.fillStyle = "#666";
+  context.font = "11px sans-serif";
+  context.fillText(max.toFixed(fixedMax ? 0 : 2), 2, 14);
+  context.fillText("0", 2, height - pad + 5);
+  context.fillText("-60 min", pad, height - 8);
+  context.fillText("now", width - 30, height - 8);
+  Object.entries(series).forEach(([name, points], index) => {
+    context.fillStyle = context.strokeStyle = colors[index % colors.length];
+    points.forEach(p => {
+      const v = pick(p);
+      if (v === null) return;
+      const x = pad + (p[0] - start) / (now - start) * (width - pad - 5);
+      const y = 5 + (1 - v / max) * (height - pad);
+      context.beginPath();
+      context.arc(x, y, 2.5, 0, 2 * Math.PI);
+      context.fill();
+    });
+  });
+}
+
+function renderCharts(series) {
+  chart(document.getElementById("ttft"), series, p => p[1]);
+  chart(document.getElementById("cache"), series, p => p[2], 1);
+  const legend = document.getElementById("legend");
+  legend.replaceChildren();
+  Object.keys(series).forEach((name, index) => {
+    const span = document.createElement("span");
+    span.style.color = colors[index % colors.length];
+    span.textContent = "● " + name;
+    legend.appendChild(span);
+  });
+}
+
+function connect() {
+  const events = new EventSource("/ui/events");
+  const connection = document.getElementById("connection");
+  events.addEventListener("open", () => { connection.textContent = "live"; });
+  events.addEventListener("error", () => { connection.textContent = "reconnecting…"; });
+  events.addEventListener("snapshot", message => {
+    const snapshot = JSON.parse(message.data);
+    renderBackends(snapshot.status);
+    renderLive(snapshot.live);
+    renderErrors(snapshot.status);
+    renderCharts(snapshot.series);
+    document.body.dataset.updated = String(Date.now());
+  });
+}
+
+connect();

@@ -1,0 +1,82 @@
+using System.Net;
+using AnyClaude.Host.Tests.Routing;
+using AnyClaude.TestSupport;
+using Microsoft.Playwright;
+
+namespace AnyClaude.Host.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard in a real headless browser (Debian's chromium through Playwright) against the real proxy: it loads with
+/// no console errors, shows both backends, its switch changes the default the next request goes to, and a running
+/// request appears live. The screenshot is kept in artifacts/dashboard.png beside the test assembly.
+/// </summary>
+public sealed class DashboardBrowserTests
+{
+    [ChromiumFact]
+    public async Task The_dashboard_shows_backends_switches_the_default_and_shows_a_live_request()
+    {
+        await using var proxy = await MultiBackendProxy.StartAsync("alpha", ["alpha", "beta"]);
+        proxy["beta"].RespondWith(_ => ScriptedResponse.Text("slow answer from beta").WithPrefillDelay(TimeSpan.FromSeconds(6)));
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        });
+        var page = await browser.NewPageAsync();
+        var problems = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                problems.Add($"console: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => problems.Add($"page error: {error}");
+        page.RequestFailed += (_, request) =>
+        {
+            // The event stream is cut when the page closes; anything else failing is a problem.
+            if (!request.Url.EndsWith("/ui/events", StringComparison.Ordinal))
+            {
+                problems.Add($"request failed: {request.Url}");
+            }
+        };
+
+        var response = await page.GotoAsync(new Uri(proxy.Http.BaseAddress!, "/ui").AbsoluteUri);
+        response!.Status.ShouldBe(200);
+        var rows = page.Locator("#backends tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#backends tr[data-backend=alpha]")).ToContainTextAsync("healthy");
+        await Assertions.Expect(page.Locator("#backends tr[data-backend=beta]")).ToContainTextAsync("make default");
+        await Assertions.Expect(page.Locator("#default")).ToHaveTextAsync("alpha");
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+
+        await page.Locator("button[data-make-default=beta]").ClickAsync();
+        await Assertions.Expect(page.Locator("#default")).ToHaveTextAsync("beta");
+
+        // The next request goes to the new default; it prefills for a while, so the page shows it running.
+        var slow = proxy.PostAsync(MultiBackendProxy.Simple(stream: true));
+        var live = page.Locator("#live tbody tr[data-request]");
+        await Assertions.Expect(live).ToHaveCountAsync(1, new() { Timeout = 5000 });
+        await Assertions.Expect(live).ToContainTextAsync("beta");
+        await Assertions.Expect(live).ToContainTextAsync("prefill");
+
+        string artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
+        Directory.CreateDirectory(artifacts);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "dashboard.png"), FullPage = true });
+
+        using (var answered = await slow)
+        {
+            answered.StatusCode.ShouldBe(HttpStatusCode.OK);
+            MultiBackendProxy.BackendOf(answered).ShouldBe("beta");
+            MultiBackendProxy.TextOf(await answered.Content.ReadAsStringAsync()).ShouldBe("slow answer from beta");
+        }
+
+        await Assertions.Expect(live).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#backends tr[data-backend=beta]")).ToContainTextAsync("1 (0 errors)");
+        await page.CloseAsync();
+        problems.ShouldBeEmpty();
+    }
+}
