@@ -14,45 +14,22 @@ internal static class DeepSeekSyntax
     public const string Separator = "<｜tool▁sep｜>";
 
     /// <summary>Each call's name and arguments text; null when a call is malformed.</summary>
-    public static List<(string Name, string Arguments)>? Read(string body)
+    public static List<(string Name, string Arguments)>? Read(string body) =>
+        MarkedCalls.Read(body, CallBegin, CallEnd, Separator, (header, rest) => header == "function" ? FencedCall(rest) : (header, rest));
+
+    /// <summary>V3's form: the name on the first line, then the arguments in a ```json fence.</summary>
+    private static (string Name, string Arguments) FencedCall(string text)
     {
-        var calls = new List<(string, string)>();
-        int at = body.IndexOf(CallBegin, StringComparison.Ordinal);
-        while (at >= 0)
+        int newline = text.IndexOf('\n');
+        string name = (newline < 0 ? text : text[..newline]).Trim();
+        string rest = newline < 0 ? "" : text[(newline + 1)..].Trim();
+        if (rest.StartsWith("```", StringComparison.Ordinal))
         {
-            int start = at + CallBegin.Length;
-            int end = body.IndexOf(CallEnd, start, StringComparison.Ordinal);
-            string call = end < 0 ? body[start..] : body[start..end];
-            int separator = call.IndexOf(Separator, StringComparison.Ordinal);
-            if (separator < 0)
-            {
-                return null;
-            }
-
-            string left = call[..separator].Trim();
-            string right = call[(separator + Separator.Length)..];
-            if (left == "function")
-            {
-                int newline = right.IndexOf('\n');
-                string name = (newline < 0 ? right : right[..newline]).Trim();
-                string rest = newline < 0 ? "" : right[(newline + 1)..].Trim();
-                if (rest.StartsWith("```", StringComparison.Ordinal))
-                {
-                    int open = rest.IndexOf('\n');
-                    int close = rest.LastIndexOf("```", StringComparison.Ordinal);
-                    rest = open >= 0 && close > open ? rest[(open + 1)..close] : rest.TrimStart('`');
-                }
-
-                calls.Add((name, rest));
-            }
-            else
-            {
-                calls.Add((left, right));
-            }
-
-            at = end < 0 ? -1 : body.IndexOf(CallBegin, end, StringComparison.Ordinal);
+            int open = rest.IndexOf('\n');
+            int close = rest.LastIndexOf("```", StringComparison.Ordinal);
+            rest = open >= 0 && close > open ? rest[(open + 1)..close] : rest.TrimStart('`');
         }
 
-        return calls;
+        return (name, rest);
     }
 }

@@ -13,33 +13,14 @@ internal static class KimiSyntax
     public const string CallEnd = "<|tool_call_end|>";
 
     /// <summary>Each call's name and arguments text; null when a call is malformed.</summary>
-    public static List<(string Name, string Arguments)>? Read(string body)
+    public static List<(string Name, string Arguments)>? Read(string body) =>
+        MarkedCalls.Read(body, CallBegin, CallEnd, ArgumentBegin, (header, arguments) => (NameOf(header), arguments));
+
+    /// <summary><c>functions.NAME:INDEX</c> → <c>NAME</c>.</summary>
+    private static string NameOf(string id)
     {
-        var calls = new List<(string, string)>();
-        int at = body.IndexOf(CallBegin, StringComparison.Ordinal);
-        while (at >= 0)
-        {
-            int start = at + CallBegin.Length;
-            int end = body.IndexOf(CallEnd, start, StringComparison.Ordinal);
-            string call = end < 0 ? body[start..] : body[start..end];
-            int arguments = call.IndexOf(ArgumentBegin, StringComparison.Ordinal);
-            if (arguments < 0)
-            {
-                return null;
-            }
-
-            string id = call[..arguments].Trim();
-            int colon = id.LastIndexOf(':');
-            string name = colon > 0 ? id[..colon] : id;
-            if (name.StartsWith("functions.", StringComparison.Ordinal))
-            {
-                name = name["functions.".Length..];
-            }
-
-            calls.Add((name, call[(arguments + ArgumentBegin.Length)..]));
-            at = end < 0 ? -1 : body.IndexOf(CallBegin, end, StringComparison.Ordinal);
-        }
-
-        return calls;
+        int colon = id.LastIndexOf(':');
+        string name = colon > 0 ? id[..colon] : id;
+        return name.StartsWith("functions.", StringComparison.Ordinal) ? name["functions.".Length..] : name;
     }
 }
