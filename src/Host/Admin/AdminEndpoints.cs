@@ -175,7 +175,7 @@ internal sealed partial class AdminEndpoints(
     {
         if (value is { } number)
         {
-            json.WriteNumber(name, Math.Round(number, 3));
+            json.WriteNumber(name, Math.Round(number, 6));
         }
         else
         {

@@ -66,11 +66,12 @@ internal static class StatusFigures
         }
     }
 
+    /// <summary>Rounded to microseconds (times are seconds): a local time to first token is often under a millisecond.</summary>
     private static void Number(Utf8JsonWriter json, string name, double? value)
     {
         if (value is { } number)
         {
-            json.WriteNumber(name, Math.Round(number, 3));
+            json.WriteNumber(name, Math.Round(number, 6));
         }
         else
         {
