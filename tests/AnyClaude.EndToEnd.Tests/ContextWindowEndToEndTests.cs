@@ -24,16 +24,18 @@ public sealed class ContextWindowEndToEndTests(NpmPackages npm, ITestOutputHelpe
         await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio, new FakeServerOptions { ContextLength = 131072, LoadedContextLength = 40000 });
         using var sandbox = new ClaudeSandbox();
         var environment = sandbox.Environment(npm, ServerFlavor.LmStudio, backend.BaseUrl);
-        environment["ANTHROPIC_MODEL"] = "qwen3-coder-30b";
         if (!launcherWindow)
         {
             // What Claude Code assumes for a name it does not know, as if the launcher had said nothing.
+            environment["ANTHROPIC_MODEL"] = "qwen3-coder-30b";
             environment["CLAUDE_CODE_MAX_CONTEXT_TOKENS"] = "1000000";
         }
 
         // The first turn's prompt took 36,000 of the 40,000 tokens.
         backend.Enqueue(ScriptedResponse.Text("Hello.").WithUsage(36000, 10));
-        await RunAsync(sandbox, environment, ["-p", "Say hello.", "--output-format", "json"]);
+        var first = await RunAsync(sandbox, environment, ["-p", "Say hello.", "--output-format", "json"]);
+        // The launcher says, before Claude Code starts, that so small a window leaves little room between compactions.
+        first.StandardError.ShouldContain("backend 'lmstudio' has a 40,000-token window: Claude Code's own prompt is about 12,000 tokens", Case.Sensitive, first.ToString());
         backend.RespondWith(request => ScriptedResponse.Text(IsCompaction(request) ? "<summary>The user asked for a greeting.</summary>" : "Again.").WithUsage(3000, 10));
         await RunAsync(sandbox, environment, ["-p", "--continue", "Say it again.", "--output-format", "json"]);
 
@@ -57,6 +59,7 @@ public sealed class ContextWindowEndToEndTests(NpmPackages npm, ITestOutputHelpe
         using var sandbox = new ClaudeSandbox();
         var environment = sandbox.Environment(npm, ServerFlavor.LmStudio, backend.BaseUrl);
         // Claude Code's own model name: it believes in its own large window, so only the proxy can stop it.
+        environment["ANTHROPIC_MODEL"] = "claude-opus-5-5";
         backend.Enqueue(ScriptedResponse.Text("Hello."));
         await RunAsync(sandbox, environment, ["-p", "Say hello.", "--output-format", "json"]);
         backend.RespondWith(request => ScriptedResponse.Text(IsCompaction(request) ? "<summary>The user pasted a long text.</summary>" : "Read it."));
@@ -75,11 +78,12 @@ public sealed class ContextWindowEndToEndTests(NpmPackages npm, ITestOutputHelpe
         proxyLog.ShouldContain("prompt is too long");
     }
 
-    private async Task RunAsync(ClaudeSandbox sandbox, Dictionary<string, string> environment, string[] arguments)
+    private async Task<ProcessResult> RunAsync(ClaudeSandbox sandbox, Dictionary<string, string> environment, string[] arguments)
     {
         var result = await ProcessRunner.RunAsync(RepositoryPaths.AnyClaudeExecutable, arguments, environment, sandbox.WorkDirectory, TimeSpan.FromSeconds(120));
         log.WriteLine(result.ToString());
         result.ExitCode.ShouldBe(0, result.ToString());
+        return result;
     }
 
     private static bool IsCompaction(RecordedRequest request)

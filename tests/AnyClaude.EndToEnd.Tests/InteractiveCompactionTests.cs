@@ -8,12 +8,13 @@ namespace AnyClaude.EndToEnd.Tests;
 /// <summary>
 /// Interactive Claude Code (tmux), launched by anyclaude in front of an LM Studio with a 40,000-token window: after a
 /// turn that used 36,000 of it, the next prompt is preceded by an auto-compaction, because the launcher told Claude
-/// Code the window.
+/// Code the window and gave the main model a name Claude Code does not know (so it takes that window).
 /// </summary>
 [Collection(ClaudeCodeCollection.Name)]
 public sealed class InteractiveCompactionTests(NpmPackages npm)
 {
     private const string CompactionMark = "CRITICAL: Respond with TEXT ONLY";
+    private const string LauncherModelName = "anyclaude";
 
     [Fact]
     public async Task Claude_Code_auto_compacts_before_the_window_is_full()
@@ -27,7 +28,6 @@ public sealed class InteractiveCompactionTests(NpmPackages npm)
         string socket = $"anyclaude-e2e-{Guid.NewGuid():N}";
         string launcher = Path.Combine(sandbox.Home, "launch.sh");
         var environment = sandbox.Environment(npm, ServerFlavor.LmStudio, backend.BaseUrl);
-        environment["ANTHROPIC_MODEL"] = "qwen3-coder-30b";
         File.WriteAllText(launcher, "#!/bin/sh\nexec env -i " +
             string.Join(" ", environment.Select(pair => $"'{pair.Key}={pair.Value}'")) +
             $" '{RepositoryPaths.AnyClaudeExecutable}'\n");
@@ -35,7 +35,10 @@ public sealed class InteractiveCompactionTests(NpmPackages npm)
         try
         {
             await Tmux.RunAsync(socket, "new-session", "-d", "-s", "claude", "-x", "160", "-y", "48", "-c", sandbox.WorkDirectory, $"sh '{launcher}'");
-            await Tmux.WaitForScreenAsync(socket, screen => screen.Contains('❯'), "Claude Code's prompt");
+            string start = await Tmux.WaitForScreenAsync(socket, screen => screen.Contains('❯'), "Claude Code's prompt");
+            // The launcher named the main model (Claude Code's default is its own Opus, whose window it would keep).
+            start.ShouldContain($"{LauncherModelName} · ", Case.Sensitive, start);
+            start.ShouldNotContain("Opus", Case.Sensitive, start);
             await Tmux.RunAsync(socket, "send-keys", "-t", "claude", "-l", "First question");
             await Tmux.RunAsync(socket, "send-keys", "-t", "claude", "Enter");
             await Tmux.WaitForScreenAsync(socket, s => s.Contains("Answered."), "the first answer");

@@ -18,7 +18,7 @@ public sealed class PrintModeTests(NpmPackages npm)
     [InlineData(ServerFlavor.LmStudio)]
     public async Task A_plain_question_gets_the_scripted_answer(ServerFlavor flavor)
     {
-        await using var backend = await FakeOpenAIServer.StartAsync(flavor);
+        await using var backend = await FakeOpenAIServer.StartAsync(flavor, FakeWindows.Roomy);
         backend.Enqueue(ScriptedResponse.Text("The answer is 42."));
         using var sandbox = new ClaudeSandbox();
 
@@ -38,7 +38,7 @@ public sealed class PrintModeTests(NpmPackages npm)
     [InlineData(ServerFlavor.LmStudio)]
     public async Task A_two_step_edit_reads_then_edits_the_file_on_disk(ServerFlavor flavor)
     {
-        await using var backend = await FakeOpenAIServer.StartAsync(flavor);
+        await using var backend = await FakeOpenAIServer.StartAsync(flavor, FakeWindows.Roomy);
         using var sandbox = new ClaudeSandbox();
         string path = Path.Combine(sandbox.WorkDirectory, "config.ini");
         File.WriteAllText(path, "[server]\nport = 8080\nhost = localhost\n");

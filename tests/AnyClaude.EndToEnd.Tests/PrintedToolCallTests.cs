@@ -21,7 +21,7 @@ public sealed class PrintedToolCallTests(NpmPackages npm)
     [MemberData(nameof(Formats))]
     public async Task A_Write_printed_as_text_writes_the_file(string format)
     {
-        await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio);
+        await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio, FakeWindows.Roomy);
         using var sandbox = new ClaudeSandbox();
         string path = Path.Combine(sandbox.WorkDirectory, "notes.html");
         const string content = "<p>line one</p>\nline \"two\" with ünïcode & a < b\n";
@@ -40,7 +40,7 @@ public sealed class PrintedToolCallTests(NpmPackages npm)
     [MemberData(nameof(Formats))]
     public async Task A_Read_then_an_Edit_printed_as_text_change_the_file(string format)
     {
-        await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio);
+        await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio, FakeWindows.Roomy);
         using var sandbox = new ClaudeSandbox();
         string path = Path.Combine(sandbox.WorkDirectory, "config.ini");
         File.WriteAllText(path, "[server]\nport = 8080\nhost = localhost\n");
@@ -61,7 +61,7 @@ public sealed class PrintedToolCallTests(NpmPackages npm)
     [InlineData("qwen3-coder")]
     public async Task With_emulated_tools_no_tools_go_upstream_and_a_Write_completes(string format)
     {
-        await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio);
+        await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio, FakeWindows.Roomy);
         using var sandbox = new ClaudeSandbox();
         string path = Path.Combine(sandbox.WorkDirectory, "notes.txt");
         const string content = "emulated\n";

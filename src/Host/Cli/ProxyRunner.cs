@@ -130,7 +130,8 @@ internal static class ProxyRunner
             }
 
             // A backend whose plugin is missing was warned about; the proxy serves on and its requests get the reason.
-            var backend = app.Services.GetRequiredService<BackendRegistry>().TrySelect(out string? problem);
+            var registry = app.Services.GetRequiredService<BackendRegistry>();
+            var backend = registry.TrySelect(out string? problem);
             string target = backend is not null ? $"backend '{backend.Name}' at {backend.BaseUrl}" : $"backend '{options.Mode}' (not available: {problem})";
             string serving = $"anyclaude {typeof(ProxyRunner).Assembly.GetName().Version} serving on {address} -> {target}";
             if (proxyOnly)
@@ -158,7 +159,18 @@ internal static class ProxyRunner
                 await app.Services.GetRequiredService<ContextWindows.CapabilityDiscovery>().EnsureAsync(backend, cancellationToken).ConfigureAwait(false);
             }
 
-            var changes = ClaudeEnvironment.Changes(address, ClientToken(options), backend?.Capabilities.MaxOutputTokens, environment, backend?.Capabilities.ContextLength);
+            if (backend?.Capabilities.ContextLength is { } window && ContextWindows.ClaudeCodeRoom.TooSmall(backend.Name, window) is { } tooSmall)
+            {
+                Console.Error.WriteLine($"anyclaude: {tooSmall}");
+            }
+
+            var changes = ClaudeEnvironment.Changes(
+                address,
+                ClientToken(options),
+                backend?.Capabilities.MaxOutputTokens,
+                environment,
+                backend?.Capabilities.ContextLength,
+                backend is null ? null : ShownModelName(options, registry.SettingsOf(backend.Name)?.Model));
             var arguments = StatusLineSetting.Apply(
                 claudeArguments,
                 address.Port,
@@ -170,6 +182,17 @@ internal static class ProxyRunner
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return exitCode;
         }
+    }
+
+    /// <summary>
+    /// The default backend's configured model, as the name Claude Code shows and sends; null (a neutral name) when it
+    /// would read as a backend name to the router, which would pin every turn to that backend past a mode switch.
+    /// </summary>
+    private static string? ShownModelName(AnyClaudeOptions options, string? model)
+    {
+        var names = options.Backends.Keys.ToList();
+        var table = new Routing.RoutingTable(options.Mode, [], new Dictionary<string, IReadOnlyList<string>>(), names);
+        return model is null || table.BackendNamedModel(model) is not null ? null : model;
     }
 
     /// <summary>Unknown names in the backends' <c>transforms</c> lists, one line each.</summary>

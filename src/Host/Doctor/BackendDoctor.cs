@@ -34,7 +34,9 @@ internal sealed class BackendDoctor(IBackend backend, BackendSettings settings, 
         checks.Add(await ModelAsync(cancellationToken).ConfigureAwait(false));
         var capabilities = await Guard(() => backend.DiscoverCapabilitiesAsync(cancellationToken), cancellationToken).ConfigureAwait(false) ?? backend.Capabilities;
         checks.Add(capabilities.ContextLength is { } window
-            ? DoctorCheck.Ok(Name, "context window", $"{window} tokens")
+            ? ContextWindows.ClaudeCodeRoom.TooSmall(Name, window) is { } tooSmall
+                ? DoctorCheck.Warn(Name, "context window", $"{window} tokens: too small for Claude Code", tooSmall)
+                : DoctorCheck.Ok(Name, "context window", $"{window} tokens")
             : DoctorCheck.Warn(Name, "context window", "unknown (the server does not say)",
                 $"set backends.{Name}.contextLength to the window the server runs with, so Claude Code compacts in time"));
         checks.Add(await ToolsAsync(capabilities, cancellationToken).ConfigureAwait(false));

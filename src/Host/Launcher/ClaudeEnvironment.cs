@@ -17,7 +17,8 @@ internal static class ClaudeEnvironment
         string authToken,
         int? maxOutputTokens,
         IReadOnlyDictionary<string, string?> current,
-        int? contextWindow = null)
+        int? contextWindow = null,
+        string? localModelName = null)
     {
         var changes = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -48,6 +49,11 @@ internal static class ClaudeEnvironment
             changes["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = Routing.RequestClassifier.BackgroundModel;
         }
 
+        // Claude Code applies the window below only to a model name it does not know; for its own default
+        // (claude-opus-5-5) it keeps its own window and shows an Anthropic model in its banner. The name is an ordinary
+        // model name to the router (the default backend, or the routes), and the backends ask for their own model.
+        Default("ANTHROPIC_MODEL", string.IsNullOrWhiteSpace(localModelName) ? LocalModel : localModelName);
+
         if (maxOutputTokens is { } tokens)
         {
             Default("CLAUDE_CODE_MAX_OUTPUT_TOKENS", tokens.ToString(CultureInfo.InvariantCulture));
@@ -68,6 +74,9 @@ internal static class ClaudeEnvironment
 
         return changes;
     }
+
+    /// <summary>The main model's name when the default backend has no configured model to show instead.</summary>
+    public const string LocalModel = "anyclaude";
 
     public const string MaxContextTokens = "CLAUDE_CODE_MAX_CONTEXT_TOKENS";
     public const string AutoCompactWindow = "CLAUDE_CODE_AUTO_COMPACT_WINDOW";

@@ -39,7 +39,7 @@ public sealed class DoctorTests : IAsyncLifetime
             ["healthy"] = new() { Name = "healthy", Kind = "openai", Url = _healthy.BaseUrl, ContextLength = 65536 },
             ["down"] = new() { Name = "down", Kind = "openai", Url = _down },
             ["toolless"] = new() { Name = "toolless", Kind = "openai", Url = _toolless.BaseUrl },
-            ["cacheless"] = new() { Name = "cacheless", Kind = "openai", Url = _cacheless.BaseUrl, Model = "not-loaded" },
+            ["cacheless"] = new() { Name = "cacheless", Kind = "openai", Url = _cacheless.BaseUrl, Model = "not-loaded", ContextLength = 32768 },
         },
     };
 
@@ -89,6 +89,8 @@ public sealed class DoctorTests : IAsyncLifetime
         cacheless.ShouldMatch(@"! prefix cache\s+the second of two requests sharing a prefix had 0 of 1500 prompt tokens cached");
         cacheless.ShouldContain("fix: without a prefix cache every turn prefills the whole conversation");
         cacheless.ShouldMatch(@"! model\s+configured 'not-loaded' is not among the loaded: cold-model");
+        cacheless.ShouldMatch(@"! context window\s+32768 tokens: too small for Claude Code");
+        cacheless.ShouldContain("so it will compact after nearly every turn; load the model with a context of 65,536 tokens or more");
 
         // Two requests sharing the prefix reached each server that took tools: the check is real.
         _healthy.ChatRequests.Count(r => r.BodyText.Contains("anyclaude doctor checks that this prefix is cached", StringComparison.Ordinal)).ShouldBe(2);

@@ -74,4 +74,15 @@ public sealed class ClaudeEnvironmentTests
         unknown.ContainsKey("CLAUDE_CODE_MAX_CONTEXT_TOKENS").ShouldBeFalse();
         unknown.ContainsKey("CLAUDE_CODE_AUTO_COMPACT_WINDOW").ShouldBeFalse();
     }
+
+    [Fact]
+    public void The_main_model_is_a_name_Claude_Code_does_not_know_so_it_takes_the_window_and_shows_the_local_model()
+    {
+        ClaudeEnvironment.Changes(Proxy, "token", null, new Dictionary<string, string?>())["ANTHROPIC_MODEL"].ShouldBe("anyclaude");
+        ClaudeEnvironment.Changes(Proxy, "token", null, new Dictionary<string, string?>(), localModelName: "qwen/qwen3-coder-30b")["ANTHROPIC_MODEL"]
+            .ShouldBe("qwen/qwen3-coder-30b");
+
+        var users = ClaudeEnvironment.Changes(Proxy, "token", null, new Dictionary<string, string?> { ["ANTHROPIC_MODEL"] = "lmstudio" }, localModelName: "qwen3");
+        users.ContainsKey("ANTHROPIC_MODEL").ShouldBeFalse();
+    }
 }
