@@ -14,7 +14,8 @@ namespace AnyClaude.EndToEnd.Tests;
 public sealed class InteractiveCompactionTests(NpmPackages npm)
 {
     private const string CompactionMark = "CRITICAL: Respond with TEXT ONLY";
-    private const string LauncherModelName = "anyclaude";
+    // The model LM Studio reports loaded (its fake lists one).
+    private const string LauncherModelName = "fake-model";
 
     [Fact]
     public async Task Claude_Code_auto_compacts_before_the_window_is_full()
@@ -36,7 +37,7 @@ public sealed class InteractiveCompactionTests(NpmPackages npm)
         {
             await Tmux.RunAsync(socket, "new-session", "-d", "-s", "claude", "-x", "160", "-y", "48", "-c", sandbox.WorkDirectory, $"sh '{launcher}'");
             string start = await Tmux.WaitForScreenAsync(socket, screen => screen.Contains('❯'), "Claude Code's prompt");
-            // The launcher named the main model (Claude Code's default is its own Opus, whose window it would keep).
+            // The launcher named the main model after the loaded one (Claude Code's default is its own Opus, whose window it would keep).
             start.ShouldContain($"{LauncherModelName} · ", Case.Sensitive, start);
             start.ShouldNotContain("Opus", Case.Sensitive, start);
             await Tmux.RunAsync(socket, "send-keys", "-t", "claude", "-l", "First question");

@@ -12,6 +12,9 @@ public sealed record BackendCapabilities
     /// <summary>The server reuses the KV cache of a shared prompt prefix, so byte-stable prompts pay off.</summary>
     public bool PromptCache { get; init; }
 
+    /// <summary>The model the server serves, as configured or as the server reports it; null when neither says.</summary>
+    public string? Model { get; init; }
+
     /// <summary>Context window in tokens, when known.</summary>
     public int? ContextLength { get; init; }
 

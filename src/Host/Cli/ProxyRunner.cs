@@ -170,7 +170,7 @@ internal static class ProxyRunner
                 backend?.Capabilities.MaxOutputTokens,
                 environment,
                 backend?.Capabilities.ContextLength,
-                backend is null ? null : ShownModelName(options, registry.SettingsOf(backend.Name)?.Model));
+                backend is null ? null : Launcher.MainModelName.For(options, registry.SettingsOf(backend.Name)?.Model ?? backend.Capabilities.Model));
             var arguments = StatusLineSetting.Apply(
                 claudeArguments,
                 address.Port,
@@ -182,17 +182,6 @@ internal static class ProxyRunner
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return exitCode;
         }
-    }
-
-    /// <summary>
-    /// The default backend's configured model, as the name Claude Code shows and sends; null (a neutral name) when it
-    /// would read as a backend name to the router, which would pin every turn to that backend past a mode switch.
-    /// </summary>
-    private static string? ShownModelName(AnyClaudeOptions options, string? model)
-    {
-        var names = options.Backends.Keys.ToList();
-        var table = new Routing.RoutingTable(options.Mode, [], new Dictionary<string, IReadOnlyList<string>>(), names);
-        return model is null || table.BackendNamedModel(model) is not null ? null : model;
     }
 
     /// <summary>Unknown names in the backends' <c>transforms</c> lists, one line each.</summary>

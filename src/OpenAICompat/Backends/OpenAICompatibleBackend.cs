@@ -224,6 +224,7 @@ public abstract class OpenAICompatibleBackend : IBackend
 
     private BackendCapabilities Merge(ServerReport report) => _defaults with
     {
+        Model = Settings.Model ?? report.Model ?? _defaults.Model,
         Tools = Settings.SupportsTools ?? report.Tools ?? _defaults.Tools,
         Images = Settings.SupportsImages ?? report.Images ?? _defaults.Images,
         Reasoning = report.Reasoning ?? _defaults.Reasoning,
