@@ -15,6 +15,7 @@ namespace AnyClaude.Plugins.LlamaCpp;
 /// from <c>/props</c> (context per slot, slots, template tool support, vision); prompts are counted as the server
 /// would: the chat body through <c>/apply-template</c> (the model's template), then <c>/tokenize</c>. Cached prompt
 /// tokens come from <c>prompt_tokens_details</c> or, on builds without it, from the last chunk's <c>timings.cache_n</c>.
+/// Streams ask for <c>return_progress</c>: the <c>prompt_progress</c> chunks feed the host's prefill progress.
 /// </summary>
 internal sealed class LlamaCppBackend : OpenAICompatibleBackend
 {
@@ -54,7 +55,8 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
         }
 
         call.Slot = slot;
-        return base.CreateRenderOptions(model) with { ExtraFields = writer => WriteCacheFields(writer, slot) };
+        bool progress = call.OnPrefillProgress is not null;
+        return base.CreateRenderOptions(model) with { ExtraFields = writer => WriteCacheFields(writer, slot, progress) };
     }
 
     protected override AnthropicException MapErrorStatus(int status, string body)
@@ -133,9 +135,18 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void WriteCacheFields(Utf8JsonWriter writer, int? idSlot)
+    /// <param name="progress">
+    /// Ask for <c>prompt_progress</c> chunks while the server prefills (<c>return_progress</c>; it sends them on streams
+    /// only): the host shows them as the request's prefill progress.
+    /// </param>
+    private static void WriteCacheFields(Utf8JsonWriter writer, int? idSlot, bool progress = false)
     {
         writer.WriteBoolean("cache_prompt", true);
+        if (progress)
+        {
+            writer.WriteBoolean("return_progress", true);
+        }
+
         if (idSlot is { } slot)
         {
             writer.WriteNumber("id_slot", slot);

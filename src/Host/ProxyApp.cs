@@ -100,6 +100,7 @@ internal static class ProxyApp
         services.AddRequestRouting(options);
         services.AddContextWindows();
         services.AddProxyMetrics(options);
+        services.AddSingleton<Dashboard.DashboardAccess>();
         services.AddSingleton<Dashboard.DashboardEndpoints>();
         services.AddSingleton(provider => new ResponsePipelines(provider.GetRequiredService<BackendRegistry>().SettingsOf, responses, plugins));
         services.AddSingleton<MessagesEndpoint>();
@@ -117,11 +118,13 @@ internal static class ProxyApp
         app.UseMiddleware<HopLoopMiddleware>();
         if (!string.IsNullOrEmpty(options.ApiKey))
         {
+            app.UseMiddleware<Dashboard.DashboardAccessMiddleware>();
             app.UseMiddleware<AccessKeyMiddleware>(AccessKeyMiddleware.Hash(options.ApiKey));
         }
 
         app.UseRouting();
         app.UseMiddleware<LoopbackOnlyMiddleware>();
+        app.UseMiddleware<SameOriginMiddleware>();
 
         app.Services.GetRequiredService<RequestPipelines>(); // built once, at start-up
         var messages = app.Services.GetRequiredService<MessagesEndpoint>();
@@ -145,9 +148,10 @@ internal static class ProxyApp
     /// <summary>
     /// The group every control or admin endpoint (anything that changes the proxy's state) belongs to:
     /// <c>/admin/…</c>, answered only on loopback (<see cref="LoopbackOnlyAttribute"/>) and, when a key is set,
-    /// only with the key. Map admin endpoints here, before the app starts.
+    /// only with the key, and never from a web page of another origin (<see cref="SameOriginOnlyAttribute"/>). Map admin
+    /// endpoints here, before the app starts.
     /// </summary>
-    public static RouteGroupBuilder AdminGroup(WebApplication app) => app.MapGroup("/admin").RequireLoopback();
+    public static RouteGroupBuilder AdminGroup(WebApplication app) => app.MapGroup("/admin").RequireLoopback().RequireSameOrigin();
 
     /// <summary>The address Kestrel actually listens on (the port is known only after start when 0 was asked for).</summary>
     public static Uri ListeningAddress(WebApplication app)

@@ -147,7 +147,7 @@ public sealed record ScriptedResponse
     /// <summary>Waits this long before sending the response headers (applies to errors too).</summary>
     public ScriptedResponse WithHeaderDelay(TimeSpan delay) => this with { HeaderDelay = NonNegative(delay) };
 
-    /// <summary>Waits this long after the headers, before the first chunk. MlxLm sends <c>: keepalive N/M</c> comments every 200 ms meanwhile.</summary>
+    /// <summary>Waits this long after the headers, before the first chunk. MlxLm sends <c>: keepalive N/M</c> comments every 200 ms meanwhile; LlamaCpp, asked with <c>return_progress</c>, <c>prompt_progress</c> chunks (at least one).</summary>
     public ScriptedResponse WithPrefillDelay(TimeSpan delay) => RequireStream() with { PrefillDelay = NonNegative(delay) };
 
     /// <summary>Waits this long between two chunks.</summary>

@@ -11,7 +11,7 @@ public enum ServerFlavor
 
     /// <summary>
     /// llama.cpp's <c>llama-server</c>: <c>/props</c>, <c>/slots</c>, <c>/apply-template</c>, <c>/tokenize</c>, <c>reasoning_content</c>,
-    /// <c>timings</c> in the last chunks, 500 "tools param requires --jinja flag" without tool support.
+    /// <c>timings</c> in the last chunks, <c>prompt_progress</c> chunks while it prefills when asked (<c>return_progress</c>), 500 "tools param requires --jinja flag" without tool support.
     /// </summary>
     LlamaCpp,
 

@@ -31,7 +31,8 @@ internal sealed partial class AdminEndpoints(
         admin.MapGet("/status", StatusAsync);
     }
 
-    private async Task SetModeAsync(HttpContext context)
+    /// <summary><c>POST /admin/mode</c>; the dashboard's <c>POST /ui/mode</c> too.</summary>
+    public async Task SetModeAsync(HttpContext context)
     {
         string? name = null;
         try

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace AnyClaude.Host.Cli;
 
-/// <summary>The <c>mode</c> and <c>status</c> subcommands' command-line shape.</summary>
+/// <summary>The <c>mode</c>, <c>status</c>, <c>ui</c> and <c>statusline</c> subcommands' command-line shape.</summary>
 internal static class ControlCommandLine
 {
     public static void Add(RootCommand root)
@@ -40,6 +40,14 @@ internal static class ControlCommandLine
                 : StatusCommand.RichAsync(proxy, key, Spectre.Console.AnsiConsole.Console, Console.Error, TimeProvider.System);
         });
         root.Subcommands.Add(status);
+
+        var ui = new Command("ui", "Print the running proxy's dashboard address; with an access key, a one-time link for a browser on this machine") { port };
+        ui.SetAction((parse, _) =>
+        {
+            var environment = ProxyRunner.EnvironmentVariables();
+            return UiCommand.RunAsync(ControlCommands.ProxyAddress(parse.GetValue(port), environment), environment.GetValueOrDefault("ANYCLAUDE_API_KEY"), Console.Out, Console.Error);
+        });
+        root.Subcommands.Add(ui);
 
         var statusLine = new Command("statusline", "Claude Code's status line: reads its JSON on stdin, prints backend · model · cached share · tok/s · context used (anyclaude configures it when it launches claude)") { port };
         statusLine.SetAction((parse, _) =>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using AnyClaude.Host.Admin;
 using AnyClaude.Host.Diagnostics;
+using AnyClaude.Host.Http;
 using AnyClaude.Host.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,9 +14,17 @@ namespace AnyClaude.Host.Dashboard;
 /// The live dashboard, loopback only: <c>GET /ui</c> and its static files (embedded in the host: no build step, nothing
 /// fetched from elsewhere), and <c>GET /ui/events</c>, server-sent events with a snapshot every
 /// <see cref="Interval"/>: the admin status, the requests running now, and each backend's last hour of time to first
-/// token and cached share. The page switches the default through <c>POST /admin/mode</c>.
+/// token and cached share. The page switches the default through <c>POST /ui/mode</c> (<c>POST /admin/mode</c>'s twin, for
+/// browsers only: same-origin requests alone). With an access key the page is reached through a one-time link
+/// (<c>POST /admin/ui-token</c>, <see cref="DashboardAccess"/>).
 /// </summary>
-internal sealed class DashboardEndpoints(AdminEndpoints admin, LiveRequests live, RequestStatistics statistics, Routing.LiveRouting routing)
+internal sealed class DashboardEndpoints(
+    AdminEndpoints admin,
+    LiveRequests live,
+    RequestStatistics statistics,
+    Routing.LiveRouting routing,
+    DashboardAccess access,
+    Configuration.AnyClaudeOptions options)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -32,7 +41,29 @@ internal sealed class DashboardEndpoints(AdminEndpoints admin, LiveRequests live
         ui.MapGet("", context => FileAsync(context, "index.html"));
         ui.MapGet("/events", EventsAsync);
         ui.MapGet("/{file}", context => FileAsync(context, (string)context.Request.RouteValues["file"]!));
+        ui.MapPost("/mode", admin.SetModeAsync).RequireSameOrigin(originRequired: true);
+        ProxyApp.AdminGroup(app).MapPost("/ui-token", LinkAsync);
     }
+
+    /// <summary>
+    /// The dashboard's path for <c>anyclaude ui</c>: with an access key a one-time link (<c>/ui?token=…</c>, good for
+    /// <see cref="DashboardAccess.TokenLifetime"/>), else plain <c>/ui</c>.
+    /// </summary>
+    private Task LinkAsync(HttpContext context) => JsonResponses.WriteAsync(context, StatusCodes.Status200OK, json =>
+    {
+        json.WriteStartObject();
+        if (string.IsNullOrEmpty(options.ApiKey))
+        {
+            json.WriteString("path", "/ui");
+        }
+        else
+        {
+            json.WriteString("path", $"/ui?token={access.IssueToken()}");
+            json.WriteNumber("expiresInSeconds", (int)DashboardAccess.TokenLifetime.TotalSeconds);
+        }
+
+        json.WriteEndObject();
+    });
 
     private static async Task FileAsync(HttpContext context, string file)
     {

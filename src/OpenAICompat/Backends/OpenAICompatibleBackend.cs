@@ -130,6 +130,12 @@ public abstract class OpenAICompatibleBackend : IBackend
                     throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent a stream chunk that is not valid JSON: {item.Error}");
                 }
 
+                if (chunk.PromptProgress is { Total: int total, Processed: int processed } && total > 0 && call.OnPrefillProgress is { } onPrefill)
+                {
+                    // llama.cpp's progress chunks (asked with return_progress): a role delta with no content, so they add no events.
+                    onPrefill(Math.Clamp(processed, 0, total), total);
+                }
+
                 translator.OnChunk(chunk, events);
                 foreach (var streamEvent in events)
                 {

@@ -19,6 +19,29 @@ public sealed class ChatChunk
     /// <summary>llama.cpp's per-answer timings, in its last chunk.</summary>
     [JsonPropertyName("timings")]
     public ChatTimings? Timings { get; set; }
+
+    /// <summary>llama.cpp's prompt-processing progress, in the chunks it sends while it prefills when asked with <c>return_progress</c>.</summary>
+    [JsonPropertyName("prompt_progress")]
+    public ChatPromptProgress? PromptProgress { get; set; }
+}
+
+/// <summary>
+/// llama.cpp's <c>prompt_progress</c>: of <c>total</c> prompt tokens, <c>processed</c> are in the slot so far (the
+/// <c>cache</c> ones it reused included), after <c>time_ms</c>.
+/// </summary>
+public sealed class ChatPromptProgress
+{
+    [JsonPropertyName("total")]
+    public int? Total { get; set; }
+
+    [JsonPropertyName("cache")]
+    public int? Cache { get; set; }
+
+    [JsonPropertyName("processed")]
+    public int? Processed { get; set; }
+
+    [JsonPropertyName("time_ms")]
+    public int? TimeMs { get; set; }
 }
 
 /// <summary>

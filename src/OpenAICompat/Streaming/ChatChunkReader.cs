@@ -43,6 +43,11 @@ internal static class ChatChunkReader
                 reader.Read();
                 chunk.Timings = reader.TokenType == JsonTokenType.Null ? null : ReadTimings(ref reader);
             }
+            else if (reader.ValueTextEquals("prompt_progress"u8))
+            {
+                reader.Read();
+                chunk.PromptProgress = reader.TokenType == JsonTokenType.Null ? null : ReadPromptProgress(ref reader);
+            }
             else
             {
                 SkipValue(ref reader);
@@ -209,6 +214,36 @@ internal static class ChatChunkReader
         {
             reader.Read();
             timings.PredictedPerSecond = reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : null;
+        }
+        else
+        {
+            return false;
+        }
+
+        return true;
+    });
+
+    private static ChatPromptProgress ReadPromptProgress(ref Utf8JsonReader reader) => ReadObject(ref reader, "prompt_progress", new ChatPromptProgress(), static (ref reader, progress) =>
+    {
+        if (reader.ValueTextEquals("total"u8))
+        {
+            reader.Read();
+            progress.Total = ReadNullableInt(ref reader);
+        }
+        else if (reader.ValueTextEquals("cache"u8))
+        {
+            reader.Read();
+            progress.Cache = ReadNullableInt(ref reader);
+        }
+        else if (reader.ValueTextEquals("processed"u8))
+        {
+            reader.Read();
+            progress.Processed = ReadNullableInt(ref reader);
+        }
+        else if (reader.ValueTextEquals("time_ms"u8))
+        {
+            reader.Read();
+            progress.TimeMs = ReadNullableInt(ref reader);
         }
         else
         {

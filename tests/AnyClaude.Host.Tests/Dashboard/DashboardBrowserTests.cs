@@ -1,6 +1,7 @@
 using System.Net;
 using AnyClaude.Host.Tests.Routing;
 using AnyClaude.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AnyClaude.Host.Tests.Dashboard;
@@ -77,6 +78,67 @@ public sealed class DashboardBrowserTests
         await Assertions.Expect(live).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#backends tr[data-backend=beta]")).ToContainTextAsync("1 (0 errors)");
         await page.CloseAsync();
+        problems.ShouldBeEmpty();
+    }
+
+    [ChromiumFact]
+    public async Task With_an_access_key_the_one_time_link_opens_the_dashboard_and_its_switch_works()
+    {
+        const string key = "browser-access-key-0123456789";
+        await using var proxy = await MultiBackendProxy.StartAsync("alpha", ["alpha", "beta"], configure: o => o with { ApiKey = key });
+        var output = new StringWriter();
+        (await AnyClaude.Host.Cli.UiCommand.RunAsync(proxy.Http.BaseAddress!, key, output, new StringWriter())).ShouldBe(0);
+        string link = output.ToString().Trim();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        });
+
+        // A browser without the link's cookie gets nothing: the page and a second use of the link are both 401.
+        await using (var stranger = await browser.NewContextAsync())
+        {
+            var page = await stranger.NewPageAsync();
+            (await page.GotoAsync(new Uri(proxy.Http.BaseAddress!, "/ui").AbsoluteUri))!.Status.ShouldBe(401);
+        }
+
+        await using var context = await browser.NewContextAsync();
+        var dashboard = await context.NewPageAsync();
+        var problems = new List<string>();
+        dashboard.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                problems.Add($"console: {message.Text}");
+            }
+        };
+        dashboard.PageError += (_, error) => problems.Add($"page error: {error}");
+
+        var response = await dashboard.GotoAsync(link);
+        response!.Status.ShouldBe(200);
+        dashboard.Url.ShouldBe(new Uri(proxy.Http.BaseAddress!, "/ui").AbsoluteUri); // the token is gone from the address bar
+        var cookie = (await context.CookiesAsync()).Single();
+        cookie.HttpOnly.ShouldBeTrue();
+        cookie.SameSite.ShouldBe(SameSiteAttribute.Strict);
+        cookie.Path.ShouldBe("/ui");
+
+        await Assertions.Expect(dashboard.Locator("#backends tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(dashboard.Locator("#connection")).ToHaveTextAsync("live");
+        await Assertions.Expect(dashboard.Locator("#default")).ToHaveTextAsync("alpha");
+        await dashboard.Locator("button[data-make-default=beta]").ClickAsync();
+        await Assertions.Expect(dashboard.Locator("#default")).ToHaveTextAsync("beta");
+        proxy.App.Services.GetRequiredService<AnyClaude.Host.Routing.LiveRouting>().Current.Mode.ShouldBe("beta");
+
+        await using (var second = await browser.NewContextAsync())
+        {
+            var page = await second.NewPageAsync();
+            (await page.GotoAsync(link))!.Status.ShouldBe(401);
+        }
+
+        await dashboard.CloseAsync();
         problems.ShouldBeEmpty();
     }
 }

@@ -26,6 +26,9 @@ public sealed class ChatChunkReaderTests
         // vLLM: stop_reason naming the stop string, or a number (a token id).
         """{"choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop","stop_reason":"</answer>"}]}""",
         """{"choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop","stop_reason":151645}]}""",
+        // llama.cpp asked with return_progress: a role delta with no content and prompt_progress, while it prefills.
+        """{"choices":[{"finish_reason":null,"index":0,"delta":{"role":"assistant","content":null}}],"created":1,"id":"chatcmpl-x","model":"m","system_fingerprint":"b1","object":"chat.completion.chunk","prompt_progress":{"total":4096,"cache":1024,"processed":2048,"time_ms":350}}""",
+        """{"choices":[],"prompt_progress":{"total":"10","cache":null,"processed":10,"time_ms":"7"}}""",
         // Quoted numbers, nulls everywhere, no choices at all, an error inside the stream.
         """{"choices":[],"usage":{"prompt_tokens":"12","completion_tokens":"3","prompt_tokens_details":null}}""",
         """{"choices":null,"usage":{"prompt_tokens":1,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":null}}}""",
@@ -38,6 +41,8 @@ public sealed class ChatChunkReaderTests
         """{"choices":{"delta":{}}}""",
         """{"choices":[{"delta":{"tool_calls":[{"index":"zero"}]}}]}""",
         """{"usage":{"prompt_tokens":1.5}}""",
+        """{"prompt_progress":{"total":10,"processed":2.5}}""",
+        """{"prompt_progress":[10]}""",
         """{"choices":[]} {"choices":[]}""",
         """[1,2]""",
         """{"choices":[{"delta":{"content":"unterminated}}]}""",
@@ -62,9 +67,9 @@ public sealed class ChatChunkReaderTests
     public void The_reference_comparison_sees_every_field()
     {
         // Guards the test above: a field the reader dropped must show up in the serialized comparison.
-        var chunk = ChatChunkReader.Read("""{"choices":[{"delta":{"content":"a","reasoning":"b","reasoning_content":"c","tool_calls":[{"index":1,"id":"i","function":{"name":"n","arguments":"{}"}}]},"finish_reason":"stop","stop_reason":"s"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":3}},"error":"e"}"""u8);
+        var chunk = ChatChunkReader.Read("""{"choices":[{"delta":{"content":"a","reasoning":"b","reasoning_content":"c","tool_calls":[{"index":1,"id":"i","function":{"name":"n","arguments":"{}"}}]},"finish_reason":"stop","stop_reason":"s"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":3}},"error":"e","prompt_progress":{"total":41,"cache":42,"processed":43,"time_ms":44}}"""u8);
         string json = JsonSerializer.Serialize(chunk, ReferenceChatJson.Default.ChatChunk);
-        foreach (string value in (string[])["\"a\"", "\"b\"", "\"c\"", "\"index\":1", "\"i\"", "\"n\"", "\"{}\"", "\"stop\"", "\"s\"", "\"prompt_tokens\":1", "\"completion_tokens\":2", "\"cached_tokens\":3", "\"e\""])
+        foreach (string value in (string[])["\"a\"", "\"b\"", "\"c\"", "\"index\":1", "\"i\"", "\"n\"", "\"{}\"", "\"stop\"", "\"s\"", "\"prompt_tokens\":1", "\"completion_tokens\":2", "\"cached_tokens\":3", "\"e\"", "\"total\":41", "\"cache\":42", "\"processed\":43", "\"time_ms\":44"])
         {
             json.ShouldContain(value);
         }

@@ -33,7 +33,7 @@ internal sealed class ChatCompletionEndpoint(FlavorDialect dialect, ServerState 
                 await ReplyWriter.WriteAsync(context, overflow, script, serverStopping).ConfigureAwait(false);
                 break;
             case ScriptedResponseKind.Raw:
-                var raw = new StreamScript([.. script.RawPayloads.Select(SseFrame.Data)], script.SendsDone, script, KeepaliveTotal(request.EstimatedPromptTokens));
+                var raw = new StreamScript([.. script.RawPayloads.Select(SseFrame.Data)], script.SendsDone, script, dialect.Prefill(request, meta: null, request.EstimatedPromptTokens, cachedTokens: 0));
                 await StreamAsync(context, raw, serverStopping).ConfigureAwait(false);
                 break;
             case ScriptedResponseKind.Completion:
@@ -41,7 +41,7 @@ internal sealed class ChatCompletionEndpoint(FlavorDialect dialect, ServerState 
                 if (request.Stream)
                 {
                     var frames = Frames(plan, request.IncludeUsage);
-                    await StreamAsync(context, new StreamScript(frames, script.SendsDone, script, KeepaliveTotal(plan.Usage.PromptTokens)), serverStopping)
+                    await StreamAsync(context, new StreamScript(frames, script.SendsDone, script, dialect.Prefill(request, plan.Meta, plan.Usage.PromptTokens, plan.Usage.CachedTokens)), serverStopping)
                         .ConfigureAwait(false);
                 }
                 else
@@ -94,6 +94,4 @@ internal sealed class ChatCompletionEndpoint(FlavorDialect dialect, ServerState 
     }
 
     private List<byte[]> Frames(CompletionPlan plan, bool includeUsage) => [.. dialect.StreamFrames(plan, includeUsage)];
-
-    private int? KeepaliveTotal(int promptTokens) => dialect.SendsKeepalive ? Math.Max(promptTokens, 1) : null;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
 namespace AnyClaude.TestSupport;
@@ -29,7 +28,7 @@ internal static class ChatStreamWriter
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
             }
 
-            await PrefillAsync(response, timing.PrefillDelay, stream.KeepaliveTotal, cancellationToken).ConfigureAwait(false);
+            await PrefillAsync(response, timing.PrefillDelay, stream.Prefill, cancellationToken).ConfigureAwait(false);
 
             for (var i = 0; i < stream.Frames.Count; i++)
             {
@@ -81,25 +80,30 @@ internal static class ChatStreamWriter
         return StreamOutcome.BrokenOnPurpose;
     }
 
-    /// <summary>Waits out the prefill; with a keepalive total, writes <c>: keepalive N/M</c> every 200 ms meanwhile.</summary>
-    private static async Task PrefillAsync(HttpResponse response, TimeSpan delay, int? keepaliveTotal, CancellationToken cancellationToken)
+    /// <summary>Waits out the prefill; with progress to report, writes a progress frame every 200 ms meanwhile.</summary>
+    private static async Task PrefillAsync(HttpResponse response, TimeSpan delay, PrefillProgress? prefill, CancellationToken cancellationToken)
     {
-        if (keepaliveTotal is not { } total)
+        if (prefill is null)
         {
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         var ticks = (int)Math.Ceiling(delay / KeepaliveInterval);
+        if (ticks == 0 && prefill.AtLeastOnce)
+        {
+            ticks = 1;
+        }
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var remaining = delay;
         for (var tick = 1; tick <= ticks; tick++)
         {
             var wait = remaining < KeepaliveInterval ? remaining : KeepaliveInterval;
             await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             remaining -= wait;
-            var processed = (int)((long)total * tick / ticks);
-            var comment = SseFrame.Comment(string.Create(CultureInfo.InvariantCulture, $"keepalive {processed}/{total}"));
-            await WriteAsync(response, comment, cancellationToken).ConfigureAwait(false);
+            var processed = prefill.Cached + (int)((long)(prefill.Total - prefill.Cached) * tick / ticks);
+            await WriteAsync(response, prefill.Frame(processed, started.ElapsedMilliseconds), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -27,8 +27,11 @@ internal abstract class FlavorDialect(FakeServerOptions options)
     /// <summary>Whether the finish_reason comes in a chunk of its own with an empty delta (Ollama style).</summary>
     public virtual bool FinishReasonInOwnChunk => false;
 
-    /// <summary>Whether the server writes <c>: keepalive N/M</c> comments while it prefills.</summary>
-    public virtual bool SendsKeepalive => false;
+    /// <summary>
+    /// What the server sends while it prefills a streamed answer (its <paramref name="meta"/>; null for a raw script), or
+    /// null when it sends nothing.
+    /// </summary>
+    public virtual PrefillProgress? Prefill(ChatRequest request, CompletionMeta? meta, int promptTokens, int cachedTokens) => null;
 
     public virtual bool IsChatPath(string path) => path is "/v1/chat/completions" or "/chat/completions";
 

@@ -6,7 +6,7 @@ namespace AnyClaude.TestSupport;
 /// llama.cpp's <c>llama-server</c> (tools/server): the identity after the choices, <c>reasoning_content</c>, tool calls with
 /// a random 32-character id, the name and <c>"arguments":""</c> first, then the pieces; the finish_reason in a chunk of
 /// its own with an empty delta and the answer's <c>timings</c> (<c>cache_n</c>, <c>prompt_n</c>, <c>predicted_n</c>,
-/// <c>predicted_per_second</c>); the usage chunk carries the timings again and, only when
+/// <c>predicted_per_second</c>); <c>prompt_progress</c> chunks before the answer when a stream asks with <c>return_progress</c>; the usage chunk carries the timings again and, only when
 /// <see cref="FakeServerOptions.PromptTokensDetails"/> says so, <c>prompt_tokens_details</c>. <c>GET /props</c> reports the
 /// slot's <c>n_ctx</c>, <c>total_slots</c>, the template's <c>chat_template_caps</c> and <c>modalities</c>; <c>/slots</c>
 /// lists the slots; <c>POST /apply-template</c> renders a chat body with <see cref="FakeChatTemplate"/> and
@@ -142,6 +142,44 @@ internal sealed class LlamaCppDialect(FakeServerOptions options) : FlavorDialect
         {
             yield return SseFrame.Data(JsonReply.JsonBytes(JsonOptions, w => WriteUsageChunk(w, plan.Meta, plan.Usage)));
         }
+    }
+
+    /// <summary>
+    /// Asked with <c>return_progress: true</c> on a stream, llama-server sends a chunk after every prompt batch (so at least
+    /// one, the last with <c>processed</c> = <c>total</c>): a <c>role</c> delta with <c>content: null</c> and
+    /// <c>prompt_progress</c> {<c>total</c> prompt tokens, <c>cache</c> of them reused, <c>processed</c> so far, the cache
+    /// included, <c>time_ms</c>} after the identity (tools/server: server-context.cpp send_partial_response,
+    /// server-task.cpp to_json_oaicompat_chat).
+    /// </summary>
+    public override PrefillProgress? Prefill(ChatRequest request, CompletionMeta? meta, int promptTokens, int cachedTokens) =>
+        meta is not null && request.Stream && request.Root.TryGetProperty("return_progress", out var asked) && asked.ValueKind == JsonValueKind.True
+            ? new PrefillProgress(promptTokens, cachedTokens, AtLeastOnce: true, (processed, elapsedMs) =>
+                SseFrame.Data(JsonReply.JsonBytes(JsonOptions, w => WriteProgressChunk(w, meta, promptTokens, cachedTokens, processed, elapsedMs))))
+            : null;
+
+    private static void WriteProgressChunk(Utf8JsonWriter w, CompletionMeta meta, int total, int cached, int processed, long elapsedMs)
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("choices");
+        w.WriteStartObject();
+        w.WriteNull("finish_reason");
+        w.WriteNumber("index", 0);
+        w.WritePropertyName("delta");
+        w.WriteStartObject();
+        w.WriteString("role", "assistant");
+        w.WriteNull("content");
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        WriteTrailer(w, meta, "chat.completion.chunk");
+        w.WritePropertyName("prompt_progress");
+        w.WriteStartObject();
+        w.WriteNumber("total", total);
+        w.WriteNumber("cache", cached);
+        w.WriteNumber("processed", processed);
+        w.WriteNumber("time_ms", elapsedMs);
+        w.WriteEndObject();
+        w.WriteEndObject();
     }
 
     public override void WriteChunk(Utf8JsonWriter w, CompletionMeta meta, PlannedChunk chunk, bool isFirst) =>

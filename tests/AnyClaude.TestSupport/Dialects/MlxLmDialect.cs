@@ -21,7 +21,13 @@ internal sealed class MlxLmDialect(FakeServerOptions options) : FlavorDialect(op
     /// <summary>Python's <c>json.dumps</c> escapes every non-ASCII character as <c>\uXXXX</c>.</summary>
     public override JsonWriterOptions JsonOptions { get; } = new() { Encoder = JavaScriptEncoder.Default };
 
-    public override bool SendsKeepalive => true;
+    /// <summary><c>: keepalive N/M</c> comments (N of M prompt tokens done), whether asked or not.</summary>
+    public override PrefillProgress? Prefill(ChatRequest request, CompletionMeta? meta, int promptTokens, int cachedTokens)
+    {
+        int total = Math.Max(promptTokens, 1);
+        return new PrefillProgress(total, 0, AtLeastOnce: false, (processed, _) =>
+            SseFrame.Comment(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"keepalive {processed}/{total}")));
+    }
 
     public override JsonReply? HandleGet(string path)
     {

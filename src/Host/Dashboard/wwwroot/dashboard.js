@@ -16,7 +16,7 @@ function share(value) { return typeof value === "number" ? Math.round(value * 10
 function rate(value) { return typeof value === "number" ? value.toFixed(1) : "-"; }
 
 async function makeDefault(name) {
-  const response = await fetch("/admin/mode", {
+  const response = await fetch("/ui/mode", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ mode: name }),
