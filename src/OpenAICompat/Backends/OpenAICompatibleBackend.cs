@@ -8,6 +8,7 @@ using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Streaming;
 using AnyClaude.OpenAICompat.Rendering;
 using AnyClaude.OpenAICompat.Streaming;
+using AnyClaude.OpenAICompat.Tokenizing;
 using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.OpenAICompat.Backends;
@@ -172,13 +173,31 @@ public abstract class OpenAICompatibleBackend : IBackend
     public async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
         (await CountTokensAsync(request, cancellationToken).ConfigureAwait(false)).Tokens;
 
-    /// <summary>An estimate from the rendered body's size; override where the server can count (<c>/tokenize</c>).</summary>
+    /// <summary>A local count (<see cref="CountLocallyAsync"/>); override where the server can count (<c>/tokenize</c>).</summary>
     public virtual ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(EstimateCount(request));
+        CountLocallyAsync(request, cancellationToken);
 
-    /// <summary>The estimate of the body this backend would render: what a count falls back to when the server cannot count.</summary>
-    protected TokenCount EstimateCount(MessagesRequest request) =>
-        new(EstimateTokens(RenderChatBody(request, Settings.Model ?? request.Model).Length), TokenCountSource.Estimate);
+    /// <summary>
+    /// The folder holding the model's tokenizer files: the <c>tokenizer</c> setting; a backend that knows where its model
+    /// lives on this machine (mlx-lm) falls back to that folder. Null: no local tokenizer, counts are estimates.
+    /// </summary>
+    protected virtual string? TokenizerFolder => Settings.Tokenizer;
+
+    /// <summary>
+    /// What a server that cannot count falls back to: the model's own tokenizer over the prompt as its chat template roughly
+    /// renders it (<see cref="ChatPromptText"/>), when its files are on this machine; else the estimate.
+    /// </summary>
+    protected async ValueTask<TokenCount> CountLocallyAsync(MessagesRequest request, CancellationToken cancellationToken)
+    {
+        byte[] body = RenderChatBody(request, Settings.Model ?? request.Model);
+        if (TokenizerFolder is { } folder
+            && await LocalTokenizers.GetAsync(folder, Name, Logger).WaitAsync(cancellationToken).ConfigureAwait(false) is { } tokenizer)
+        {
+            return new TokenCount(tokenizer.CountTokens(ChatPromptText.Render(body)), TokenCountSource.Tokenizer);
+        }
+
+        return new TokenCount(EstimateTokens(body.Length), TokenCountSource.Estimate);
+    }
 
     public async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
@@ -208,6 +227,12 @@ public abstract class OpenAICompatibleBackend : IBackend
 
     public async Task<BackendCapabilities> DiscoverCapabilitiesAsync(CancellationToken cancellationToken)
     {
+        if (TokenizerFolder is { } folder)
+        {
+            // Read the tokenizer while nothing waits for it: the first count then finds it loaded.
+            _ = LocalTokenizers.GetAsync(folder, Name, Logger);
+        }
+
         if (await ReadServerReportAsync(cancellationToken).ConfigureAwait(false) is { } report)
         {
             Volatile.Write(ref _capabilities, Merge(report));
