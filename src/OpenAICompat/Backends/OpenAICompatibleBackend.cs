@@ -190,10 +190,9 @@ public abstract class OpenAICompatibleBackend : IBackend
     protected async ValueTask<TokenCount> CountLocallyAsync(MessagesRequest request, CancellationToken cancellationToken)
     {
         byte[] body = RenderChatBody(request, Settings.Model ?? request.Model);
-        if (TokenizerFolder is { } folder
-            && await LocalTokenizers.GetAsync(folder, Name, Logger).WaitAsync(cancellationToken).ConfigureAwait(false) is { } tokenizer)
+        if (TokenizerFolder is { } folder && await LocalTokenCount.TryCountAsync(folder, body, Name, Logger, cancellationToken).ConfigureAwait(false) is { } counted)
         {
-            return new TokenCount(tokenizer.CountTokens(ChatPromptText.Render(body)), TokenCountSource.Tokenizer);
+            return counted;
         }
 
         return new TokenCount(EstimateTokens(body.Length), TokenCountSource.Estimate);
@@ -230,7 +229,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         if (TokenizerFolder is { } folder)
         {
             // Read the tokenizer while nothing waits for it: the first count then finds it loaded.
-            _ = LocalTokenizers.GetAsync(folder, Name, Logger);
+            LocalTokenCount.Preload(folder, Name, Logger);
         }
 
         if (await ReadServerReportAsync(cancellationToken).ConfigureAwait(false) is { } report)

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using AnyClaude.Host.Routing;
+using AnyClaude.Host.Tests.NativeBackends;
 using AnyClaude.TestSupport;
+using AnyClaude.TestSupport.NativeServers;
 using AnyClaude.TestSupport.Tokenizing;
 using Microsoft.Extensions.Logging;
 using static AnyClaude.Host.Tests.Backends.BackendKindKit;
@@ -48,6 +50,20 @@ public sealed class TokenizerCountTests
         message.ShouldBe("prompt is too long: 8020 tokens > 8000 maximum");
         Header(response, RouteHeaders.TokenCountSource).ShouldBe("tokenizer");
         proxy.Fake.ChatRequests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Ollamas_native_backend_counts_with_the_tokenizer_setting()
+    {
+        string qwen = await TokenizerPackages.QwenFolderAsync();
+        await using var fake = await FakeOllamaServer.StartAsync();
+        await using var proxy = await NativeProxy.StartAsync("ollama", fake.RootUrl, b => b with { Tokenizer = qwen });
+
+        using var response = await proxy.PostAsync(Body(stream: false), "/v1/messages/count_tokens");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        Header(response, RouteHeaders.TokenCountSource).ShouldBe("tokenizer");
+        (await InputTokensAsync(response)).ShouldBe(26);
     }
 
     [Fact]
