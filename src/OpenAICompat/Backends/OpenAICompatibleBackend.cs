@@ -198,6 +198,10 @@ public abstract class OpenAICompatibleBackend : IBackend
         return new TokenCount(EstimateTokens(body.Length), TokenCountSource.Estimate);
     }
 
+    /// <summary>The estimate alone (rendered bytes / 4), without the model's tokenizer: <see cref="CountLocallyAsync"/> is the better fallback.</summary>
+    protected TokenCount EstimateCount(MessagesRequest request) =>
+        new(EstimateTokens(RenderChatBody(request, Settings.Model ?? request.Model).Length), TokenCountSource.Estimate);
+
     public async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
         try
