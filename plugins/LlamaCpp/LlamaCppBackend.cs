@@ -98,7 +98,7 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
         return report;
     }
 
-    /// <summary>The prompt as the model's chat template renders it (<c>/apply-template</c>), counted by <c>/tokenize</c>; the estimate when either fails.</summary>
+    /// <summary>The prompt as the model's chat template renders it (<c>/apply-template</c>), counted by <c>/tokenize</c>; a local count when either fails.</summary>
     public override async ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
     {
         // llama-server serves one model whatever the name: no need to ask which before counting.
@@ -117,7 +117,7 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
             }
         }
 
-        return EstimateCount(request);
+        return await CountLocallyAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private static byte[] TokenizeBody(string prompt)

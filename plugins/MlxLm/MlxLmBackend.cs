@@ -10,15 +10,19 @@ namespace AnyClaude.Plugins.MlxLm;
 /// <c>mlx_lm.server</c>: asks for <c>default_model</c> unless a model is configured (any other name makes
 /// it load that model), takes <c>max_completion_tokens</c>, text-only content, and answers generation
 /// errors with HTTP 404. The server does not report its model's window: it comes from the model folder's
-/// <c>config.json</c> when the configured model is on this machine (a path, or a repository id in the Hugging Face cache).
+/// <c>config.json</c> when the configured model is on this machine (a path, or a repository id in the Hugging Face cache),
+/// and so do its tokenizer files, which count prompts locally (the server has no tokenize endpoint).
 /// </summary>
 internal sealed class MlxLmBackend : OpenAICompatibleBackend
 {
     public const string DefaultModel = "default_model";
 
+    private readonly Lazy<string?> _modelFolder;
+
     public MlxLmBackend(BackendSettings settings, BackendServices services)
         : base(settings, services, new BackendCapabilities { PromptCache = true })
     {
+        _modelFolder = new Lazy<string?>(() => MlxModelFolder.Find(Settings.Model, MlxModelFolder.DefaultHuggingFaceHome()));
     }
 
     protected override string StartHint =>
@@ -31,9 +35,12 @@ internal sealed class MlxLmBackend : OpenAICompatibleBackend
 
     protected override Task<ServerReport?> ReadServerReportAsync(CancellationToken cancellationToken)
     {
-        var folder = MlxModelFolder.Find(Settings.Model, MlxModelFolder.DefaultHuggingFaceHome());
+        var folder = _modelFolder.Value;
         return Task.FromResult(folder is null ? null : new ServerReport { ContextLength = MlxModelFolder.ContextLength(folder) });
     }
+
+    /// <summary>The <c>tokenizer</c> setting, else the model's own folder: mlx-lm loads its tokenizer from there too.</summary>
+    protected override string? TokenizerFolder => Settings.Tokenizer ?? _modelFolder.Value;
 
     protected override AnthropicException MapErrorStatus(int status, string body)
     {

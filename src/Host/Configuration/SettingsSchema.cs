@@ -46,6 +46,7 @@ internal static class SettingsSchema
         "contextLength",
         "supportsImages",
         "supportsTools",
+        "tokenizer",
         "transforms",
         "cleanSchemaKeywords",
         "fallback",

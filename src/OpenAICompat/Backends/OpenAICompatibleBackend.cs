@@ -8,6 +8,7 @@ using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Streaming;
 using AnyClaude.OpenAICompat.Rendering;
 using AnyClaude.OpenAICompat.Streaming;
+using AnyClaude.OpenAICompat.Tokenizing;
 using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.OpenAICompat.Backends;
@@ -178,11 +179,32 @@ public abstract class OpenAICompatibleBackend : IBackend
     public async ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
         (await CountTokensAsync(request, cancellationToken).ConfigureAwait(false)).Tokens;
 
-    /// <summary>An estimate from the rendered body's size; override where the server can count (<c>/tokenize</c>).</summary>
+    /// <summary>A local count (<see cref="CountLocallyAsync"/>); override where the server can count (<c>/tokenize</c>).</summary>
     public virtual ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(EstimateCount(request));
+        CountLocallyAsync(request, cancellationToken);
 
-    /// <summary>The estimate of the body this backend would render: what a count falls back to when the server cannot count.</summary>
+    /// <summary>
+    /// The folder holding the model's tokenizer files: the <c>tokenizer</c> setting; a backend that knows where its model
+    /// lives on this machine (mlx-lm) falls back to that folder. Null: no local tokenizer, counts are estimates.
+    /// </summary>
+    protected virtual string? TokenizerFolder => Settings.Tokenizer;
+
+    /// <summary>
+    /// What a server that cannot count falls back to: the model's own tokenizer over the prompt as its chat template roughly
+    /// renders it (<see cref="ChatPromptText"/>), when its files are on this machine; else the estimate.
+    /// </summary>
+    protected async ValueTask<TokenCount> CountLocallyAsync(MessagesRequest request, CancellationToken cancellationToken)
+    {
+        byte[] body = RenderChatBody(request, Settings.Model ?? request.Model);
+        if (TokenizerFolder is { } folder && await LocalTokenCount.TryCountAsync(folder, body, Name, Logger, cancellationToken).ConfigureAwait(false) is { } counted)
+        {
+            return counted;
+        }
+
+        return new TokenCount(EstimateTokens(body.Length), TokenCountSource.Estimate);
+    }
+
+    /// <summary>The estimate alone (rendered bytes / 4), without the model's tokenizer: <see cref="CountLocallyAsync"/> is the better fallback.</summary>
     protected TokenCount EstimateCount(MessagesRequest request) =>
         new(EstimateTokens(RenderChatBody(request, Settings.Model ?? request.Model).Length), TokenCountSource.Estimate);
 
@@ -214,6 +236,12 @@ public abstract class OpenAICompatibleBackend : IBackend
 
     public async Task<BackendCapabilities> DiscoverCapabilitiesAsync(CancellationToken cancellationToken)
     {
+        if (TokenizerFolder is { } folder)
+        {
+            // Read the tokenizer while nothing waits for it: the first count then finds it loaded.
+            LocalTokenCount.Preload(folder, Name, Logger);
+        }
+
         if (await ReadServerReportAsync(cancellationToken).ConfigureAwait(false) is { } report)
         {
             Volatile.Write(ref _capabilities, Merge(report));
