@@ -4,7 +4,6 @@ using AnyClaude.Host.Cli;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Tests.Routing;
 using AnyClaude.TestSupport;
-using Spectre.Console;
 
 namespace AnyClaude.Host.Tests.Cli;
 
@@ -77,15 +76,7 @@ public sealed class PoolStatusTests
         await using var _ = proxy;
         string live = proxy["a"].BaseUrl.ToString();
 
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        console.Profile.Width = 300;
+        var (console, output) = StatusCommandTests.Recording(width: 300);
         (await StatusCommand.RichAsync(proxy.Http.BaseAddress!, null, console, TextWriter.Null, TimeProvider.System)).ShouldBe(0);
         string tables = output.ToString();
         tables.ShouldContain($"{dead} down (1 failures) 0 in flight, 0 conversations");
