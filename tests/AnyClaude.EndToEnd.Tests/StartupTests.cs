@@ -37,6 +37,23 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
+    public async Task A_selected_pool_with_one_url_pointing_at_the_proxy_stops_start_up_with_one_line_naming_that_url()
+    {
+        int port = FreePort();
+        var environment = Environment();
+        environment["ANYCLAUDE_PORT"] = port.ToString();
+        environment["ANYCLAUDE_MODE"] = "farm";
+        environment["ANYCLAUDE_BACKENDS__FARM__KIND"] = "openai";
+        environment["ANYCLAUDE_BACKENDS__FARM__URLS"] = $"http://127.0.0.1:{FreePort()}/v1,http://localhost:{port}/v1";
+
+        var result = await RunAsync(environment, "--proxy-only");
+
+        result.ExitCode.ShouldBe(2, result.ToString());
+        ErrorLines(result).ShouldHaveSingleItem().ShouldStartWith($"anyclaude: backends.farm.urls[1]: http://localhost:{port}/v1 is this proxy's own address");
+        ShouldHaveNoStackTrace(result);
+    }
+
+    [Fact]
     public async Task Killing_anyclaude_with_SIGKILL_ends_the_claude_it_launched()
     {
         string pidFile = Path.Combine(_sandbox.Home, "claude.pid");

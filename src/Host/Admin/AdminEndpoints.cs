@@ -103,9 +103,15 @@ internal sealed partial class AdminEndpoints(
                 json.WriteBoolean("healthy", state.Healthy);
                 json.WriteNumber("inFlight", state.InFlight);
                 json.WriteNumber("failures", state.Failures);
-                if (backends.All.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase))?.Capabilities.ContextLength is { } window)
+                var instance = backends.All.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
+                if (instance?.Capabilities.ContextLength is { } window)
                 {
                     json.WriteNumber("contextLength", window);
+                }
+
+                if (instance is Backends.Pools.PooledBackend pool)
+                {
+                    PoolStatusJson.Write(json, pool);
                 }
 
                 if (state.RetryAt is { } retryAt)

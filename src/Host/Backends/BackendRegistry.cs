@@ -29,6 +29,9 @@ internal sealed partial class BackendRegistry : IDisposable
     private readonly Dictionary<string, string> _lastProviders = new(StringComparer.OrdinalIgnoreCase);
     private Dictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
 
+    // Each pool's state by destination URL, kept across the reloads that recreate its backend.
+    private readonly Dictionary<string, Pools.PoolState> _pools = new(StringComparer.OrdinalIgnoreCase);
+
     public BackendRegistry(AnyClaudeOptions options, IReadOnlyCollection<IBackendFactory> factories, ILoggerFactory loggerFactory, TimeProvider timeProvider)
         : this(options, new FixedCatalogSource(PluginCatalog.FromFactories(factories)), loggerFactory, timeProvider)
     {
@@ -110,6 +113,11 @@ internal sealed partial class BackendRegistry : IDisposable
                 next[name] = Create(name, backend, kind);
             }
 
+            foreach (string gone in _pools.Keys.Where(n => !_options.Backends.TryGetValue(n, out var b) || b.Urls.Count <= 1).ToList())
+            {
+                _pools.Remove(gone);
+            }
+
             Volatile.Write(ref _entries, next);
         }
     }
@@ -128,8 +136,14 @@ internal sealed partial class BackendRegistry : IDisposable
             if (backend.Urls.Count > 1)
             {
                 // A pool: one instance per replica, built by the same factory, behind one name.
-                var replicas = backend.Urls.Select(url => kind.Factory.Create(backend with { Name = name, Url = url }, services)).ToList();
-                return new Entry(new Pools.PooledBackend(name, replicas, _timeProvider, _logger), kind.Factory, null);
+                var replicas = backend.Urls.Select(url => (url, kind.Factory.Create(backend with { Name = name, Url = url }, services))).ToList();
+                if (!_pools.TryGetValue(name, out var state))
+                {
+                    state = new Pools.PoolState();
+                    _pools[name] = state;
+                }
+
+                return new Entry(new Pools.PooledBackend(name, replicas, state, _timeProvider, _logger), kind.Factory, null);
             }
 
             return new Entry(kind.Factory.Create(backend with { Name = name }, services), kind.Factory, null);

@@ -13,22 +13,26 @@ namespace AnyClaude.Host.Backends;
 /// </summary>
 internal static class SelfPointingBackends
 {
-    /// <summary>Writes one line per backend that points at the proxy; true when it is the selected one (start-up stops).</summary>
+    /// <summary>Writes one line per backend with a URL (any of a pool's) that points at the proxy; true when it is the selected one (start-up stops).</summary>
     public static bool Report(AnyClaudeOptions options, int listeningPort, TextWriter output)
     {
         var listening = ListenAddresses.Parse(options.Host);
         bool selectedLoops = false;
         foreach (var (name, backend) in options.Backends)
         {
-            if (!PointsAt(backend.Url, listening, listeningPort))
+            // A pool is checked at every destination; the line names the first that loops (urls[i]).
+            var urls = backend.Urls.Count > 1 ? backend.Urls : [backend.Url];
+            int index = urls.ToList().FindIndex(url => PointsAt(url, listening, listeningPort));
+            if (index < 0)
             {
                 continue;
             }
 
+            string setting = backend.Urls.Count > 1 ? $"urls[{index}]" : "url";
             bool selected = string.Equals(name, options.Mode, StringComparison.OrdinalIgnoreCase);
             selectedLoops |= selected;
             output.WriteLine(
-                $"anyclaude: {(selected ? "" : "warning: ")}backends.{name}.url: {backend.Url} is this proxy's own address " +
+                $"anyclaude: {(selected ? "" : "warning: ")}backends.{name}.{setting}: {urls[index]} is this proxy's own address " +
                 $"(anyclaude listens on {options.Host}:{listeningPort}), so its requests would come back into anyclaude; " +
                 "point it at the model server, or run anyclaude on another port (--port or ANYCLAUDE_PORT)");
         }

@@ -109,6 +109,16 @@ internal static class ControlCommands
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"  {"",-16} last error: {lastError.GetString()}");
             }
+
+            var destinations = backend.TryGetProperty("destinations", out var pool) ? pool.EnumerateArray().ToList() : [];
+            foreach (var destination in destinations)
+            {
+                string up = destination.GetProperty("healthy").GetBoolean()
+                    ? "up"
+                    : $"down ({destination.GetProperty("failures").GetInt32()} failures{(destination.TryGetProperty("lastError", out var error) ? $": {error.GetString()}" : "")})";
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  {"",-16} destination {destination.GetProperty("url").GetString()}: {up}; in flight {destination.GetProperty("inFlight").GetInt32()}; conversations {destination.GetProperty("conversations").GetInt32()}");
+            }
         }
 
         text.AppendLine("recent requests:");

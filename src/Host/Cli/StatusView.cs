@@ -36,7 +36,7 @@ internal static class StatusView
             table.AddRow(
                 Markup.Escape(backend.GetProperty("name").GetString() ?? ""),
                 Markup.Escape(backend.GetProperty("kind").GetString() ?? ""),
-                Markup.Escape(backend.GetProperty("url").GetString() ?? ""),
+                Url(backend),
                 health,
                 backend.GetProperty("inFlight").GetInt32().ToString(CultureInfo.InvariantCulture),
                 figures.ValueKind == JsonValueKind.Object ? $"{figures.GetProperty("requests").GetInt32()} ({figures.GetProperty("errors").GetInt32()} errors)" : "-",
@@ -48,6 +48,21 @@ internal static class StatusView
         }
 
         return table;
+    }
+
+    /// <summary>The backend's URL, or for a pool each destination on a line of its own with its health and load.</summary>
+    private static string Url(JsonElement backend)
+    {
+        if (!backend.TryGetProperty("destinations", out var destinations))
+        {
+            return Markup.Escape(backend.GetProperty("url").GetString() ?? "");
+        }
+
+        return string.Join("\n", destinations.EnumerateArray().Select(d =>
+            Markup.Escape(d.GetProperty("url").GetString() ?? "") + " "
+            + (d.GetProperty("healthy").GetBoolean() ? "[green]up[/]" : $"[red]down[/] ({d.GetProperty("failures").GetInt32()} failures)")
+            + $" [grey]{d.GetProperty("inFlight").GetInt32()} in flight, {d.GetProperty("conversations").GetInt32()} conversations[/]"
+            + (d.TryGetProperty("lastError", out var error) && !d.GetProperty("healthy").GetBoolean() ? $"\n  [grey]{Markup.Escape(error.GetString() ?? "")}[/]" : "")));
     }
 
     private static Table Recent(JsonElement status)

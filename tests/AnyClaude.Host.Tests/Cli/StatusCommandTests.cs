@@ -23,7 +23,8 @@ public sealed class StatusCommandTests
         return proxy;
     }
 
-    private static (IAnsiConsole Console, StringWriter Output) Recording()
+    /// <summary>A console that records plain text (no colour, no ANSI), wide enough for the tables.</summary>
+    internal static (IAnsiConsole Console, StringWriter Output) Recording(int width = 220)
     {
         var output = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -33,7 +34,7 @@ public sealed class StatusCommandTests
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(output),
         });
-        console.Profile.Width = 220;
+        console.Profile.Width = width;
         return (console, output);
     }
 

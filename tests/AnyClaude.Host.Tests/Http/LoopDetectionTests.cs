@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using AnyClaude.Host.Backends;
+using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Http;
 using AnyClaude.TestSupport;
 
@@ -86,6 +87,29 @@ public sealed class LoopDetectionTests
         served.StatusCode.ShouldBe(HttpStatusCode.OK);
         // The hops it came through go on upstream, with this one added: a loop through several proxies is caught too.
         proxy.Fake.LastChatRequest.Header(HopHeader.Name).ShouldBe($"0123456789abcdef;backend=other, {HopHeader.ProcessId};backend=mlx-lm");
+    }
+
+    [Theory]
+    [InlineData("pool", true, "anyclaude: backends.pool.urls[1]: http://localhost:8080/v1 is this proxy's own address")]
+    [InlineData("other", false, "anyclaude: warning: backends.pool.urls[1]: http://localhost:8080/v1 is this proxy's own address")]
+    public void The_start_up_check_looks_at_every_url_of_a_pool(string mode, bool stops, string line)
+    {
+        var first = new Uri("http://10.1.2.3:8080/v1");
+        var options = new AnyClaudeOptions
+        {
+            Mode = mode,
+            Host = "127.0.0.1",
+            Backends = new Dictionary<string, BackendOptions>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["pool"] = new() { Name = "pool", Kind = "openai", Url = first, Urls = [first, new Uri("http://localhost:8080/v1"), new Uri("http://localhost:8081/v1")] },
+                ["other"] = new() { Name = "other", Kind = "openai", Url = new Uri("http://localhost:9999/v1") },
+            },
+        };
+        var output = new StringWriter();
+
+        SelfPointingBackends.Report(options, 8080, output).ShouldBe(stops);
+
+        output.ToString().TrimEnd().Split('\n').ShouldHaveSingleItem().ShouldStartWith(line);
     }
 
     [Theory]

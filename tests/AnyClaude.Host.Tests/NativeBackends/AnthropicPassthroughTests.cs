@@ -8,19 +8,14 @@ namespace AnyClaude.Host.Tests.NativeBackends;
 /// <summary>The <c>anthropic</c> kind through the real proxy, against a fake Messages server (llama.cpp's, Ollama's, LM Studio's).</summary>
 public sealed class AnthropicPassthroughTests
 {
-    private static async Task<(FakeAnthropicServer Fake, NativeProxy Proxy)> StartAsync(FakeAnthropicOptions? options = null)
-    {
-        var fake = await FakeAnthropicServer.StartAsync(options);
-        var proxy = await NativeProxy.StartAsync("anthropic", fake.RootUrl);
-        return (fake, proxy);
-    }
+    private static Task<NativeSession<FakeAnthropicServer>> StartAsync(FakeAnthropicOptions? options = null) =>
+        NativeSession<FakeAnthropicServer>.StartAsync(FakeAnthropicServer.StartAsync(options), fake => fake.RootUrl, "anthropic");
 
     [Fact]
     public async Task A_streamed_answer_arrives_as_the_servers_events_and_the_body_is_cleaned()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(NativeReply.Text("Hello there, from the passthrough."));
 
         var conversation = new ClaudeCodeConversation("Say hello.");
@@ -52,9 +47,8 @@ public sealed class AnthropicPassthroughTests
     [Fact]
     public async Task A_mid_conversation_system_message_stays_in_place_as_a_user_side_reminder()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
 
         using var response = await proxy.PostAsync(new ClaudeCodeConversation("Do it.").Body(stream: false));
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
@@ -70,9 +64,8 @@ public sealed class AnthropicPassthroughTests
     [Fact]
     public async Task Adaptive_thinking_goes_as_enabled_and_a_thinking_block_comes_back_with_its_signature()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(new NativeReply { Parts = [new NativePart.Thinking("Let me think about it.", "sig-123"), new NativePart.Text("Done.")] });
 
         using var response = await proxy.PostAsync(new ClaudeCodeConversation("Think.").Body(stream: false));
@@ -95,9 +88,8 @@ public sealed class AnthropicPassthroughTests
     [Fact]
     public async Task A_tool_call_streamed_in_pieces_folds_into_one_tool_use_with_its_input()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(new NativeReply { Parts = [new NativePart.Text("Reading."), new NativePart.ToolCall("toolu_01", "Read", """{"file_path":"/tmp/project/a.txt"}""")] });
 
         using var response = await proxy.PostAsync(new ClaudeCodeConversation("Read a.txt.").Body(stream: false));
@@ -116,9 +108,8 @@ public sealed class AnthropicPassthroughTests
     [Fact]
     public async Task Cache_reads_the_server_reports_reach_Claude_Code()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(NativeReply.Text("ok") with { InputTokens = 12, CachedTokens = 3000, OutputTokens = 2 });
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: false));
@@ -134,19 +125,10 @@ public sealed class AnthropicPassthroughTests
     [Fact]
     public async Task Each_turns_body_keeps_system_tools_and_every_earlier_message_byte_for_byte()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         var conversation = new ClaudeCodeConversation("Create a small web server.");
-        for (int turn = 1; turn <= 3; turn++)
-        {
-            string answer = $"Answer {turn}.";
-            fake.Enqueue(NativeReply.Text(answer));
-            using var response = await proxy.PostAsync(conversation.Body());
-            response.StatusCode.ShouldBe(HttpStatusCode.OK);
-            await response.Content.ReadAsStringAsync();
-            conversation.Append(answer, $"Now step {turn + 1}.");
-        }
+        await session.PlayTurnsAsync(conversation, turns: 3, reply => fake.Enqueue(reply));
 
         var bodies = fake.MessageRequests.Select(r => r.Body).ToList();
         bodies.Count.ShouldBe(3);
@@ -163,10 +145,9 @@ public sealed class AnthropicPassthroughTests
     [Fact]
     public async Task Count_tokens_asks_a_server_that_counts_and_estimates_for_one_that_answers_404_once()
     {
-        var (counting, countingProxy) = await StartAsync(new FakeAnthropicOptions { CountTokens = true });
-        await using (counting)
-        await using (countingProxy)
+        await using (var session = await StartAsync(new FakeAnthropicOptions { CountTokens = true }))
         {
+            var (counting, countingProxy) = session;
             using var response = await countingProxy.PostAsync(ProxyHarness.SimpleBody(stream: false), "/v1/messages/count_tokens");
             string json = await response.Content.ReadAsStringAsync();
             response.StatusCode.ShouldBe(HttpStatusCode.OK, json);
@@ -175,10 +156,9 @@ public sealed class AnthropicPassthroughTests
             asked.BodyText.ShouldNotContain("max_tokens");
         }
 
-        var (plain, plainProxy) = await StartAsync(new FakeAnthropicOptions { CountTokens = false });
-        await using (plain)
-        await using (plainProxy)
+        await using (var session = await StartAsync(new FakeAnthropicOptions { CountTokens = false }))
         {
+            var (plain, plainProxy) = session;
             for (int i = 0; i < 2; i++)
             {
                 using var response = await plainProxy.PostAsync(ProxyHarness.SimpleBody(stream: false, text: new string('x', 4000)), "/v1/messages/count_tokens");
@@ -200,9 +180,8 @@ public sealed class AnthropicPassthroughTests
     [InlineData(401, "authentication_error", "invalid api key", 502, "api_error")]
     public async Task An_Anthropic_error_from_the_server_keeps_its_type_and_status(int status, string type, string message, int expectedStatus, string expectedType)
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(NativeReply.Error(status, FakeAnthropicOptions.ErrorBody(type, message)));
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: true));
@@ -219,9 +198,8 @@ public sealed class AnthropicPassthroughTests
     [Fact]
     public async Task A_server_without_a_messages_endpoint_gets_a_502_that_says_so()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(NativeReply.Error(404, "404 page not found"));
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: false));
@@ -246,9 +224,8 @@ public sealed class AnthropicPassthroughTests
     [Fact]
     public async Task An_error_event_mid_stream_reaches_Claude_Code_as_an_error_event()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(NativeReply.Text("partial") with { StreamErrorMessage = "the runner crashed" });
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: true));
@@ -260,9 +237,8 @@ public sealed class AnthropicPassthroughTests
     [Fact]
     public async Task A_stream_cut_before_message_stop_is_an_error_not_a_short_answer()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(NativeReply.Text("partial") with { CutAfterFirstPart = true });
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: false));
@@ -272,9 +248,8 @@ public sealed class AnthropicPassthroughTests
     [Fact]
     public async Task Discovery_reads_the_context_window_and_model_from_the_servers_model_list()
     {
-        var (fake, proxy) = await StartAsync(new FakeAnthropicOptions { Models = [("Qwen/Qwen3-Coder-30B", 65536)] });
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync(new FakeAnthropicOptions { Models = [("Qwen/Qwen3-Coder-30B", 65536)] });
+        var (fake, proxy) = session;
 
         using var ready = await proxy.Http.GetAsync("/health/ready");
         ready.StatusCode.ShouldBe(HttpStatusCode.OK, await ready.Content.ReadAsStringAsync());

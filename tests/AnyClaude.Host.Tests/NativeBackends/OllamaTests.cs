@@ -10,20 +10,15 @@ namespace AnyClaude.Host.Tests.NativeBackends;
 /// <summary>The <c>ollama</c> kind through the real proxy, against a fake of Ollama's native API.</summary>
 public sealed class OllamaTests
 {
-    private static async Task<(FakeOllamaServer Fake, NativeProxy Proxy)> StartAsync(
-        Func<BackendOptions, BackendOptions>? configure = null, FakeOllamaOptions? options = null)
-    {
-        var fake = await FakeOllamaServer.StartAsync(options);
-        var proxy = await NativeProxy.StartAsync("ollama", fake.RootUrl, configure);
-        return (fake, proxy);
-    }
+    private static Task<NativeSession<FakeOllamaServer>> StartAsync(
+        Func<BackendOptions, BackendOptions>? configure = null, FakeOllamaOptions? options = null) =>
+        NativeSession<FakeOllamaServer>.StartAsync(FakeOllamaServer.StartAsync(options), fake => fake.RootUrl, "ollama", configure);
 
     [Fact]
     public async Task A_streamed_turn_goes_to_api_chat_with_the_window_keep_alive_and_no_truncation()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(NativeReply.Text("Hello from Ollama, natively."));
 
         using var response = await proxy.PostAsync(new ClaudeCodeConversation("Say hello.") { Thinking = true }.Body(stream: true));
@@ -62,9 +57,8 @@ public sealed class OllamaTests
     [Fact]
     public async Task A_long_prompt_is_not_cut_to_Ollamas_small_default_window()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
 
         // ~10k tokens: more than the 4096 Ollama would load the model with, less than the window asked for.
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: false, text: new string('y', 40_000)));
@@ -75,9 +69,8 @@ public sealed class OllamaTests
     [Fact]
     public async Task A_prompt_beyond_the_window_is_a_prompt_too_long_error_Claude_Code_compacts_on()
     {
-        var (fake, proxy) = await StartAsync(b => b with { ContextLength = 2048 });
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync(b => b with { ContextLength = 2048 });
+        var (fake, proxy) = session;
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: true, text: new string('y', 40_000)));
         ((int)response.StatusCode).ShouldBe(400);
@@ -97,9 +90,8 @@ public sealed class OllamaTests
     [Fact]
     public async Task A_whole_tool_call_becomes_a_tool_use_and_its_result_goes_back_as_a_named_tool_message()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(new NativeReply { Parts = [new NativePart.ToolCall("call_7x2k", "Read", """{"file_path":"/tmp/project/a.txt"}""")] });
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: false, text: "Read a.txt"));
@@ -149,9 +141,8 @@ public sealed class OllamaTests
     [Fact]
     public async Task A_thinking_model_gets_think_and_its_thinking_comes_back_as_a_signed_thinking_block()
     {
-        var (fake, proxy) = await StartAsync(b => b with { Model = "qwen3:8b" });
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync(b => b with { Model = "qwen3:8b" });
+        var (fake, proxy) = session;
         fake.Enqueue(new NativeReply { Parts = [new NativePart.Thinking("Weighing the options."), new NativePart.Text("Pick B.")] });
 
         using var response = await proxy.PostAsync(new ClaudeCodeConversation("Choose.") { Thinking = true }.Body(stream: false));
@@ -180,9 +171,8 @@ public sealed class OllamaTests
     [Fact]
     public async Task Usage_comes_from_the_eval_counts_and_the_backend_says_it_reports_no_cached_tokens()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(NativeReply.Text("ok") with { InputTokens = 1234, OutputTokens = 56, EndReason = "length" });
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: false));
@@ -204,9 +194,8 @@ public sealed class OllamaTests
         {
             Models = [new("llava:13b", "llama", 4096, ["completion", "vision"])],
         };
-        var (fake, proxy) = await StartAsync(options: models);
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync(options: models);
+        var (fake, proxy) = session;
 
         using var ready = await proxy.Http.GetAsync("/health/ready");
         ready.StatusCode.ShouldBe(HttpStatusCode.OK, await ready.Content.ReadAsStringAsync());
@@ -224,19 +213,10 @@ public sealed class OllamaTests
     [Fact]
     public async Task Each_turns_body_keeps_the_tools_and_every_earlier_message_byte_for_byte()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         var conversation = new ClaudeCodeConversation("Create a small web server.");
-        for (int turn = 1; turn <= 3; turn++)
-        {
-            string answer = $"Answer {turn}.";
-            fake.Enqueue(NativeReply.Text(answer));
-            using var response = await proxy.PostAsync(conversation.Body());
-            response.StatusCode.ShouldBe(HttpStatusCode.OK);
-            await response.Content.ReadAsStringAsync();
-            conversation.Append(answer, $"Now step {turn + 1}.");
-        }
+        await session.PlayTurnsAsync(conversation, turns: 3, reply => fake.Enqueue(reply));
 
         var bodies = fake.ChatRequests.Select(r => r.Body).ToList();
         for (int i = 0; i + 1 < bodies.Count; i++)
@@ -250,9 +230,8 @@ public sealed class OllamaTests
     [Fact]
     public async Task A_missing_model_says_what_to_pull()
     {
-        var (fake, proxy) = await StartAsync(b => b with { Model = "qwen2.5-coder:7b" });
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync(b => b with { Model = "qwen2.5-coder:7b" });
+        var (fake, proxy) = session;
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: true));
         ((int)response.StatusCode).ShouldBe(502);
@@ -277,9 +256,8 @@ public sealed class OllamaTests
     [Fact]
     public async Task An_error_line_mid_stream_reaches_Claude_Code_as_an_error_event()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(NativeReply.Text("partial") with { StreamErrorMessage = "an error was encountered while running the model: unexpected EOF" });
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: true));
@@ -292,9 +270,8 @@ public sealed class OllamaTests
     [Fact]
     public async Task A_busy_server_is_an_overloaded_error()
     {
-        var (fake, proxy) = await StartAsync();
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
         fake.Enqueue(NativeReply.Error(503, """{"error":"server busy, please try again.  maximum pending requests exceeded"}"""));
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: true));
@@ -305,9 +282,8 @@ public sealed class OllamaTests
     [Fact]
     public async Task An_empty_keep_alive_setting_leaves_the_servers_own()
     {
-        var (fake, proxy) = await StartAsync(b => b with { Extra = new Dictionary<string, string?> { ["keepAlive"] = "" } });
-        await using var _ = fake;
-        await using var __ = proxy;
+        await using var session = await StartAsync(b => b with { Extra = new Dictionary<string, string?> { ["keepAlive"] = "" } });
+        var (fake, proxy) = session;
 
         using var response = await proxy.PostAsync(ProxyHarness.SimpleBody(stream: false));
         response.StatusCode.ShouldBe(HttpStatusCode.OK);

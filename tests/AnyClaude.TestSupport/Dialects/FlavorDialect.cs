@@ -169,6 +169,87 @@ internal abstract class FlavorDialect(FakeServerOptions options)
         w.WriteEndArray();
     }
 
+    /// <summary>
+    /// <c>{"object":"list","data":[{"id","object":"model","created", …}]}</c> over the configured models, each card ending
+    /// with the server's own fields (<paramref name="writeExtras"/>).
+    /// </summary>
+    protected static void WriteModelList(Utf8JsonWriter w, IEnumerable<string> models, Action<Utf8JsonWriter, string>? writeExtras = null)
+    {
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        w.WriteStartObject();
+        w.WriteString("object", "list");
+        w.WriteStartArray("data");
+        foreach (var model in models)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", model);
+            w.WriteString("object", "model");
+            w.WriteNumber("created", created);
+            writeExtras?.Invoke(w, model);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>"delta": {role on the first, reasoning, content, tool_calls}</c> in <paramref name="shape"/>'s order and names.</summary>
+    protected static void WriteDelta(Utf8JsonWriter w, ChunkShape shape, PlannedChunk chunk, bool isFirst)
+    {
+        w.WritePropertyName("delta");
+        w.WriteStartObject();
+        if (isFirst)
+        {
+            w.WriteString("role", "assistant");
+        }
+
+        if (shape.ContentFirst)
+        {
+            if (isFirst || chunk.Content is not null)
+            {
+                w.WriteString("content", chunk.Content ?? "");
+            }
+
+            WriteReasoning(w, shape, chunk.Reasoning);
+        }
+        else
+        {
+            WriteReasoning(w, shape, chunk.Reasoning);
+            if (chunk.Content is not null)
+            {
+                w.WriteString("content", chunk.Content);
+            }
+        }
+
+        if (chunk.ToolCall is { } call)
+        {
+            w.WriteStartArray("tool_calls");
+            WriteOpenAIToolCall(w, call);
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>The usage-only chunk of the servers that write their identity first: <c>{identity, "choices": [], usage}</c>.</summary>
+    protected static void WriteIdentityFirstUsageChunk(Utf8JsonWriter w, ChunkShape shape, CompletionMeta meta, UsageNumbers usage, bool withCachedDetails, string objectType = "chat.completion.chunk")
+    {
+        w.WriteStartObject();
+        shape.WriteIdentity(w, meta, objectType);
+        w.WriteStartArray("choices");
+        w.WriteEndArray();
+        WriteUsage(w, usage, withCachedDetails);
+        w.WriteEndObject();
+    }
+
+    private static void WriteReasoning(Utf8JsonWriter w, ChunkShape shape, string? reasoning)
+    {
+        if (reasoning is not null)
+        {
+            w.WriteString(shape.ReasoningField, reasoning);
+        }
+    }
+
     protected static void WriteFinishReason(Utf8JsonWriter w, string? finishReason)
     {
         if (finishReason is null)

@@ -15,25 +15,37 @@ namespace AnyClaude.TestSupport;
 /// <c>tools</c> fails with 500 "tools param requires --jinja flag". Errors are
 /// <c>{"error":{"code","message","type"}}</c>; a context overflow is the 400 <c>exceed_context_size_error</c>.
 /// </summary>
-internal sealed class LlamaCppDialect(FakeServerOptions options) : FlavorDialect(options)
+internal sealed class LlamaCppDialect(FakeServerOptions options) : LlamaServerDialect(options)
 {
     private const string BuildInfo = "b7100-fake";
 
+    private static readonly ChunkShape TrailerShape = new()
+    {
+        Identity = [ChunkShape.Created, ChunkShape.Id, ChunkShape.Model, ChunkShape.Fingerprint, ChunkShape.Object],
+        FingerprintOf = _ => BuildInfo,
+        ReasoningField = "reasoning_content",
+    };
+
     public override ServerFlavor Flavor => ServerFlavor.LlamaCpp;
 
-    public override bool FinishReasonInOwnChunk => true;
+    protected override ChunkShape Shape => TrailerShape;
 
-    private bool PromptTokensDetails => Options.PromptTokensDetails ?? false;
+    protected override LlamaTimings Timings { get; } = new(
+        PromptMs: 12.5,
+        PredictedMs: 25.0,
+        PromptRate: new TimingRate(PerTokenMs: 0.1, PerSecond: 1000.0),
+        PredictedRate: new TimingRate(PerTokenMs: 2.5, PerSecond: 40.0));
+
+    protected override bool TimingsOnFinishChunk => true;
+
+    protected override bool PromptTokensDetails => Options.PromptTokensDetails ?? false;
+
+    protected override int? TrainedContext => 262144;
 
     public override JsonReply? HandleGet(string path) => path switch
     {
         "/v1/models" or "/models" => Json(200, WriteModels),
-        "/health" or "/v1/health" => Json(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("status", "ok");
-            w.WriteEndObject();
-        }),
+        "/health" or "/v1/health" => HealthOk(),
         "/props" => Json(200, WriteProps),
         "/slots" => Json(200, WriteSlots),
         _ => null,
@@ -82,67 +94,16 @@ internal sealed class LlamaCppDialect(FakeServerOptions options) : FlavorDialect
         });
     }
 
-    public override JsonReply NotFound(string method, string path) => ServerError(404, "File Not Found");
-
     public override JsonReply? CheckChat(ChatRequest request) =>
         !Options.SupportsTools && request.Root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array
             ? ServerError(500, "tools param requires --jinja flag")
             : null;
 
-    public override JsonReply InvalidJson(string detail) => ServerError(400, $"Failed to parse the request body as JSON: {detail}");
-
-    public override JsonReply ServerError(int status, string message) =>
-        Json(status, w =>
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("error");
-            w.WriteStartObject();
-            w.WriteNumber("code", status);
-            w.WriteString("message", message);
-            w.WriteString("type", ErrorType(status));
-            w.WriteEndObject();
-            w.WriteEndObject();
-        });
-
-    public override JsonReply ContextOverflow(int promptTokens, int contextSize) =>
-        Json(400, w =>
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("error");
-            w.WriteStartObject();
-            w.WriteNumber("code", 400);
-            w.WriteString("message", $"request ({promptTokens} tokens) exceeds the available context size ({contextSize} tokens), try increasing it");
-            w.WriteString("type", "exceed_context_size_error");
-            w.WriteNumber("n_prompt_tokens", promptTokens);
-            w.WriteNumber("n_ctx", contextSize);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        });
-
-    public override string NewCompletionId() => $"chatcmpl-{RandomAlphanumeric(32)}";
-
     public override string NewToolCallId() => RandomAlphanumeric(32);
-
-    public override string ResponseModel(string? requested) => requested ?? LoadedModel;
 
     /// <summary>id, type, name and empty arguments first; then the argument pieces.</summary>
     public override IEnumerable<ToolCallFragment> Fragment(ResolvedToolCall call) =>
         Piecewise(call, "", TextSplitter.Split(call.Arguments, ArgumentsPieceSize));
-
-    public override IEnumerable<byte[]> StreamFrames(CompletionPlan plan, bool includeUsage)
-    {
-        for (var i = 0; i < plan.Chunks.Count; i++)
-        {
-            var chunk = plan.Chunks[i];
-            var isFirst = i == 0;
-            yield return SseFrame.Data(JsonReply.JsonBytes(JsonOptions, w => WriteChunk(w, plan.Meta, chunk, isFirst, chunk.FinishReason is null ? null : plan.Usage)));
-        }
-
-        if (includeUsage)
-        {
-            yield return SseFrame.Data(JsonReply.JsonBytes(JsonOptions, w => WriteUsageChunk(w, plan.Meta, plan.Usage)));
-        }
-    }
 
     /// <summary>
     /// Asked with <c>return_progress: true</c> on a stream, llama-server sends a chunk after every prompt batch (so at least
@@ -171,7 +132,7 @@ internal sealed class LlamaCppDialect(FakeServerOptions options) : FlavorDialect
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndArray();
-        WriteTrailer(w, meta, "chat.completion.chunk");
+        TrailerShape.WriteIdentity(w, meta, "chat.completion.chunk");
         w.WritePropertyName("prompt_progress");
         w.WriteStartObject();
         w.WriteNumber("total", total);
@@ -179,150 +140,6 @@ internal sealed class LlamaCppDialect(FakeServerOptions options) : FlavorDialect
         w.WriteNumber("processed", processed);
         w.WriteNumber("time_ms", elapsedMs);
         w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
-    public override void WriteChunk(Utf8JsonWriter w, CompletionMeta meta, PlannedChunk chunk, bool isFirst) =>
-        WriteChunk(w, meta, chunk, isFirst, timings: null);
-
-    public override void WriteUsageChunk(Utf8JsonWriter w, CompletionMeta meta, UsageNumbers usage)
-    {
-        w.WriteStartObject();
-        w.WriteStartArray("choices");
-        w.WriteEndArray();
-        WriteTrailer(w, meta, "chat.completion.chunk");
-        WriteUsage(w, usage, withCachedDetails: PromptTokensDetails);
-        WriteTimings(w, usage);
-        w.WriteEndObject();
-    }
-
-    public override void WriteCompletion(Utf8JsonWriter w, CompletionPlan plan)
-    {
-        w.WriteStartObject();
-        w.WriteStartArray("choices");
-        w.WriteStartObject();
-        w.WriteString("finish_reason", plan.FinishReason);
-        w.WriteNumber("index", 0);
-        w.WritePropertyName("message");
-        w.WriteStartObject();
-        w.WriteString("role", "assistant");
-        if (plan.Content.Length == 0 && plan.ToolCalls.Count > 0)
-        {
-            w.WriteNull("content");
-        }
-        else
-        {
-            w.WriteString("content", plan.Content);
-        }
-
-        if (plan.Reasoning is not null)
-        {
-            w.WriteString("reasoning_content", plan.Reasoning);
-        }
-
-        if (plan.ToolCalls.Count > 0)
-        {
-            WriteMessageToolCalls(w, plan.ToolCalls);
-        }
-
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        WriteTrailer(w, plan.Meta, "chat.completion");
-        WriteUsage(w, plan.Usage, withCachedDetails: PromptTokensDetails);
-        WriteTimings(w, plan.Usage);
-        w.WriteEndObject();
-    }
-
-    private static void WriteChunk(Utf8JsonWriter w, CompletionMeta meta, PlannedChunk chunk, bool isFirst, UsageNumbers? timings)
-    {
-        w.WriteStartObject();
-        w.WriteStartArray("choices");
-        w.WriteStartObject();
-        WriteFinishReason(w, chunk.FinishReason);
-        w.WriteNumber("index", 0);
-        w.WritePropertyName("delta");
-        w.WriteStartObject();
-        if (isFirst)
-        {
-            w.WriteString("role", "assistant");
-        }
-
-        if (chunk.Reasoning is not null)
-        {
-            w.WriteString("reasoning_content", chunk.Reasoning);
-        }
-
-        if (chunk.Content is not null)
-        {
-            w.WriteString("content", chunk.Content);
-        }
-
-        if (chunk.ToolCall is { } call)
-        {
-            w.WriteStartArray("tool_calls");
-            WriteOpenAIToolCall(w, call);
-            w.WriteEndArray();
-        }
-
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        WriteTrailer(w, meta, "chat.completion.chunk");
-        if (timings is { } usage)
-        {
-            WriteTimings(w, usage);
-        }
-
-        w.WriteEndObject();
-    }
-
-    private static void WriteTrailer(Utf8JsonWriter w, CompletionMeta meta, string objectType)
-    {
-        w.WriteNumber("created", meta.Created);
-        w.WriteString("id", meta.Id);
-        w.WriteString("model", meta.Model);
-        w.WriteString("system_fingerprint", BuildInfo);
-        w.WriteString("object", objectType);
-    }
-
-    private static void WriteTimings(Utf8JsonWriter w, UsageNumbers usage)
-    {
-        w.WritePropertyName("timings");
-        w.WriteStartObject();
-        w.WriteNumber("cache_n", usage.CachedTokens);
-        w.WriteNumber("prompt_n", usage.PromptTokens - usage.CachedTokens);
-        w.WriteNumber("prompt_ms", 12.5);
-        w.WriteNumber("prompt_per_token_ms", 0.1);
-        w.WriteNumber("prompt_per_second", 1000.0);
-        w.WriteNumber("predicted_n", usage.CompletionTokens);
-        w.WriteNumber("predicted_ms", 25.0);
-        w.WriteNumber("predicted_per_token_ms", 2.5);
-        w.WriteNumber("predicted_per_second", 40.0);
-        w.WriteEndObject();
-    }
-
-    private void WriteModels(Utf8JsonWriter w)
-    {
-        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        w.WriteStartObject();
-        w.WriteString("object", "list");
-        w.WriteStartArray("data");
-        foreach (var model in Options.Models)
-        {
-            w.WriteStartObject();
-            w.WriteString("id", model);
-            w.WriteString("object", "model");
-            w.WriteNumber("created", created);
-            w.WriteString("owned_by", "llamacpp");
-            w.WritePropertyName("meta");
-            w.WriteStartObject();
-            w.WriteNumber("n_ctx_train", 262144);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
         w.WriteEndObject();
     }
 
@@ -382,15 +199,4 @@ internal sealed class LlamaCppDialect(FakeServerOptions options) : FlavorDialect
 
         w.WriteEndArray();
     }
-
-    private static string ErrorType(int status) => status switch
-    {
-        401 => "authentication_error",
-        403 => "permission_error",
-        404 => "not_found_error",
-        501 => "not_supported_error",
-        503 => "unavailable_error",
-        >= 500 => "server_error",
-        _ => "invalid_request_error",
-    };
 }

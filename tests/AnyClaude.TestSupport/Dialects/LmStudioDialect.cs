@@ -15,6 +15,14 @@ namespace AnyClaude.TestSupport;
 /// </summary>
 internal sealed class LmStudioDialect(FakeServerOptions options) : FlavorDialect(options)
 {
+    /// <summary>The identity first, the model name as the fingerprint, <c>reasoning_content</c>.</summary>
+    private static readonly ChunkShape Shape = new()
+    {
+        Identity = [ChunkShape.Id, ChunkShape.Object, ChunkShape.Created, ChunkShape.Model, ChunkShape.Fingerprint],
+        FingerprintOf = meta => meta.Model,
+        ReasoningField = "reasoning_content",
+    };
+
     public override ServerFlavor Flavor => ServerFlavor.LmStudio;
 
     public override JsonReply? HandleGet(string path)
@@ -106,35 +114,12 @@ internal sealed class LmStudioDialect(FakeServerOptions options) : FlavorDialect
 
     public override void WriteChunk(Utf8JsonWriter w, CompletionMeta meta, PlannedChunk chunk, bool isFirst)
     {
-        WriteHeader(w, meta, "chat.completion.chunk");
+        w.WriteStartObject();
+        Shape.WriteIdentity(w, meta, "chat.completion.chunk");
         w.WriteStartArray("choices");
         w.WriteStartObject();
         w.WriteNumber("index", 0);
-        w.WritePropertyName("delta");
-        w.WriteStartObject();
-        if (isFirst)
-        {
-            w.WriteString("role", "assistant");
-        }
-
-        if (chunk.Reasoning is not null)
-        {
-            w.WriteString("reasoning_content", chunk.Reasoning);
-        }
-
-        if (chunk.Content is not null)
-        {
-            w.WriteString("content", chunk.Content);
-        }
-
-        if (chunk.ToolCall is { } call)
-        {
-            w.WriteStartArray("tool_calls");
-            WriteOpenAIToolCall(w, call);
-            w.WriteEndArray();
-        }
-
-        w.WriteEndObject();
+        WriteDelta(w, Shape, chunk, isFirst);
         w.WriteNull("logprobs");
         WriteFinishReason(w, chunk.FinishReason);
         w.WriteEndObject();
@@ -142,18 +127,13 @@ internal sealed class LmStudioDialect(FakeServerOptions options) : FlavorDialect
         w.WriteEndObject();
     }
 
-    public override void WriteUsageChunk(Utf8JsonWriter w, CompletionMeta meta, UsageNumbers usage)
-    {
-        WriteHeader(w, meta, "chat.completion.chunk");
-        w.WriteStartArray("choices");
-        w.WriteEndArray();
-        WriteUsage(w, usage, withCachedDetails: false);
-        w.WriteEndObject();
-    }
+    public override void WriteUsageChunk(Utf8JsonWriter w, CompletionMeta meta, UsageNumbers usage) =>
+        WriteIdentityFirstUsageChunk(w, Shape, meta, usage, withCachedDetails: false);
 
     public override void WriteCompletion(Utf8JsonWriter w, CompletionPlan plan)
     {
-        WriteHeader(w, plan.Meta, "chat.completion");
+        w.WriteStartObject();
+        Shape.WriteIdentity(w, plan.Meta, "chat.completion");
         w.WriteStartArray("choices");
         w.WriteStartObject();
         w.WriteNumber("index", 0);
@@ -181,16 +161,6 @@ internal sealed class LmStudioDialect(FakeServerOptions options) : FlavorDialect
         w.WriteStartObject();
         w.WriteEndObject();
         w.WriteEndObject();
-    }
-
-    private static void WriteHeader(Utf8JsonWriter w, CompletionMeta meta, string objectType)
-    {
-        w.WriteStartObject();
-        w.WriteString("id", meta.Id);
-        w.WriteString("object", objectType);
-        w.WriteNumber("created", meta.Created);
-        w.WriteString("model", meta.Model);
-        w.WriteString("system_fingerprint", meta.Model);
     }
 
     private void WriteNativeModel(Utf8JsonWriter w, string model)

@@ -16,6 +16,13 @@ internal sealed class MlxLmDialect(FakeServerOptions options) : FlavorDialect(op
     private const string DefaultModel = "default_model";
     private const string SystemFingerprint = "0.30.0-0.29.3-macOS-15.6-arm64-fake";
 
+    /// <summary>mlx-lm's identity order: id, system_fingerprint, object, model, created.</summary>
+    private static readonly ChunkShape Shape = new()
+    {
+        Identity = [ChunkShape.Id, ChunkShape.Fingerprint, ChunkShape.Object, ChunkShape.Model, ChunkShape.Created],
+        FingerprintOf = _ => SystemFingerprint,
+    };
+
     public override ServerFlavor Flavor => ServerFlavor.MlxLm;
 
     /// <summary>Python's <c>json.dumps</c> escapes every non-ASCII character as <c>\uXXXX</c>.</summary>
@@ -33,24 +40,7 @@ internal sealed class MlxLmDialect(FakeServerOptions options) : FlavorDialect(op
     {
         if (path == "/v1/models" || path.StartsWith("/v1/models/", StringComparison.Ordinal))
         {
-            var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            return Json(200, w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("object", "list");
-                w.WriteStartArray("data");
-                foreach (var model in Options.Models)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("id", model);
-                    w.WriteString("object", "model");
-                    w.WriteNumber("created", created);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-                w.WriteEndObject();
-            });
+            return Json(200, w => WriteModelList(w, Options.Models));
         }
 
         // Written by hand in server.py, hence the space.
@@ -123,7 +113,8 @@ internal sealed class MlxLmDialect(FakeServerOptions options) : FlavorDialect(op
 
     public override void WriteChunk(Utf8JsonWriter w, CompletionMeta meta, PlannedChunk chunk, bool isFirst)
     {
-        WriteHeader(w, meta, "chat.completion.chunk");
+        w.WriteStartObject();
+        Shape.WriteIdentity(w, meta, "chat.completion.chunk");
         w.WriteStartArray("choices");
         w.WriteStartObject();
         w.WriteNumber("index", 0);
@@ -146,18 +137,14 @@ internal sealed class MlxLmDialect(FakeServerOptions options) : FlavorDialect(op
         w.WriteEndObject();
     }
 
-    public override void WriteUsageChunk(Utf8JsonWriter w, CompletionMeta meta, UsageNumbers usage)
-    {
-        WriteHeader(w, meta, "chat.completion");
-        w.WriteStartArray("choices");
-        w.WriteEndArray();
-        WriteUsage(w, usage, withCachedDetails: true);
-        w.WriteEndObject();
-    }
+    /// <summary>mlx-lm's usage chunk says <c>chat.completion</c>, not <c>chat.completion.chunk</c>.</summary>
+    public override void WriteUsageChunk(Utf8JsonWriter w, CompletionMeta meta, UsageNumbers usage) =>
+        WriteIdentityFirstUsageChunk(w, Shape, meta, usage, withCachedDetails: true, objectType: "chat.completion");
 
     public override void WriteCompletion(Utf8JsonWriter w, CompletionPlan plan)
     {
-        WriteHeader(w, plan.Meta, "chat.completion");
+        w.WriteStartObject();
+        Shape.WriteIdentity(w, plan.Meta, "chat.completion");
         w.WriteStartArray("choices");
         w.WriteStartObject();
         w.WriteNumber("index", 0);
@@ -183,16 +170,6 @@ internal sealed class MlxLmDialect(FakeServerOptions options) : FlavorDialect(op
         w.WriteEndArray();
         WriteUsage(w, plan.Usage, withCachedDetails: true);
         w.WriteEndObject();
-    }
-
-    private static void WriteHeader(Utf8JsonWriter w, CompletionMeta meta, string objectType)
-    {
-        w.WriteStartObject();
-        w.WriteString("id", meta.Id);
-        w.WriteString("system_fingerprint", SystemFingerprint);
-        w.WriteString("object", objectType);
-        w.WriteString("model", meta.Model);
-        w.WriteNumber("created", meta.Created);
     }
 
     /// <summary>mlx-lm's key order: function, type, id, index.</summary>

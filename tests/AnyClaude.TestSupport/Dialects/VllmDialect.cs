@@ -20,6 +20,13 @@ internal sealed class VllmDialect(FakeServerOptions options) : FlavorDialect(opt
 
     public override bool FinishReasonInOwnChunk => true;
 
+    /// <summary>The identity first, content before reasoning, the first delta always with content.</summary>
+    private static readonly ChunkShape Shape = new()
+    {
+        Identity = [ChunkShape.Id, ChunkShape.Object, ChunkShape.Created, ChunkShape.Model],
+        ContentFirst = true,
+    };
+
     private bool PromptTokensDetails => Options.PromptTokensDetails ?? false;
 
     private int MaxModelLen => Options.ContextLength ?? 32768;
@@ -140,35 +147,12 @@ internal sealed class VllmDialect(FakeServerOptions options) : FlavorDialect(opt
 
     public override void WriteChunk(Utf8JsonWriter w, CompletionMeta meta, PlannedChunk chunk, bool isFirst)
     {
-        WriteHeader(w, meta, "chat.completion.chunk");
+        w.WriteStartObject();
+        Shape.WriteIdentity(w, meta, "chat.completion.chunk");
         w.WriteStartArray("choices");
         w.WriteStartObject();
         w.WriteNumber("index", 0);
-        w.WritePropertyName("delta");
-        w.WriteStartObject();
-        if (isFirst)
-        {
-            w.WriteString("role", "assistant");
-            w.WriteString("content", chunk.Content ?? "");
-        }
-        else if (chunk.Content is not null)
-        {
-            w.WriteString("content", chunk.Content);
-        }
-
-        if (chunk.Reasoning is not null)
-        {
-            w.WriteString("reasoning", chunk.Reasoning);
-        }
-
-        if (chunk.ToolCall is { } call)
-        {
-            w.WriteStartArray("tool_calls");
-            WriteOpenAIToolCall(w, call);
-            w.WriteEndArray();
-        }
-
-        w.WriteEndObject();
+        WriteDelta(w, Shape, chunk, isFirst);
         w.WriteNull("logprobs");
         WriteFinishReason(w, chunk.FinishReason);
         if (chunk.FinishReason is not null)
@@ -181,18 +165,13 @@ internal sealed class VllmDialect(FakeServerOptions options) : FlavorDialect(opt
         w.WriteEndObject();
     }
 
-    public override void WriteUsageChunk(Utf8JsonWriter w, CompletionMeta meta, UsageNumbers usage)
-    {
-        WriteHeader(w, meta, "chat.completion.chunk");
-        w.WriteStartArray("choices");
-        w.WriteEndArray();
-        WriteUsage(w, usage, withCachedDetails: PromptTokensDetails);
-        w.WriteEndObject();
-    }
+    public override void WriteUsageChunk(Utf8JsonWriter w, CompletionMeta meta, UsageNumbers usage) =>
+        WriteIdentityFirstUsageChunk(w, Shape, meta, usage, withCachedDetails: PromptTokensDetails);
 
     public override void WriteCompletion(Utf8JsonWriter w, CompletionPlan plan)
     {
-        WriteHeader(w, plan.Meta, "chat.completion");
+        w.WriteStartObject();
+        Shape.WriteIdentity(w, plan.Meta, "chat.completion");
         w.WriteStartArray("choices");
         w.WriteStartObject();
         w.WriteNumber("index", 0);
@@ -224,15 +203,6 @@ internal sealed class VllmDialect(FakeServerOptions options) : FlavorDialect(opt
         w.WriteEndArray();
         WriteUsage(w, plan.Usage, withCachedDetails: PromptTokensDetails);
         w.WriteEndObject();
-    }
-
-    private static void WriteHeader(Utf8JsonWriter w, CompletionMeta meta, string objectType)
-    {
-        w.WriteStartObject();
-        w.WriteString("id", meta.Id);
-        w.WriteString("object", objectType);
-        w.WriteNumber("created", meta.Created);
-        w.WriteString("model", meta.Model);
     }
 
     private static int? MaxTokens(JsonElement root)
@@ -275,28 +245,14 @@ internal sealed class VllmDialect(FakeServerOptions options) : FlavorDialect(opt
             w.WriteEndObject();
         });
 
-    private void WriteModels(Utf8JsonWriter w)
-    {
-        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        w.WriteStartObject();
-        w.WriteString("object", "list");
-        w.WriteStartArray("data");
-        foreach (var model in Options.Models)
+    private void WriteModels(Utf8JsonWriter w) =>
+        WriteModelList(w, Options.Models, (card, model) =>
         {
-            w.WriteStartObject();
-            w.WriteString("id", model);
-            w.WriteString("object", "model");
-            w.WriteNumber("created", created);
-            w.WriteString("owned_by", "vllm");
-            w.WriteString("root", model);
-            w.WriteNull("parent");
-            w.WriteNumber("max_model_len", MaxModelLen);
-            w.WriteStartArray("permission");
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
+            card.WriteString("owned_by", "vllm");
+            card.WriteString("root", model);
+            card.WriteNull("parent");
+            card.WriteNumber("max_model_len", MaxModelLen);
+            card.WriteStartArray("permission");
+            card.WriteEndArray();
+        });
 }

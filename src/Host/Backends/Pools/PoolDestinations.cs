@@ -5,25 +5,24 @@ namespace AnyClaude.Host.Backends.Pools;
 /// destination (affinity) unless that one is down or has <see cref="RebalanceThreshold"/> more requests in flight
 /// than the least loaded (SGLang's router balances the same way, with its own thresholds); a new conversation goes
 /// to the least loaded healthy destination, ties broken by fewer conversations held. A failed destination is taken
-/// out for a back-off that doubles per failure (2 s up to 60 s).
+/// out for a back-off that doubles per failure (2 s up to 60 s). The state behind it (<see cref="PoolState"/>)
+/// outlives this instance across reloads.
 /// </summary>
 internal sealed class PoolDestinations
 {
     /// <summary>Requests in flight beyond the least loaded destination's at which a conversation moves.</summary>
     public const int RebalanceThreshold = 2;
 
-    private const int RememberedConversations = 4096;
     private static readonly TimeSpan FirstBackOff = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(60);
 
-    private readonly Lock _gate = new();
+    private readonly PoolState _state;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, PoolDestination> _affinity = new(StringComparer.Ordinal);
-    private readonly Queue<string> _assignedOrder = new();
 
-    public PoolDestinations(IReadOnlyList<PoolDestination> destinations, TimeProvider time)
+    public PoolDestinations(IReadOnlyList<PoolDestination> destinations, PoolState state, TimeProvider time)
     {
         Destinations = destinations;
+        _state = state;
         _time = time;
     }
 
@@ -32,7 +31,7 @@ internal sealed class PoolDestinations
     /// <summary>The destination for the next attempt of a request, and why; null when every destination was tried.</summary>
     public (PoolDestination? Destination, string Placement) Choose(string? conversationKey, IReadOnlySet<PoolDestination> tried)
     {
-        lock (_gate)
+        lock (_state.Gate)
         {
             var now = _time.GetUtcNow();
             var untried = Destinations.Where(d => !tried.Contains(d)).ToList();
@@ -49,7 +48,8 @@ internal sealed class PoolDestinations
             }
 
             var leastLoaded = healthy.OrderBy(d => d.InFlight).ThenBy(d => d.Conversations).ThenBy(d => d.Index).First();
-            if (conversationKey is not null && _affinity.TryGetValue(conversationKey, out var held))
+            if (conversationKey is not null && _state.HolderOf(conversationKey) is { } holder
+                && Destinations.FirstOrDefault(d => ReferenceEquals(d.State, holder)) is { } held)
             {
                 if (healthy.Contains(held) && held.InFlight - leastLoaded.InFlight < RebalanceThreshold)
                 {
@@ -66,78 +66,76 @@ internal sealed class PoolDestinations
     /// <summary>The conversation's prefix now lives on <paramref name="destination"/>.</summary>
     public void Assign(string conversationKey, PoolDestination destination)
     {
-        lock (_gate)
+        lock (_state.Gate)
         {
-            if (_affinity.TryGetValue(conversationKey, out var previous))
-            {
-                if (ReferenceEquals(previous, destination))
-                {
-                    return;
-                }
-
-                previous.Conversations--;
-            }
-            else
-            {
-                _assignedOrder.Enqueue(conversationKey);
-            }
-
-            _affinity[conversationKey] = destination;
-            destination.Conversations++;
-            while (_assignedOrder.Count > RememberedConversations && _assignedOrder.TryDequeue(out var oldest))
-            {
-                if (_affinity.Remove(oldest, out var owner))
-                {
-                    owner.Conversations--;
-                }
-            }
+            _state.Assign(conversationKey, destination.State);
         }
     }
 
     public void MarkFailed(PoolDestination destination, string reason)
     {
-        lock (_gate)
+        lock (_state.Gate)
         {
-            destination.Failures++;
-            double seconds = Math.Min(MaxBackOff.TotalSeconds, FirstBackOff.TotalSeconds * Math.Pow(2, destination.Failures - 1));
-            destination.RetryAt = _time.GetUtcNow() + TimeSpan.FromSeconds(seconds);
-            destination.LastError = reason;
+            var state = destination.State;
+            state.Failures++;
+            double seconds = Math.Min(MaxBackOff.TotalSeconds, FirstBackOff.TotalSeconds * Math.Pow(2, state.Failures - 1));
+            state.RetryAt = _time.GetUtcNow() + TimeSpan.FromSeconds(seconds);
+            state.LastError = reason;
         }
     }
 
     public void MarkSucceeded(PoolDestination destination)
     {
-        lock (_gate)
+        lock (_state.Gate)
         {
-            destination.Failures = 0;
-            destination.RetryAt = DateTimeOffset.MinValue;
+            destination.State.Failures = 0;
+            destination.State.RetryAt = DateTimeOffset.MinValue;
+        }
+    }
+
+    /// <summary>Each destination as it is now, for status.</summary>
+    public IReadOnlyList<PoolDestinationStatus> Snapshot()
+    {
+        lock (_state.Gate)
+        {
+            var now = _time.GetUtcNow();
+            return [.. Destinations.Select(d => new PoolDestinationStatus(
+                d.Url,
+                d.RetryAt <= now,
+                d.InFlight,
+                d.Conversations,
+                d.Failures,
+                d.RetryAt > now ? d.RetryAt : null,
+                d.LastError))];
         }
     }
 }
 
-/// <summary>One replica: its backend instance (built by the plugin for its URL) and its live state.</summary>
-internal sealed class PoolDestination(int index, Abstractions.Backends.IBackend backend)
+/// <summary>One replica: its backend instance (built by the plugin for its URL) and its URL's live state.</summary>
+internal sealed class PoolDestination(int index, Abstractions.Backends.IBackend backend, DestinationState state)
 {
-    private int _inFlight;
-
     public int Index { get; } = index;
 
     public Abstractions.Backends.IBackend Backend { get; } = backend;
 
+    public DestinationState State { get; } = state;
+
     public Uri Url => Backend.BaseUrl;
 
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public int InFlight => State.InFlight;
 
-    /// <summary>Conversations whose prefix this destination holds (guarded by the pool's lock).</summary>
-    public int Conversations { get; set; }
+    public int Conversations => State.Conversations;
 
-    public int Failures { get; set; }
+    public int Failures => State.Failures;
 
-    public DateTimeOffset RetryAt { get; set; } = DateTimeOffset.MinValue;
+    public DateTimeOffset RetryAt => State.RetryAt;
 
-    public string? LastError { get; set; }
+    public string? LastError => State.LastError;
 
-    public void Started() => Interlocked.Increment(ref _inFlight);
+    public void Started() => State.Started();
 
-    public void Finished() => Interlocked.Decrement(ref _inFlight);
+    public void Finished() => State.Finished();
 }
+
+/// <summary>A destination as status shows it: <see cref="RetryAt"/> is set while it is backed off.</summary>
+internal sealed record PoolDestinationStatus(Uri Url, bool Healthy, int InFlight, int Conversations, int Failures, DateTimeOffset? RetryAt, string? LastError);

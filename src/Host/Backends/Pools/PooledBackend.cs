@@ -19,16 +19,22 @@ internal sealed partial class PooledBackend : IBackend
     private readonly PoolDestinations _pool;
     private readonly ILogger _logger;
 
-    public PooledBackend(string name, IReadOnlyList<IBackend> replicas, TimeProvider time, ILogger logger)
+    /// <param name="replicas">Each configured URL and the backend instance built for it.</param>
+    /// <param name="state">The pool's state by URL, carried over from the instance this one replaces.</param>
+    public PooledBackend(string name, IReadOnlyList<(Uri Url, IBackend Backend)> replicas, PoolState state, TimeProvider time, ILogger logger)
     {
         Name = name;
-        _pool = new PoolDestinations([.. replicas.Select((backend, i) => new PoolDestination(i, backend))], time);
+        state.Retain([.. replicas.Select(r => r.Url)]);
+        _pool = new PoolDestinations([.. replicas.Select((replica, i) => new PoolDestination(i, replica.Backend, state.For(replica.Url)))], state, time);
         _logger = logger;
     }
 
     public string Name { get; }
 
     public IReadOnlyList<PoolDestination> Destinations => _pool.Destinations;
+
+    /// <summary>Each destination's health, load and conversations now.</summary>
+    public IReadOnlyList<PoolDestinationStatus> Snapshot() => _pool.Snapshot();
 
     public BackendCapabilities Capabilities => First.Capabilities;
 
