@@ -21,25 +21,7 @@ public sealed class PrefillProgressTests
         using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
         var answering = proxy.PostMessagesAsync(ProxyHarness.SimpleBody(stream: true));
 
-        (int Done, int Total)? seen = null;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (seen is null && DateTime.UtcNow < deadline && await reader.ReadLineAsync() is { } line)
-        {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            using var snapshot = JsonDocument.Parse(line["data: ".Length..]);
-            foreach (var request in snapshot.RootElement.GetProperty("live").EnumerateArray())
-            {
-                if (request.TryGetProperty("prefillTotal", out var total))
-                {
-                    request.GetProperty("phase").GetString().ShouldBe("prefill");
-                    seen = (request.GetProperty("prefillDone").GetInt32(), total.GetInt32());
-                }
-            }
-        }
+        var seen = await FirstPrefillAsync(reader);
 
         seen.ShouldNotBeNull("the dashboard's feed never showed prefill progress");
         seen.Value.Total.ShouldBeGreaterThan(0);
@@ -66,26 +48,7 @@ public sealed class PrefillProgressTests
         using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
         var answering = proxy.PostMessagesAsync(ProxyHarness.SimpleBody(stream: true));
 
-        (int Done, int Total)? seen = null;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (seen is null && DateTime.UtcNow < deadline && await reader.ReadLineAsync() is { } line)
-        {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            using var snapshot = JsonDocument.Parse(line["data: ".Length..]);
-            foreach (var request in snapshot.RootElement.GetProperty("live").EnumerateArray())
-            {
-                if (request.TryGetProperty("prefillTotal", out var total))
-                {
-                    request.GetProperty("phase").GetString().ShouldBe("prefill");
-                    request.GetProperty("deltas").GetInt32().ShouldBe(0);
-                    seen = (request.GetProperty("prefillDone").GetInt32(), total.GetInt32());
-                }
-            }
-        }
+        var seen = await FirstPrefillAsync(reader);
 
         seen.ShouldNotBeNull("the dashboard's feed never showed llama.cpp's prefill progress");
         seen.Value.Total.ShouldBe(4000);
@@ -140,5 +103,34 @@ public sealed class PrefillProgressTests
             var starts = SseReader.Parse(body).Where(e => e.Event == "content_block_start").Select(e => JsonDocument.Parse(e.Data).RootElement.GetProperty("content_block").GetProperty("type").GetString()).ToList();
             starts.ShouldBe(["tool_use"]);
         }
+    }
+
+    /// <summary>
+    /// The first live request of the dashboard's feed that shows prefill progress (done, total), read for 10 s at most;
+    /// such a request is in its prefill phase with no text yet.
+    /// </summary>
+    private static async Task<(int Done, int Total)?> FirstPrefillAsync(StreamReader reader)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline && await reader.ReadLineAsync() is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            using var snapshot = JsonDocument.Parse(line["data: ".Length..]);
+            foreach (var request in snapshot.RootElement.GetProperty("live").EnumerateArray())
+            {
+                if (request.TryGetProperty("prefillTotal", out var total))
+                {
+                    request.GetProperty("phase").GetString().ShouldBe("prefill");
+                    request.GetProperty("deltas").GetInt32().ShouldBe(0);
+                    return (request.GetProperty("prefillDone").GetInt32(), total.GetInt32());
+                }
+            }
+        }
+
+        return null;
     }
 }
