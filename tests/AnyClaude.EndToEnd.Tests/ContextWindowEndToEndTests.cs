@@ -126,6 +126,7 @@ public sealed class CountAccuracyTests(NpmPackages npm, ITestOutputHelper log)
         {
             using var body = chat.Json();
             string prompt = ChatMl(body.RootElement);
+            DumpForOtherTokenizers(prompt, i);
             int estimate = (chat.Body.Length + 3) / 4;
             int byCl100k = cl100k.CountTokens(prompt);
             int byO200k = o200k.CountTokens(prompt);
@@ -135,6 +136,19 @@ public sealed class CountAccuracyTests(NpmPackages npm, ITestOutputHelper log)
             log.WriteLine($"| {(i == 0 ? "turn 1" : "compaction/turn " + i)} | {chat.Body.Length:N0} | {estimate:N0} | {byCl100k:N0} | {byO200k:N0} | {byQwen:N0} | {ratio:0.00} | {qwenRatio:0.00} |");
             ratio.ShouldBeInRange(0.67, 1.5);
             qwenRatio.ShouldBeInRange(0.67, 1.5);
+        }
+    }
+
+    /// <summary>
+    /// With COUNT_ACCURACY_PROMPTS set to a folder, writes each rendered prompt there (prompt-N.txt, UTF-8) so a tokenizer
+    /// outside .NET (llama.cpp's llama-tokenize, the table's server column) can count the very same text.
+    /// </summary>
+    private static void DumpForOtherTokenizers(string prompt, int index)
+    {
+        if (Environment.GetEnvironmentVariable("COUNT_ACCURACY_PROMPTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, $"prompt-{index}.txt"), prompt, new System.Text.UTF8Encoding(false));
         }
     }
 

@@ -26,6 +26,25 @@ async function makeDefault(name) {
   }
 }
 
+// One replica of a pool (its `urls`), shown under its backend: health, load and the conversations it holds.
+function destinationRow(pool, destination) {
+  const row = document.createElement("tr");
+  row.className = "destination";
+  row.dataset.pool = pool;
+  row.dataset.destination = destination.url;
+  cell(row, "↳", "muted");
+  cell(row, "destination", "muted");
+  cell(row, destination.url);
+  cell(row, destination.healthy
+    ? "healthy"
+    : "unhealthy (" + destination.failures + " failures" + (destination.retryAt ? ", retry " + new Date(destination.retryAt).toLocaleTimeString() : "") + ")",
+    destination.healthy ? "healthy" : "unhealthy");
+  cell(row, String(destination.inFlight));
+  const detail = cell(row, "conversations: " + destination.conversations + (destination.lastError ? "; last error: " + destination.lastError : ""), "muted");
+  detail.colSpan = 6;
+  return row;
+}
+
 function renderBackends(status) {
   document.getElementById("default").textContent = status.mode;
   const body = document.querySelector("#backends tbody");
@@ -36,7 +55,7 @@ function renderBackends(status) {
     const isDefault = backend.name.toLowerCase() === status.mode.toLowerCase();
     cell(row, backend.name, isDefault ? "default" : "");
     cell(row, backend.kind || "");
-    cell(row, backend.url || "");
+    cell(row, backend.destinations ? "pool of " + backend.destinations.length : backend.url || "");
     cell(row, backend.healthy ? "healthy" : "unhealthy (" + backend.failures + " failures)", backend.healthy ? "healthy" : "unhealthy");
     cell(row, String(backend.inFlight));
     const figures = backend.figures || {};
@@ -57,6 +76,7 @@ function renderBackends(status) {
       action.appendChild(button);
     }
     body.appendChild(row);
+    (backend.destinations || []).forEach(destination => body.appendChild(destinationRow(backend.name, destination)));
   });
   document.getElementById("routes").textContent = status.routes.length === 0
     ? "routes: none (every request goes to the default, or to the backend its model names)"
@@ -94,6 +114,8 @@ function renderErrors(status) {
   list.replaceChildren();
   const items = [];
   status.backends.filter(b => b.lastError).forEach(b => items.push(b.name + ": " + b.lastError));
+  status.backends.forEach(b => (b.destinations || []).filter(d => !d.healthy && d.lastError)
+    .forEach(d => items.push(b.name + " → " + d.url + ": " + d.lastError)));
   status.recent.filter(r => r.status !== 200).reverse().forEach(r =>
     items.push(new Date(r.at).toLocaleTimeString() + " " + r.backend + " " + r.model + " (" + r.class + "): " + r.status));
   if (items.length === 0) {
