@@ -37,7 +37,7 @@ internal sealed partial class Rewarmer(AnyClaudeOptions options, BackendRegistry
     /// <summary>
     /// A real request is about to go out. The same conversation's turn on the rewarmed backend waits for the rewarm
     /// (bounded by <see cref="JoinStall"/> without progress and by the first-byte timeout); every other request
-    /// cancels it.
+    /// cancels it. Returns early, without throwing, when <paramref name="cancellationToken"/> fires.
     /// </summary>
     public async Task GiveWayAsync(RoutedRequest routed, CancellationToken cancellationToken)
     {
@@ -74,7 +74,10 @@ internal sealed partial class Rewarmer(AnyClaudeOptions options, BackendRegistry
             }
 
             await Task.WhenAny(running.Done, Task.Delay(left, cancellationToken)).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return; // The client left; the request path sees it and ends the request as usual.
+            }
         }
     }
 
