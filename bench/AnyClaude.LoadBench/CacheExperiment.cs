@@ -14,7 +14,7 @@ namespace AnyClaude.LoadBench;
 /// request. For each request: which server answered, the share of its prompt the cache held and the time to the first
 /// text delta. The prompt the "server" sees is its chat-template order: system, tool definitions, then the messages;
 /// it is compared with the previous prompt the same server saw. Targets: <c>direct</c> (no proxy), <c>anyclaude</c>
-/// (one backend), <c>anyclaude-side</c> (a second backend that the routes give <c>background</c> and
+/// (one backend), <c>anyclaude-rewarm</c> (one backend, <c>rewarm: true</c>), <c>anyclaude-side</c> (a second backend that the routes give <c>background</c> and
 /// <c>class: classifier</c>), <c>ccr</c> (claude-code-router).
 /// </summary>
 internal static class CacheExperiment
@@ -30,12 +30,20 @@ internal static class CacheExperiment
     public static async Task<int> RunAsync(Options options)
     {
         var targets = options.String("targets", "direct,anyclaude,anyclaude-side").Split(',');
+        bool keepCancelled = options.String("cancelled", "keep") switch
+        {
+            "keep" => true,
+            "drop" => false,
+            var other => throw new ArgumentException($"--cancelled is keep (llama.cpp) or drop (mlx-lm), not {other}"),
+        };
+        var gap = TimeSpan.FromMilliseconds(double.Parse(options.String("gap-ms", "0"), CultureInfo.InvariantCulture));
         var results = new Dictionary<string, List<Step>>();
         var classifierReached = new Dictionary<string, bool>();
+        var rewarms = new Dictionary<string, (int Sent, int Cancelled)>();
         foreach (string target in targets)
         {
-            var cache = new PrefixCache();
-            var sideCache = new PrefixCache();
+            var cache = new PrefixCache(keepCancelled);
+            var sideCache = new PrefixCache(keepCancelled);
             await using var openAI = await FakeServers.StartAsync(0, app => app.MapPost("/v1/chat/completions", context => ServeAsync(context, cache, anthropic: false)));
             await using var anthropicFake = await FakeServers.StartAsync(0, app => app.MapPost("/v1/messages", context => ServeAsync(context, cache, anthropic: true)));
             await using var sideFake = await FakeServers.StartAsync(0, app => app.MapPost("/v1/chat/completions", context => ServeAsync(context, sideCache, anthropic: false)));
@@ -44,6 +52,13 @@ internal static class CacheExperiment
             {
                 "direct" => null,
                 "anyclaude" => await ProxyProcess.StartAnyClaudeAsync(Paths.AnyClaude(), backend, options.String("proxy-cpu", "1"), new Dictionary<string, string>()),
+                "anyclaude-rewarm" => await ProxyProcess.StartAnyClaudeAsync(Paths.AnyClaude(), backend, options.String("proxy-cpu", "1"), new Dictionary<string, string> { ["ANYCLAUDE_REWARM"] = "true" }),
+                // Another build (--baseline PATH) with rewarm on: the behaviour before a change, against the same fake.
+                "baseline-rewarm" => await ProxyProcess.StartAnyClaudeAsync(
+                    options.String("baseline", "") is { Length: > 0 } baselinePath ? baselinePath : throw new ArgumentException("target 'baseline-rewarm' needs --baseline PATH/TO/anyclaude"),
+                    backend,
+                    options.String("proxy-cpu", "1"),
+                    new Dictionary<string, string> { ["ANYCLAUDE_REWARM"] = "true" }),
                 "anyclaude-side" => await ProxyProcess.StartAnyClaudeAsync(Paths.AnyClaude(), backend, options.String("proxy-cpu", "1"), SideBackend(new Uri($"http://127.0.0.1:{sideFake.Port()}/v1"))),
                 "ccr" => await ProxyProcess.StartClaudeCodeRouterAsync(Paths.ClaudeCodeRouter(), backend, options.String("proxy-cpu", "1")),
                 _ => throw new ArgumentException($"unknown target {target}"),
@@ -53,6 +68,11 @@ internal static class CacheExperiment
             var steps = new List<Step>();
             foreach (var (label, body, side) in Conversation())
             {
+                if (label == "turn 4" && gap > TimeSpan.Zero)
+                {
+                    await Task.Delay(gap); // the Bash tool the classifier allowed runs before turn 4 goes out
+                }
+
                 int mainBefore = cache.Requests, sideBefore = sideCache.Requests;
                 var (ttft, _) = await load.OneAsync(body, tool: false, checkText: !side);
                 var (server, (prompt, cached)) = cache.Requests > mainBefore ? ("main", cache.Last)
@@ -63,11 +83,12 @@ internal static class CacheExperiment
             }
 
             results[target] = steps;
+            rewarms[target] = (cache.Rewarms, cache.RewarmsCancelled);
             classifierReached[target] = cache.Prompts.Concat(sideCache.Prompts).Any(p => p.Contains(ClassifierMark, StringComparison.Ordinal));
         }
 
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"one-slot prefix cache, prefill {MsPerUncachedToken * 1000:0} µs per uncached token (4 bytes a token); server, cached share / time to first token:");
+        text.AppendLine(CultureInfo.InvariantCulture, $"one-slot prefix cache, prefill {MsPerUncachedToken * 1000:0} µs per uncached token (4 bytes a token), {gap.TotalMilliseconds:0} ms between the classifier's answer and turn 4, a cancelled prefill {(keepCancelled ? "kept" : "dropped")}; server, cached share / time to first token:");
         text.AppendLine();
         var labels = results.Values.First().Select(s => s.Label).ToList();
         text.Append(Markdown.Table(
@@ -75,14 +96,15 @@ internal static class CacheExperiment
             labels.Select((label, i) => (IReadOnlyList<string>)[label, .. targets.Select(t => Cell(results[t][i]))])));
         text.AppendLine();
         text.Append(Markdown.Table(
-            ["target", "turn 3 (after topic + title): cached / turn 2's prompt", "turn 4 (after classifier): cached / turn 3's prompt", "summed TTFT", "× direct", "classifier reached a model"],
+            ["target", "turn 3 (after topic + title): cached / turn 2's prompt", "turn 4 (after classifier): cached / turn 3's prompt", "summed TTFT", "× direct", "classifier reached a model", "rewarms (cancelled)"],
             targets.Select(t => (IReadOnlyList<string>)[
                 t,
                 $"{100.0 * AfterSide(results[t], "turn 3", "turn 2"):F1}%",
                 $"{100.0 * AfterSide(results[t], "turn 4", "turn 3"):F1}%",
                 $"{results[t].Sum(s => s.TtftMs):F0} ms",
                 results.TryGetValue("direct", out var direct) ? $"{results[t].Sum(s => s.TtftMs) / direct.Sum(s => s.TtftMs):F2}" : "-",
-                classifierReached[t] ? "yes" : "no"])));
+                classifierReached[t] ? "yes" : "no",
+                $"{rewarms[t].Sent} ({rewarms[t].Cancelled})"])));
         Console.WriteLine();
         Console.WriteLine(text);
         if (options.String("out", "") is { Length: > 0 } outFile)
@@ -187,14 +209,22 @@ internal static class CacheExperiment
     {
         using var document = await JsonDocument.ParseAsync(context.Request.Body);
         string prompt = anthropic ? AnthropicPrompt(document.RootElement) : OpenAIPrompt(document.RootElement);
-        var (promptTokens, cachedTokens) = cache.Admit(prompt);
-        await Task.Delay(TimeSpan.FromMilliseconds((promptTokens - cachedTokens) * MsPerUncachedToken));
+        bool rewarm = IsOne(document.RootElement, "max_tokens") || IsOne(document.RootElement, "max_completion_tokens");
+        var (promptTokens, cachedTokens) = await cache.PrefillAsync(prompt, rewarm, context.RequestAborted);
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
         context.Response.ContentType = "text/event-stream";
         foreach (var frame in anthropic ? Streams.Anthropic(tool: false) : Streams.OpenAI(tool: false, promptTokens, cachedTokens))
         {
             await context.Response.BodyWriter.WriteAsync(frame);
         }
     }
+
+    private static bool IsOne(JsonElement body, string field) =>
+        body.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Number && value.GetInt32() == 1;
 
     /// <summary>The prompt as a chat template lays it out: system, tools, then the conversation.</summary>
     private static string OpenAIPrompt(JsonElement body)
@@ -291,9 +321,19 @@ internal static class CacheExperiment
         return prompt.ToString();
     }
 
-    /// <summary>One cache slot: the previous prompt. A new prompt reuses its common prefix and replaces it.</summary>
-    private sealed class PrefixCache
+    /// <summary>
+    /// One cache slot, as llama-server with <c>--parallel 1</c> keeps it (tools/server/server-context.cpp): one
+    /// request at a time (the next is deferred until the slot is released); a prompt reuses the common prefix with
+    /// what the slot holds, which is cut to that prefix; the rest is prefilled in batches of 2,048 tokens, each batch
+    /// entering the slot as it is done. A client that goes away is noticed at the next batch boundary and the slot
+    /// keeps what was prefilled so far (<c>server_slot::release</c> keeps <c>prompt.tokens</c>); with
+    /// <c>--cancelled drop</c> it keeps only the common prefix it started from, as mlx-lm's batch generator drops a
+    /// removed request's partial KV cache (<c>BatchGenerator.remove</c>).
+    /// </summary>
+    private sealed class PrefixCache(bool keepCancelled)
     {
+        private const int BatchTokens = 2048;
+        private readonly SemaphoreSlim _slotBusy = new(1, 1);
         private readonly Lock _gate = new();
         private string _slot = "";
 
@@ -303,16 +343,63 @@ internal static class CacheExperiment
 
         public List<string> Prompts { get; } = [];
 
-        public (int PromptTokens, int CachedTokens) Admit(string prompt)
+        /// <summary>Waits for the slot, prefills the uncached part batch by batch and returns the prompt and cached tokens.</summary>
+        /// <summary>Rewarms (<c>max_tokens: 1</c>) this slot saw; they are not counted in <see cref="Requests"/> or <see cref="Last"/>.</summary>
+        public int Rewarms { get; private set; }
+
+        /// <summary>Rewarms whose client went away before their prefill ended.</summary>
+        public int RewarmsCancelled { get; private set; }
+
+        public async Task<(int PromptTokens, int CachedTokens)> PrefillAsync(string prompt, bool rewarm, CancellationToken clientGone)
         {
-            lock (_gate)
+            await _slotBusy.WaitAsync(CancellationToken.None);
+            try
             {
-                int common = prompt.AsSpan().CommonPrefixLength(_slot);
-                _slot = prompt;
-                Requests++;
-                Prompts.Add(prompt);
-                Last = (prompt.Length / 4, common / 4);
-                return Last;
+                int common;
+                lock (_gate)
+                {
+                    common = prompt.AsSpan().CommonPrefixLength(_slot);
+                    _slot = prompt[..common];
+                    if (rewarm)
+                    {
+                        Rewarms++;
+                    }
+                    else
+                    {
+                        Requests++;
+                        Prompts.Add(prompt);
+                        Last = (prompt.Length / 4, common / 4);
+                    }
+                }
+
+                for (int done = common; done < prompt.Length && !clientGone.IsCancellationRequested;)
+                {
+                    int batch = Math.Min(BatchTokens * 4, prompt.Length - done);
+                    await Task.Delay(TimeSpan.FromMilliseconds(batch / 4 * MsPerUncachedToken), CancellationToken.None);
+                    done += batch;
+                    lock (_gate)
+                    {
+                        _slot = prompt[..done];
+                    }
+                }
+
+                if (clientGone.IsCancellationRequested)
+                {
+                    lock (_gate)
+                    {
+                        RewarmsCancelled += rewarm ? 1 : 0;
+                        if (!keepCancelled)
+                        {
+                            _slot = prompt[..common];
+                        }
+                    }
+                }
+
+                return (prompt.Length / 4, common / 4);
+            }
+            finally
+            {
+                _slotBusy.Release();
             }
         }
     }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 //   fake-anthropic [--port N]     the direct (no-proxy) Anthropic fake, until Ctrl+C
 //   load --url URL [--concurrency C] [--seconds S] [--tool] [--body FILE]
 //   run [--reps 3] [--seconds 5] [--warmup 2] [--harness-warmup 15] [--targets direct,anyclaude,ccr,baseline] [--baseline PATH] [--proxy-cpu 1] [--env KEY=VALUE]... [--out FILE]
-//   cache [--targets direct,anyclaude,ccr] [--out FILE]   the prefix-cache experiment
+//   cache [--targets direct,anyclaude,anyclaude-rewarm,anyclaude-side,ccr] [--gap-ms N] [--cancelled keep|drop] [--baseline PATH] [--out FILE]   the prefix-cache experiment
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Options.Parse(args.Skip(1).ToArray());
 switch (args.FirstOrDefault())

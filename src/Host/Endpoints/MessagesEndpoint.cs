@@ -29,10 +29,10 @@ internal sealed partial class MessagesEndpoint(
     {
         string requestId = RequestIds.Get(context);
         var cancellationToken = context.RequestAborted;
-        rewarmer.Interrupt();
         var (request, body) = await MessagesRequestReader.ReadAsync(context, options.MaxRequestBodyBytes, requireMaxTokens: false, options.Limits).ConfigureAwait(false);
         var routed = router.Route(request, countTokens: false);
         RouteHeaders.Attach(context, routed);
+        await rewarmer.GiveWayAsync(routed, cancellationToken).ConfigureAwait(false);
         await probes.ThrowIfUnknownAsync(routed, cancellationToken).ConfigureAwait(false);
         bool stream = request.Stream == true;
 
