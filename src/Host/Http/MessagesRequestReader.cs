@@ -141,11 +141,26 @@ internal static class MessagesRequestReader
                 return read == body.Length ? body : body[..read];
             }
 
-            using var buffer = new MemoryStream(16 * 1024);
-            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-            if (buffer.Length > maxBodyBytes)
+            // A body of unknown length (chunked) is capped here rather than by Kestrel's limit: Kestrel's 413 stops the
+            // read mid-body, and the unread rest makes the connection close with a reset the client sees instead of
+            // the 413. Past the cap the rest is read and dropped (within the same bound as a declared body's).
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {
-                throw TooLarge(maxBodyBytes);
+                limit.MaxRequestBodySize = DrainLimit(maxBodyBytes);
+            }
+
+            using var buffer = new MemoryStream(16 * 1024);
+            byte[] chunk = new byte[16 * 1024];
+            int count;
+            while ((count = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + count > maxBodyBytes)
+                {
+                    await DrainAsync(context).ConfigureAwait(false);
+                    throw TooLarge(maxBodyBytes);
+                }
+
+                buffer.Write(chunk, 0, count);
             }
 
             return buffer.ToArray();
@@ -162,15 +177,22 @@ internal static class MessagesRequestReader
     /// </summary>
     private static async Task DiscardBodyAsync(HttpContext context, long declared, long maxBodyBytes)
     {
-        // Small limits (tests, tight configurations) would otherwise refuse to drain bodies only a little larger.
-        long drainLimit = Math.Max(maxBodyBytes * 4, 16L * 1024 * 1024);
-        if (declared > drainLimit
+        if (declared > DrainLimit(maxBodyBytes)
             || context.Features.Get<IHttpMaxRequestBodySizeFeature>() is not { IsReadOnly: false } limit)
         {
             return;
         }
 
         limit.MaxRequestBodySize = declared;
+        await DrainAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>How large a too-large body may be and still be read and dropped so the client gets the 413; small limits (tests, tight configurations) would otherwise refuse bodies only a little larger.</summary>
+    private static long DrainLimit(long maxBodyBytes) => Math.Max(maxBodyBytes * 4, 16L * 1024 * 1024);
+
+    /// <summary>Reads the rest of the body into nothing, for 10 s at most; a body past the drain limit ends it with Kestrel's own 413, and the 413 goes out anyway.</summary>
+    private static async Task DrainAsync(HttpContext context)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
         try
