@@ -20,30 +20,9 @@ public sealed class DashboardBrowserTests
         proxy["beta"].RespondWith(_ => ScriptedResponse.Text("slow answer from beta").WithPrefillDelay(TimeSpan.FromSeconds(6)));
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
-        var problems = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                problems.Add($"console: {message.Text}");
-            }
-        };
-        page.PageError += (_, error) => problems.Add($"page error: {error}");
-        page.RequestFailed += (_, request) =>
-        {
-            // The event stream is cut when the page closes; anything else failing is a problem.
-            if (!request.Url.EndsWith("/ui/events", StringComparison.Ordinal))
-            {
-                problems.Add($"request failed: {request.Url}");
-            }
-        };
+        var problems = HeadlessChromium.WatchProblems(page, failedRequests: true);
 
         var response = await page.GotoAsync(new Uri(proxy.Http.BaseAddress!, "/ui").AbsoluteUri);
         response!.Status.ShouldBe(200);
@@ -64,9 +43,7 @@ public sealed class DashboardBrowserTests
         await Assertions.Expect(live).ToContainTextAsync("beta");
         await Assertions.Expect(live).ToContainTextAsync("prefill");
 
-        string artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
-        Directory.CreateDirectory(artifacts);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "dashboard.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "dashboard.png");
 
         using (var answered = await slow)
         {
@@ -91,12 +68,7 @@ public sealed class DashboardBrowserTests
         string link = output.ToString().Trim();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
 
         // A browser without the link's cookie gets nothing: the page and a second use of the link are both 401.
         await using (var stranger = await browser.NewContextAsync())
@@ -107,15 +79,7 @@ public sealed class DashboardBrowserTests
 
         await using var context = await browser.NewContextAsync();
         var dashboard = await context.NewPageAsync();
-        var problems = new List<string>();
-        dashboard.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                problems.Add($"console: {message.Text}");
-            }
-        };
-        dashboard.PageError += (_, error) => problems.Add($"page error: {error}");
+        var problems = HeadlessChromium.WatchProblems(dashboard);
 
         var response = await dashboard.GotoAsync(link);
         response!.Status.ShouldBe(200);

@@ -41,22 +41,9 @@ public sealed class DashboardPoolTests
         }
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
-        var problems = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                problems.Add($"console: {message.Text}");
-            }
-        };
-        page.PageError += (_, error) => problems.Add($"page error: {error}");
+        var problems = HeadlessChromium.WatchProblems(page);
 
         (await page.GotoAsync(new Uri(proxy.Http.BaseAddress!, "/ui").AbsoluteUri))!.Status.ShouldBe(200);
         await Assertions.Expect(page.Locator("#backends tr[data-backend=pool]")).ToContainTextAsync("pool of 2");
@@ -74,9 +61,7 @@ public sealed class DashboardPoolTests
         (await page.Locator("#backends tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.backend || r.dataset.destination)"))
             .ShouldBe(["pool", dead.ToString(), live.ToString()]);
 
-        string artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
-        Directory.CreateDirectory(artifacts);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "dashboard-pool.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "dashboard-pool.png");
         await page.CloseAsync();
         problems.ShouldBeEmpty();
     }
