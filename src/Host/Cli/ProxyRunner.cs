@@ -164,18 +164,20 @@ internal static class ProxyRunner
                 Console.Error.WriteLine($"anyclaude: {tooSmall}");
             }
 
+            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
             var changes = ClaudeEnvironment.Changes(
                 address,
                 ClientToken(options),
                 backend?.Capabilities.MaxOutputTokens,
                 environment,
                 backend?.Capabilities.ContextLength,
-                backend is null ? null : Launcher.MainModelName.For(options, registry.SettingsOf(backend.Name)?.Model ?? backend.Capabilities.Model));
+                backend is null ? null : Launcher.MainModelName.For(options, registry.SettingsOf(backend.Name)?.Model ?? backend.Capabilities.Model),
+                ClaudeSettingsFiles.AnySets("model", home, Directory.GetCurrentDirectory(), environment));
             var arguments = StatusLineSetting.Apply(
                 claudeArguments,
                 address.Port,
                 StatusLineSetting.SelfCommand(),
-                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+                home,
                 Directory.GetCurrentDirectory(),
                 environment);
             int exitCode = await ClaudeProcess.RunAsync(claude!, arguments, changes).ConfigureAwait(false);

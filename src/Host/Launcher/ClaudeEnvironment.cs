@@ -18,7 +18,8 @@ internal static class ClaudeEnvironment
         int? maxOutputTokens,
         IReadOnlyDictionary<string, string?> current,
         int? contextWindow = null,
-        string? localModelName = null)
+        string? localModelName = null,
+        bool settingsChooseModel = false)
     {
         var changes = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -52,7 +53,11 @@ internal static class ClaudeEnvironment
         // Claude Code applies the window below only to a model name it does not know; for its own default
         // (claude-opus-5-5) it keeps its own window and shows an Anthropic model in its banner. The name is an ordinary
         // model name to the router (the default backend, or the routes), and the backends ask for their own model.
-        Default("ANTHROPIC_MODEL", string.IsNullOrWhiteSpace(localModelName) ? LocalModel : localModelName);
+        // A model the user chose in Claude Code's settings (where `/model` keeps its choice) stands, as their variable does.
+        if (!settingsChooseModel)
+        {
+            Default("ANTHROPIC_MODEL", string.IsNullOrWhiteSpace(localModelName) ? LocalModel : localModelName);
+        }
 
         if (maxOutputTokens is { } tokens)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace AnyClaude.Host.Launcher;
@@ -24,7 +23,7 @@ internal static class StatusLineSetting
     {
         if ((claudeArguments.Count > 0 && Subcommands.Contains(claudeArguments[0], StringComparer.Ordinal))
             || claudeArguments.Any(a => a == "--settings" || a.StartsWith("--settings=", StringComparison.Ordinal))
-            || SettingsFiles(home, workingDirectory, environment).Any(HasStatusLine))
+            || ClaudeSettingsFiles.AnySets("statusLine", home, workingDirectory, environment))
         {
             return claudeArguments;
         }
@@ -39,30 +38,6 @@ internal static class StatusLineSetting
             },
         };
         return ["--settings", settings.ToJsonString(), .. claudeArguments];
-    }
-
-    /// <summary>Where Claude Code reads settings from: the user's (<c>CLAUDE_CONFIG_DIR</c> or ~/.claude), then the project's shared and local ones.</summary>
-    public static IEnumerable<string> SettingsFiles(string home, string workingDirectory, IReadOnlyDictionary<string, string?> environment)
-    {
-        string userDirectory = environment.GetValueOrDefault("CLAUDE_CONFIG_DIR") is { Length: > 0 } configDirectory ? configDirectory : Path.Combine(home, ".claude");
-        yield return Path.Combine(userDirectory, "settings.json");
-        yield return Path.Combine(workingDirectory, ".claude", "settings.json");
-        yield return Path.Combine(workingDirectory, ".claude", "settings.local.json");
-    }
-
-    private static bool HasStatusLine(string path)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("statusLine", out var statusLine)
-                && statusLine.ValueKind != JsonValueKind.Null;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException)
-        {
-            return false;
-        }
     }
 
     /// <summary>How a shell runs this anyclaude again: the apphost, or <c>dotnet anyclaude.dll</c> when started through dotnet.</summary>

@@ -84,5 +84,9 @@ public sealed class ClaudeEnvironmentTests
 
         var users = ClaudeEnvironment.Changes(Proxy, "token", null, new Dictionary<string, string?> { ["ANTHROPIC_MODEL"] = "lmstudio" }, localModelName: "qwen3");
         users.ContainsKey("ANTHROPIC_MODEL").ShouldBeFalse();
+
+        // A model chosen in Claude Code's settings (`/model` keeps its choice there) would lose to the variable: none is set.
+        var chosen = ClaudeEnvironment.Changes(Proxy, "token", null, new Dictionary<string, string?>(), localModelName: "qwen3", settingsChooseModel: true);
+        chosen.ContainsKey("ANTHROPIC_MODEL").ShouldBeFalse();
     }
 }
