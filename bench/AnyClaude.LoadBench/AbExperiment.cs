@@ -174,6 +174,25 @@ internal static class AbExperiment
         text.Append(Markdown.Table(
             ["rep", "A TTFT p50 ms", "A p90 ms", "B TTFT p50 ms", "B p90 ms", "median(B − A) µs", "95% interval µs", "p50(B) − p50(A) µs", "A CPU ms/req", "B CPU ms/req"],
             rows));
+        if (results.Count > 1)
+        {
+            // Each repetition is a fresh pair of processes, and that pair's own offset (JIT and PGO choices, memory
+            // layout) is what varies most; the interval within one repetition does not cover it, this one does.
+            var perRep = results.Select(r => Median(r.Differences)).ToArray();
+            double mean = perRep.Average();
+            double sd = Math.Sqrt(perRep.Sum(d => (d - mean) * (d - mean)) / (perRep.Length - 1));
+            double half = StudentT975(perRep.Length - 1) * sd / Math.Sqrt(perRep.Length);
+            text.AppendLine();
+            text.AppendLine($"Across the {perRep.Length} repetitions, median(B − A) per repetition: mean {Us(mean)} µs, SD {Us(sd)} µs, 95% t-interval of the mean {Us(mean - half)} … {Us(mean + half)} µs.");
+        }
+
         return text.ToString();
     }
+
+    /// <summary>The two-sided 95% quantile of Student's t with <paramref name="df"/> degrees of freedom.</summary>
+    private static double StudentT975(int df) => df switch
+    {
+        1 => 12.706, 2 => 4.303, 3 => 3.182, 4 => 2.776, 5 => 2.571, 6 => 2.447, 7 => 2.365, 8 => 2.306, 9 => 2.262,
+        < 15 => 2.228, < 30 => 2.145, _ => 2.042, // conservative: the value at the smallest df of each band
+    };
 }
