@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 //   fake-anthropic [--port N]     the direct (no-proxy) Anthropic fake, until Ctrl+C
 //   load --url URL [--concurrency C] [--seconds S] [--tool] [--body FILE]
 //   run [--reps 3] [--seconds 5] [--warmup 2] [--harness-warmup 15] [--targets direct,anyclaude,ccr,baseline] [--baseline PATH] [--proxy-cpu 1] [--env KEY=VALUE]... [--out FILE]
+//   ab [--pairs 5000] [--reps 3] [--warmup-pairs 1000] [--routes 10] [--proxy-cpu 1] [--out FILE]   interleaved A/B: no routes vs N never-matching routes, TTFT at C=1
 //   cache [--targets direct,anyclaude,anyclaude-rewarm,anyclaude-side,ccr] [--gap-ms N] [--cancelled keep|drop] [--baseline PATH] [--out FILE]   the prefix-cache experiment
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Options.Parse(args.Skip(1).ToArray());
@@ -43,8 +44,10 @@ switch (args.FirstOrDefault())
         return await EndToEnd.RunAsync(options);
     case "cache":
         return await CacheExperiment.RunAsync(options);
+    case "ab":
+        return await AbExperiment.RunAsync(options);
     default:
-        Console.Error.WriteLine("usage: AnyClaude.LoadBench fake-openai|fake-anthropic|load|run|cache [options]  (see Program.cs)");
+        Console.Error.WriteLine("usage: AnyClaude.LoadBench fake-openai|fake-anthropic|load|run|cache|ab [options]  (see Program.cs)");
         return 2;
 }
 
