@@ -18,7 +18,6 @@ namespace AnyClaude.Plugins.AnthropicPassthrough;
 /// </summary>
 internal sealed class AnthropicPassthroughBackend : IBackend
 {
-    private const int MaxErrorBodyChars = 64 * 1024;
     private const string StartHint = "start a server that speaks the Anthropic Messages API there (llama-server, `ollama serve`, `lms server start`, `vllm serve`, exo) or set ANTHROPIC_PASSTHROUGH_URL";
 
     private readonly BackendSettings _settings;
@@ -52,7 +51,7 @@ internal sealed class AnthropicPassthroughBackend : IBackend
         using var response = await PostAsync("v1/messages", body, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            string error = await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
+            string error = await UpstreamErrors.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
             throw PassthroughErrors.FromStatus(Name, BaseUrl, (int)response.StatusCode, Redact(error));
         }
 
@@ -116,7 +115,7 @@ internal sealed class AnthropicPassthroughBackend : IBackend
         }
 
         using var response = await PostAsync("v1/messages/count_tokens", body, cancellationToken).ConfigureAwait(false);
-        string text = await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
+        string text = await UpstreamErrors.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
         if ((int)response.StatusCode is 404 or 405 or 501)
         {
             _countTokensMissing = true;
@@ -283,22 +282,6 @@ internal sealed class AnthropicPassthroughBackend : IBackend
         catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
             throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' broke mid-stream: {exception.Message}", inner: exception);
-        }
-    }
-
-    private static async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            using var reader = new StreamReader(stream);
-            char[] buffer = new char[MaxErrorBodyChars];
-            int read = await reader.ReadBlockAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return new string(buffer, 0, read);
-        }
-        catch (Exception exception) when (exception is IOException or HttpRequestException)
-        {
-            return $"(the body could not be read: {exception.Message})";
         }
     }
 }

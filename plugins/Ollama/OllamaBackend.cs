@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -31,7 +30,6 @@ internal sealed class OllamaBackend : IBackend
     public const int DefaultNumCtx = 32768;
 
     private const string DefaultKeepAlive = "30m";
-    private const int MaxErrorBodyChars = 64 * 1024;
 
     private readonly BackendSettings _settings;
     private readonly HttpClient _http;
@@ -69,7 +67,7 @@ internal sealed class OllamaBackend : IBackend
         using var response = await SendAsync(HttpMethod.Post, "api/chat", body, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            string error = await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
+            string error = await UpstreamErrors.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
             throw MapError((int)response.StatusCode, Redact(error), model.Name);
         }
 
@@ -334,29 +332,6 @@ internal sealed class OllamaBackend : IBackend
         catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
             throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' broke mid-stream: {exception.Message}", inner: exception);
-        }
-    }
-
-    private static async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            using var reader = new StreamReader(stream);
-            char[] buffer = ArrayPool<char>.Shared.Rent(MaxErrorBodyChars);
-            try
-            {
-                int read = await reader.ReadBlockAsync(buffer.AsMemory(0, MaxErrorBodyChars), cancellationToken).ConfigureAwait(false);
-                return new string(buffer, 0, read);
-            }
-            finally
-            {
-                ArrayPool<char>.Shared.Return(buffer);
-            }
-        }
-        catch (Exception exception) when (exception is IOException or HttpRequestException)
-        {
-            return $"(the body could not be read: {exception.Message})";
         }
     }
 }

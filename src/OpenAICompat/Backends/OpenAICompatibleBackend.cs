@@ -21,7 +21,6 @@ namespace AnyClaude.OpenAICompat.Backends;
 /// </summary>
 public abstract class OpenAICompatibleBackend : IBackend
 {
-    private const int MaxErrorBodyChars = 64 * 1024;
 
     private readonly FirstListedModel _firstListed = new();
     private readonly BackendCapabilities _defaults;
@@ -412,7 +411,7 @@ public abstract class OpenAICompatibleBackend : IBackend
 
         using (response)
         {
-            string errorBody = RedactApiKey(await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false));
+            string errorBody = RedactApiKey(await UpstreamErrors.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false));
             if (mayLowerMaxTokens && FittingMaxTokens((int)response.StatusCode, errorBody) is > 0 and var fitting)
             {
                 return new SendResult(null, fitting);
@@ -471,22 +470,6 @@ public abstract class OpenAICompatibleBackend : IBackend
             {
                 return new UpstreamItem(null, false, exception.Message);
             }
-        }
-    }
-
-    private static async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            using var reader = new StreamReader(stream);
-            char[] buffer = new char[MaxErrorBodyChars];
-            int read = await reader.ReadBlockAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return new string(buffer, 0, read);
-        }
-        catch (Exception exception) when (exception is IOException or HttpRequestException)
-        {
-            return $"(the error body could not be read: {exception.Message})";
         }
     }
 }

@@ -15,6 +15,37 @@ public static partial class UpstreamErrors
         "exceed_context_size", "maximum context", "prompt token limit", "too many tokens", "prompt is too long", "n_ctx", "context overflow",
     ];
 
+    /// <summary>How much of an upstream answer's body is read for an error message or a small JSON answer.</summary>
+    public const int MaxBodyChars = 64 * 1024;
+
+    /// <summary>
+    /// The start of an upstream answer's body (<see cref="MaxBodyChars"/> characters at most), or a note saying why it
+    /// could not be read: what an error message quotes, never more than that from a server that sends megabytes.
+    /// </summary>
+    public static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(stream);
+            char[] buffer = System.Buffers.ArrayPool<char>.Shared.Rent(MaxBodyChars);
+            try
+            {
+                int read = await reader.ReadBlockAsync(buffer.AsMemory(0, MaxBodyChars), cancellationToken).ConfigureAwait(false);
+                return new string(buffer, 0, read);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<char>.Shared.Return(buffer);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException)
+        {
+            return $"(the body could not be read: {exception.Message})";
+        }
+    }
+
     /// <summary>The backend could not be reached at all: say which, where, and what to start. Not worth retrying.</summary>
     public static AnthropicException Unreachable(string backendName, Uri url, string startHint, Exception exception)
     {
