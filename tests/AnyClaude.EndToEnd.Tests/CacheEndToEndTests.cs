@@ -25,10 +25,7 @@ public sealed class CacheEndToEndTests(NpmPackages npm)
         environment.Remove("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC");
 
         string socket = $"anyclaude-e2e-{Guid.NewGuid():N}";
-        string launcher = Path.Combine(sandbox.Home, "launch.sh");
-        File.WriteAllText(launcher, "#!/bin/sh\nexec env -i " +
-            string.Join(" ", environment.Select(pair => $"'{pair.Key}={pair.Value}'")) +
-            $" '{RepositoryPaths.AnyClaudeExecutable}'\n");
+        string launcher = sandbox.WriteLauncher(environment);
         try
         {
             await Tmux.RunAsync(socket, "new-session", "-d", "-s", "claude", "-x", "160", "-y", "48", "-c", sandbox.WorkDirectory, $"sh '{launcher}'");

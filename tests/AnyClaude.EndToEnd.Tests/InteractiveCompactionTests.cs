@@ -27,11 +27,8 @@ public sealed class InteractiveCompactionTests(NpmPackages npm)
         using var sandbox = new ClaudeSandbox();
         sandbox.MarkOnboardingDone();
         string socket = $"anyclaude-e2e-{Guid.NewGuid():N}";
-        string launcher = Path.Combine(sandbox.Home, "launch.sh");
         var environment = sandbox.Environment(npm, ServerFlavor.LmStudio, backend.BaseUrl);
-        File.WriteAllText(launcher, "#!/bin/sh\nexec env -i " +
-            string.Join(" ", environment.Select(pair => $"'{pair.Key}={pair.Value}'")) +
-            $" '{RepositoryPaths.AnyClaudeExecutable}'\n");
+        string launcher = sandbox.WriteLauncher(environment);
 
         try
         {

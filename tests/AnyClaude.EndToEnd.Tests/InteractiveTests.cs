@@ -24,11 +24,8 @@ public sealed class InteractiveTests(NpmPackages npm)
         }
 
         string socket = $"anyclaude-e2e-{Guid.NewGuid():N}";
-        string launcher = Path.Combine(sandbox.Home, "launch.sh");
         var environment = sandbox.Environment(npm, ServerFlavor.MlxLm, backend.BaseUrl);
-        File.WriteAllText(launcher, "#!/bin/sh\nexec env -i " +
-            string.Join(" ", environment.Select(pair => $"'{pair.Key}={pair.Value}'")) +
-            $" '{RepositoryPaths.AnyClaudeExecutable}'\n");
+        string launcher = sandbox.WriteLauncher(environment);
 
         try
         {
@@ -57,11 +54,8 @@ public sealed class InteractiveTests(NpmPackages npm)
         backend.RespondWith(_ => ScriptedResponse.Text(Answer).WithUsage(promptTokens: 2000, completionTokens: 8, cachedTokens: 1500));
 
         string socket = $"anyclaude-e2e-{Guid.NewGuid():N}";
-        string launcher = Path.Combine(sandbox.Home, "launch.sh");
         var environment = sandbox.Environment(npm, ServerFlavor.MlxLm, backend.BaseUrl);
-        File.WriteAllText(launcher, "#!/bin/sh\nexec env -i " +
-            string.Join(" ", environment.Select(pair => $"'{pair.Key}={pair.Value}'")) +
-            $" '{RepositoryPaths.AnyClaudeExecutable}'\n");
+        string launcher = sandbox.WriteLauncher(environment);
 
         try
         {

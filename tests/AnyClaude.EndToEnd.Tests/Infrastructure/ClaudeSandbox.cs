@@ -70,6 +70,19 @@ internal sealed class ClaudeSandbox : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(backendKind), backendKind, "no default backend of that kind"),
     };
 
+    /// <summary>
+    /// A shell script that runs anyclaude in exactly <paramref name="environment"/> (nothing inherited), for a tmux
+    /// session to start; returns its path.
+    /// </summary>
+    public string WriteLauncher(IReadOnlyDictionary<string, string> environment)
+    {
+        string launcher = Path.Combine(Home, "launch.sh");
+        File.WriteAllText(launcher, "#!/bin/sh\nexec env -i " +
+            string.Join(" ", environment.Select(pair => $"'{pair.Key}={pair.Value}'")) +
+            $" '{RepositoryPaths.AnyClaudeExecutable}'\n");
+        return launcher;
+    }
+
     /// <summary>What interactive claude needs to start straight at its prompt: onboarding done, this folder trusted.</summary>
     public void MarkOnboardingDone()
     {
