@@ -41,15 +41,21 @@ internal static class ControlCommandLine
         root.Subcommands.Add(ui);
 
         var statusLine = new Command("statusline", "Claude Code's status line: reads its JSON on stdin, prints backend · model · cached share · tok/s · context used (anyclaude configures it when it launches claude)") { port };
-        statusLine.SetAction((parse, _) => WithProxy(parse.GetValue(port), (proxy, key) => StatusLineCommand.RunAsync(proxy, key, Console.In, Console.Out)));
+        // The status line always exits 0 (a failing one shows nothing): a bad ANYCLAUDE_PORT leaves it the default port.
+        statusLine.SetAction((parse, _) => WithProxy(parse.GetValue(port), (proxy, key) => StatusLineCommand.RunAsync(proxy, key, Console.In, Console.Out), alwaysRun: true));
         root.Subcommands.Add(statusLine);
     }
 
     /// <summary>Runs <paramref name="command"/> against the proxy <see cref="ProxyLocator"/> finds; a bad <c>ANYCLAUDE_PORT</c> is one line and exit 2.</summary>
-    private static Task<int> WithProxy(int? port, Func<Uri, string?, Task<int>> command)
+    private static Task<int> WithProxy(int? port, Func<Uri, string?, Task<int>> command, bool alwaysRun = false)
     {
         var environment = ProxyRunner.EnvironmentVariables();
         var (proxy, problem) = ProxyLocator.Find(port, environment, RunningSessions.ForUser(), Directory.GetCurrentDirectory());
+        if (proxy is null && alwaysRun)
+        {
+            proxy = new Uri($"http://127.0.0.1:{Configuration.AnyClaudeOptions.DefaultPort}/");
+        }
+
         if (proxy is null)
         {
             Console.Error.WriteLine($"anyclaude: {problem}");

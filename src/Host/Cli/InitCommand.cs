@@ -154,6 +154,10 @@ internal static class InitCommand
                 : string.Join(", ", server.Models.Take(5)) + (server.Models.Count > 5 ? $", … ({server.Models.Count} in all)" : "");
             string unknownKind = factory is null ? $" (no {server.Kind} plugin loaded: configured as an OpenAI-compatible server)" : "";
             output.WriteLine($"  ✓ {name,-14} {server.Kind,-12} {url}  models: {models}{unknownKind}");
+            if (server.Port == AnyClaudeOptions.DefaultPort)
+            {
+                output.WriteLine($"    (it listens on {server.Port}, anyclaude's own default port: anyclaude then takes a free port and says which; or set \"port\" in the configuration)");
+            }
         }
 
         return new JsonObject { ["mode"] = backends.First().Key, ["backends"] = backends };
