@@ -3,20 +3,46 @@ using AnyClaude.Host.Configuration;
 
 namespace AnyClaude.Host.Cli;
 
-/// <summary><c>anyclaude plugins [--plugins DIR] [--scripts DIR] [--config FILE]</c>, or <c>anyclaude [--plugins DIR] [--scripts DIR] [--mode NAME] [--host ADDRESS] [--port N] [--proxy-only] [--config FILE] [--debug N] [--] [claude arguments]</c>.</summary>
+/// <summary>
+/// <c>anyclaude [--plugins DIR] [--scripts DIR] [--mode NAME] [--host ADDRESS] [--port N] [--proxy-only] [--config FILE] [--debug N] [--] [claude arguments]</c>,
+/// or one of anyclaude's commands (<c>plugins</c>, <c>mode</c>, <c>status</c>, <c>ui</c>, <c>statusline</c>, <c>doctor</c>, <c>init</c>).
+/// This is the one place the commands and options are declared; <see cref="ArgumentSplitter"/> reads them from here.
+/// </summary>
 internal static class AnyClaudeCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var (own, claudeArguments) = ArgumentSplitter.Split(args);
+        string[] claudeArguments = [];
+        var root = Build(() => claudeArguments);
+        (string[] own, claudeArguments) = ArgumentSplitter.Split(args, root);
+        var parse = root.Parse(own);
+        if (parse.Errors.Count > 0)
+        {
+            // One line per mistake and exit 2, as for the same mistake in a configuration file or variable: no help page.
+            foreach (var error in parse.Errors)
+            {
+                Console.Error.WriteLine($"anyclaude: {error.Message}");
+            }
+
+            return 2;
+        }
+
+        // Signals are handled by the proxy (proxy-only) or left to claude (launcher), never by the parser.
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+        return await parse.InvokeAsync(invocation).ConfigureAwait(false);
+    }
+
+    /// <summary>The whole command line: the launcher's options and action, and every command.</summary>
+    public static RootCommand Build(Func<IReadOnlyList<string>> claudeArguments)
+    {
         var plugins = new Option<string?>("--plugins") { Description = "Folder of backend plugins (default: plugins/ beside the executable, plus ~/.anyclaude/plugins)" };
         var scripts = new Option<string?>("--scripts") { Description = "Folder of .csx request scripts, run in file-name order (default: scripts/ beside the executable, plus ~/.anyclaude/scripts)" };
-        var mode = new Option<string?>("--mode") { Description = "Backend to use: mlx-lm, lmstudio, openai or any configured name (ANYCLAUDE_MODE)" };
+        var mode = new Option<string?>("--mode") { Description = "Backend to use: mlx-lm, lmstudio, openai or any configured name (ANYCLAUDE_MODE; else the last `anyclaude mode`)" };
         var host = new Option<string?>("--host") { Description = "Address to listen on (ANYCLAUDE_HOST, default 127.0.0.1); any other than loopback needs an access key (ANYCLAUDE_API_KEY)" };
-        var port = new Option<int?>("--port") { Description = $"Port to listen on (ANYCLAUDE_PORT, default {AnyClaudeOptions.DefaultPort})" };
+        var port = WholeNumberOption.Create("--port", $"Port to listen on (ANYCLAUDE_PORT, default {AnyClaudeOptions.DefaultPort})", 0, 65535);
         var proxyOnly = new Option<bool>("--proxy-only") { Description = "Serve without launching Claude Code, and print the variables to point it here (PROXY_ONLY=true)" };
         var config = new Option<string?>("--config") { Description = "A JSON configuration file, above ~/.anyclaude/config.json and ./anyclaude.json" };
-        var debug = new Option<int?>("--debug") { Description = "0 off, 1 a line per request, 2 summaries, 3 full traces to files (ANYCLAUDE_DEBUG)" };
+        var debug = WholeNumberOption.Create("--debug", "0 off, 1 a line per request, 2 summaries, 3 full traces to files (ANYCLAUDE_DEBUG)", 0, 3);
 
         var root = new RootCommand(
             "AnyClaude: Claude Code on the model server on your own machine. " +
@@ -37,7 +63,7 @@ internal static class AnyClaudeCommand
                 ConfigFile = parse.GetValue(config),
                 Debug = parse.GetValue(debug),
             };
-            return await ProxyRunner.RunAsync(settings, claudeArguments, cancellationToken).ConfigureAwait(false);
+            return await ProxyRunner.RunAsync(settings, claudeArguments(), cancellationToken).ConfigureAwait(false);
         });
 
         var pluginsCommand = new Command("plugins", "List the plugins (what loaded: versions, paths, backend kinds, transforms; what failed, and why) and the request pipeline of each backend")
@@ -63,8 +89,26 @@ internal static class AnyClaudeCommand
             cancellationToken));
         root.Subcommands.Add(doctor);
 
-        // Signals are handled by the proxy (proxy-only) or left to claude (launcher), never by the parser.
-        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
-        return await root.Parse(own).InvokeAsync(invocation).ConfigureAwait(false);
+        var yes = new Option<bool>("--yes", "-y") { Description = "Write the configuration without asking (an existing file is still replaced only when you answer yes)" };
+        var here = new Option<bool>("--here") { Description = "Write ./anyclaude.json (this folder) instead of ~/.anyclaude/config.json" };
+        var probe = new Option<string[]>("--probe") { Description = "Look on this port instead of the usual ones: KIND=PORT (e.g. llama-cpp=9090); repeatable" };
+        var init = new Command("init", "Find the model servers running on this machine's usual ports, show their models, and write a configuration for them once you confirm")
+        {
+            yes, here, probe, plugins,
+        };
+        init.SetAction(async (parse, cancellationToken) =>
+        {
+            using var pluginManager = new Plugins.PluginManager(Plugins.PluginManager.DirectoriesFor(parse.GetValue(plugins), ConfigurationLoader.UserDirectory));
+            return await InitCommand.RunAsync(
+                new InitCommand.Settings(parse.GetValue(yes), parse.GetValue(here), parse.GetValue(probe) ?? []),
+                pluginManager.Reload().BackendFactories,
+                Directory.GetCurrentDirectory(),
+                Console.In,
+                Console.Out,
+                Console.Error,
+                cancellationToken).ConfigureAwait(false);
+        });
+        root.Subcommands.Add(init);
+        return root;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AnyClaude.Host.Launcher;
 
 namespace AnyClaude.Host.Cli;
 
@@ -7,24 +8,18 @@ internal static class ControlCommandLine
 {
     public static void Add(RootCommand root)
     {
-        var port = new Option<int?>("--port") { Description = "Port the running proxy listens on (default: ANYCLAUDE_PORT, else 8080)" };
-        var name = new Argument<string>("NAME") { Description = "The configured backend to make the default" };
-        var mode = new Command("mode", "Switch the running proxy's default backend (no restart; requests in flight finish where they started)") { name, port };
-        mode.SetAction((parse, _) =>
-        {
-            var environment = ProxyRunner.EnvironmentVariables();
-            return ControlCommands.ModeAsync(ControlCommands.ProxyAddress(parse.GetValue(port), environment), parse.GetValue(name)!, environment.GetValueOrDefault("ANYCLAUDE_API_KEY"), Console.Out, Console.Error);
-        });
+        var port = WholeNumberOption.Create("--port", "Port the running proxy listens on (default: ANYCLAUDE_PORT, else the running session started in this folder, else the one started last, else 8080)", 0, 65535);
+        var name = new Argument<string>("NAME") { Description = "The configured backend to make the default (remembered for the next start)" };
+        var mode = new Command("mode", "Switch the running proxy's default backend (no restart; requests in flight finish where they started) and remember it for the next start") { name, port };
+        mode.SetAction((parse, _) => WithProxy(parse.GetValue(port), (proxy, key) =>
+            ControlCommands.ModeAsync(proxy, parse.GetValue(name)!, key, Console.Out, Console.Error, ModeMemory.ForUser())));
         root.Subcommands.Add(mode);
 
         var json = new Option<bool>("--json") { Description = "Print the status as JSON (for scripts)" };
         var watch = new Option<bool>("--watch") { Description = "Refresh the status every second until Ctrl+C" };
         var status = new Command("status", "Show the running proxy's default backend, routes, backends (health, requests in flight, time to first token, tokens/s, cached share) and recent requests") { port, json, watch };
-        status.SetAction((parse, cancellationToken) =>
+        status.SetAction((parse, cancellationToken) => WithProxy(parse.GetValue(port), (proxy, key) =>
         {
-            var environment = ProxyRunner.EnvironmentVariables();
-            var proxy = ControlCommands.ProxyAddress(parse.GetValue(port), environment);
-            string? key = environment.GetValueOrDefault("ANYCLAUDE_API_KEY");
             if (parse.GetValue(json))
             {
                 return StatusCommand.JsonAsync(proxy, key, Console.Out, Console.Error);
@@ -38,23 +33,35 @@ internal static class ControlCommandLine
             return Console.IsOutputRedirected
                 ? ControlCommands.StatusAsync(proxy, key, Console.Out, Console.Error)
                 : StatusCommand.RichAsync(proxy, key, Spectre.Console.AnsiConsole.Console, Console.Error, TimeProvider.System);
-        });
+        }));
         root.Subcommands.Add(status);
 
         var ui = new Command("ui", "Print the running proxy's dashboard address; with an access key, a one-time link for a browser on this machine") { port };
-        ui.SetAction((parse, _) =>
-        {
-            var environment = ProxyRunner.EnvironmentVariables();
-            return UiCommand.RunAsync(ControlCommands.ProxyAddress(parse.GetValue(port), environment), environment.GetValueOrDefault("ANYCLAUDE_API_KEY"), Console.Out, Console.Error);
-        });
+        ui.SetAction((parse, _) => WithProxy(parse.GetValue(port), (proxy, key) => UiCommand.RunAsync(proxy, key, Console.Out, Console.Error)));
         root.Subcommands.Add(ui);
 
         var statusLine = new Command("statusline", "Claude Code's status line: reads its JSON on stdin, prints backend · model · cached share · tok/s · context used (anyclaude configures it when it launches claude)") { port };
-        statusLine.SetAction((parse, _) =>
-        {
-            var environment = ProxyRunner.EnvironmentVariables();
-            return StatusLineCommand.RunAsync(ControlCommands.ProxyAddress(parse.GetValue(port), environment), environment.GetValueOrDefault("ANYCLAUDE_API_KEY"), Console.In, Console.Out);
-        });
+        // The status line always exits 0 (a failing one shows nothing): a bad ANYCLAUDE_PORT leaves it the default port.
+        statusLine.SetAction((parse, _) => WithProxy(parse.GetValue(port), (proxy, key) => StatusLineCommand.RunAsync(proxy, key, Console.In, Console.Out), alwaysRun: true));
         root.Subcommands.Add(statusLine);
+    }
+
+    /// <summary>Runs <paramref name="command"/> against the proxy <see cref="ProxyLocator"/> finds; a bad <c>ANYCLAUDE_PORT</c> is one line and exit 2.</summary>
+    private static Task<int> WithProxy(int? port, Func<Uri, string?, Task<int>> command, bool alwaysRun = false)
+    {
+        var environment = ProxyRunner.EnvironmentVariables();
+        var (proxy, problem) = ProxyLocator.Find(port, environment, RunningSessions.ForUser(), Directory.GetCurrentDirectory());
+        if (proxy is null && alwaysRun)
+        {
+            proxy = new Uri($"http://127.0.0.1:{Configuration.AnyClaudeOptions.DefaultPort}/");
+        }
+
+        if (proxy is null)
+        {
+            Console.Error.WriteLine($"anyclaude: {problem}");
+            return Task.FromResult(2);
+        }
+
+        return command(proxy, environment.GetValueOrDefault("ANYCLAUDE_API_KEY"));
     }
 }

@@ -10,19 +10,12 @@ namespace AnyClaude.Host.Cli;
 
 /// <summary>
 /// <c>anyclaude mode NAME [--port N]</c> and <c>anyclaude status [--port N]</c>: talk to the running proxy's
-/// loopback-only admin endpoints. Exit codes: 0 done, 1 no proxy answering, 2 no such backend.
+/// loopback-only admin endpoints (which proxy: <see cref="ProxyLocator"/>). A switch the proxy made is remembered for
+/// the next start (<see cref="ModeMemory"/>). Exit codes: 0 done, 1 no proxy answering, 2 no such backend.
 /// </summary>
 internal static class ControlCommands
 {
-    /// <summary>The running proxy's address: <c>--port</c>, else <c>ANYCLAUDE_PORT</c>, else the default port, on loopback.</summary>
-    public static Uri ProxyAddress(int? port, IReadOnlyDictionary<string, string?> environment)
-    {
-        int chosen = port
-            ?? (int.TryParse(environment.GetValueOrDefault("ANYCLAUDE_PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out int fromEnvironment) ? fromEnvironment : AnyClaudeOptions.DefaultPort);
-        return new Uri($"http://127.0.0.1:{chosen}/");
-    }
-
-    public static async Task<int> ModeAsync(Uri proxy, string backend, string? apiKey, TextWriter output, TextWriter error)
+    public static async Task<int> ModeAsync(Uri proxy, string backend, string? apiKey, TextWriter output, TextWriter error, ModeMemory? memory = null)
     {
         using var http = Client(proxy, apiKey);
         try
@@ -44,6 +37,15 @@ internal static class ControlCommands
             string mode = json.RootElement.GetProperty("mode").GetString()!;
             string previous = json.RootElement.GetProperty("previous").GetString()!;
             output.WriteLine(previous == mode ? $"default backend: {mode} (unchanged)" : $"default backend: {mode} (was {previous})");
+            try
+            {
+                memory?.Remember(mode);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"anyclaude: warning: the choice is not remembered for the next start: {memory!.Path}: {exception.Message}");
+            }
+
             return 0;
         }
         catch (Exception exception) when (IsUnreachable(exception))

@@ -30,6 +30,14 @@ internal static class ProxyRunner
         using var plugins = new PluginManager(PluginManager.DirectoriesFor(commandLine.PluginsDirectory, ConfigurationLoader.UserDirectory));
         var factories = plugins.Reload().BackendFactories;
         var loaded = ConfigurationLoader.Load(commandLine, factories, environment, Directory.GetCurrentDirectory());
+        var (remembered, modeNote) = ModeMemory.ForUser().Apply(commandLine, environment, loaded);
+        if (remembered != commandLine)
+        {
+            // The remembered backend is a command-line choice from here on, so a configuration reload keeps it too.
+            commandLine = remembered;
+            loaded = ConfigurationLoader.Load(commandLine, factories, environment, Directory.GetCurrentDirectory());
+        }
+
         if (loaded.Options is not { } options)
         {
             foreach (var error in NoPluginsHint.Apply(loaded.Errors, loaded.ModeError, loaded.Mode, plugins.Directories, plugins.Current))
@@ -48,6 +56,11 @@ internal static class ProxyRunner
         foreach (var warning in loaded.Warnings)
         {
             Console.Error.WriteLine($"anyclaude: warning: {warning}");
+        }
+
+        if (modeNote is not null)
+        {
+            Console.Error.WriteLine($"anyclaude: {modeNote}");
         }
 
         bool proxyOnly = commandLine.ProxyOnly || IsTrue(environment.GetValueOrDefault("PROXY_ONLY"));
@@ -117,6 +130,13 @@ internal static class ProxyRunner
         {
             using var configurationWatcher = ConfigurationWatcher.ForProxy(app, commandLine, () => plugins.Current.BackendFactories, environment, Directory.GetCurrentDirectory());
             var address = ProxyApp.ListeningAddress(app);
+            if (address.Port != options.Port && options.Port != 0)
+            {
+                Console.Error.WriteLine($"anyclaude: port {options.Port} is taken; this session's proxy is on port {address.Port} (`anyclaude status`, `mode` and `ui` find it)");
+            }
+
+            // How `anyclaude status`, `mode` and `ui` without --port find this proxy (RunningSessions).
+            using var session = RunningSessions.ForUser().Record(address.Port, Directory.GetCurrentDirectory());
             if (SelfPointingBackends.Report(options, address.Port, Console.Error))
             {
                 await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -225,7 +245,7 @@ internal static class ProxyRunner
                 return null;
             }
 
-            Console.Error.WriteLine($"anyclaude: port {options.Port} is taken ({exception.Message}); using a free port for this session");
+            logger.Information("port {Port} is taken ({Reason}); listening on a free port instead", options.Port, exception.Message);
             return await StartProxyAsync(options with { Port = 0 }, plugins, scripts, logger, proxyOnly, cancellationToken).ConfigureAwait(false);
         }
     }
