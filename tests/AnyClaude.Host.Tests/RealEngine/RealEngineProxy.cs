@@ -18,7 +18,7 @@ namespace AnyClaude.Host.Tests.RealEngine;
 /// </summary>
 internal sealed class RealEngineProxy : IAsyncDisposable
 {
-    private static readonly IReadOnlyList<Abstractions.Backends.IBackendFactory> Factories =
+    public static readonly IReadOnlyList<Abstractions.Backends.IBackendFactory> Factories =
         BackendFactories.From([new LlamaCppPlugin(), new AnthropicPassthroughPlugin()]);
 
     private RealEngineProxy(RealLlamaServer server, UpstreamTap tap, WebApplication app, Uri root, string backendName)
