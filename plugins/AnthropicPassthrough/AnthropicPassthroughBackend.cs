@@ -60,6 +60,7 @@ internal sealed class AnthropicPassthroughBackend : IBackend
         await using (items.ConfigureAwait(false))
         {
             bool started = false;
+            Usage? usageAtStart = null;
             while (await MoveNextAsync(items, cancellationToken).ConfigureAwait(false))
             {
                 var item = items.Current.Data;
@@ -77,7 +78,11 @@ internal sealed class AnthropicPassthroughBackend : IBackend
                     case MessageStartEvent start:
                         // Claude Code sees the model it asked for, whatever the server calls it.
                         start.Message.Model = request.Model;
+                        usageAtStart = start.Message.Usage.Clone();
                         started = true;
+                        break;
+                    case MessageDeltaEvent delta when started:
+                        DeltaUsage.FillFrom(delta.Usage, usageAtStart, item.SentUsage);
                         break;
                     case MessageStopEvent:
                         yield return item.Event;
@@ -162,7 +167,7 @@ internal sealed class AnthropicPassthroughBackend : IBackend
 
     /// <summary>
     /// The server's <c>/v1/models</c>: the model it serves, and its context window where it says (vLLM's
-    /// <c>max_model_len</c>, LM Studio's and exo's <c>context_length</c>, llama.cpp's <c>meta.n_ctx_train</c>).
+    /// <c>max_model_len</c>, LM Studio's and exo's <c>context_length</c>, llama.cpp's <c>meta.n_ctx</c>, the window one slot has).
     /// </summary>
     public async Task<BackendCapabilities> DiscoverCapabilitiesAsync(CancellationToken cancellationToken)
     {

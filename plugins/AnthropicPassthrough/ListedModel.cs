@@ -35,9 +35,11 @@ internal sealed record ListedModel(string Id, int? ContextLength)
             }
         }
 
+        // llama-server's meta.n_ctx is its window per slot (-c 65536 --parallel 2 gives 32,768); meta.n_ctx_train is what
+        // the model file was trained with (131,072 for Qwen2.5), which the server does not give a request.
         return entry.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object
-            && meta.TryGetProperty("n_ctx_train", out var train) && train.TryGetInt32(out int trained) && trained > 0
-            ? trained
+            && meta.TryGetProperty("n_ctx", out var window) && window.TryGetInt32(out int perSlot) && perSlot > 0
+            ? perSlot
             : null;
     }
 }

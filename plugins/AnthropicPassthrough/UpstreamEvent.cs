@@ -8,7 +8,8 @@ namespace AnyClaude.Plugins.AnthropicPassthrough;
 /// One SSE frame of the server's answer, read into the SDK's event model (so routing, metrics and the response
 /// pipeline see the same events as from any other backend); an event type this model does not know is skipped.
 /// </summary>
-internal readonly record struct UpstreamEvent(MessageStreamEvent? Event, string? Error)
+/// <param name="SentUsage">For a <c>message_delta</c>, the prompt-side usage fields the server wrote (<see cref="DeltaUsage"/>).</param>
+internal readonly record struct UpstreamEvent(MessageStreamEvent? Event, string? Error, PromptUsageFields SentUsage = PromptUsageFields.All)
 {
     private static readonly HashSet<string> KnownTypes =
     [
@@ -39,7 +40,10 @@ internal readonly record struct UpstreamEvent(MessageStreamEvent? Event, string?
                 return default;
             }
 
-            return new UpstreamEvent(root.Deserialize(AnthropicJsonContext.Default.MessageStreamEvent), null);
+            var streamEvent = root.Deserialize(AnthropicJsonContext.Default.MessageStreamEvent);
+            return type == StreamEventTypes.MessageDelta
+                ? new UpstreamEvent(streamEvent, null, DeltaUsage.SentIn(root))
+                : new UpstreamEvent(streamEvent, null);
         }
         catch (Exception exception) when (exception is JsonException or NotSupportedException or InvalidOperationException)
         {

@@ -42,6 +42,12 @@ public sealed class BackendCall
     /// <summary>Which conversation the request belongs to (a session id or a prefix hash): the key for cache affinity.</summary>
     public string? ConversationKey { get; init; }
 
+    /// <summary>
+    /// The prompt's size in tokens as the host counted it for this backend before the call (its pre-flight count against
+    /// the context window), when it did: a backend reports it in <c>message_start</c> rather than count again.
+    /// </summary>
+    public int? PromptTokens { get; set; }
+
     /// <summary>The server's cache slot the backend pinned this request to (llama.cpp's <c>id_slot</c>), when it did.</summary>
     public int? Slot { get; set; }
 

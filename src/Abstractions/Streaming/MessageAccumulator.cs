@@ -112,24 +112,18 @@ public sealed class MessageAccumulator
     }
 
     /// <summary>
-    /// The delta's usage is cumulative, but Anthropic's own streams may send only <c>output_tokens</c> there:
-    /// the counts it leaves at zero keep what <c>message_start</c> said.
+    /// The delta's usage is cumulative, but Anthropic's own streams may send only <c>output_tokens</c> there: when it
+    /// reports no prompt count at all, the prompt counts of <c>message_start</c> stand. A delta that reports any of them
+    /// reports the prompt as a whole (an <c>input_tokens</c> of 0 with every token cached is a real zero, replacing the
+    /// size <c>message_start</c> announced before the server answered).
     /// </summary>
     private static void MergeUsage(Usage target, Usage delta)
     {
         target.OutputTokens = delta.OutputTokens;
-        if (delta.InputTokens > 0)
+        if (delta.InputTokens > 0 || delta.CacheReadInputTokens > 0 || delta.CacheCreationInputTokens > 0)
         {
             target.InputTokens = delta.InputTokens;
-        }
-
-        if (delta.CacheReadInputTokens > 0)
-        {
             target.CacheReadInputTokens = delta.CacheReadInputTokens;
-        }
-
-        if (delta.CacheCreationInputTokens > 0)
-        {
             target.CacheCreationInputTokens = delta.CacheCreationInputTokens;
         }
     }

@@ -129,7 +129,9 @@ internal sealed partial class AttemptRunner(
                     backend = runner._backends.Get(name);
                     onAttempt?.Invoke(backend);
                     await runner._pipelines.For(backend).ApplyAsync(new RequestContext(attempt, backend, call), cancellationToken).ConfigureAwait(false);
+                    routed.PromptTokens = null;
                     await runner._fit.FitAsync(backend, attempt, routed, cancellationToken).ConfigureAwait(false);
+                    call.PromptTokens = routed.PromptTokens?.Tokens;
                     if (runner._options.Debug >= 2)
                     {
                         LogRequestSummary(runner._logger, call.RequestId, attempt.Model, attempt.Messages.Count, attempt.Tools?.Count ?? 0, attempt.MaxTokens, attempt.Stream == true);

@@ -97,17 +97,18 @@ public abstract class OpenAICompatibleBackend : IBackend
         }
 
         using var response = sent.Response!;
+        // The server's counts come only with its last chunk (and go out in message_delta); until then the prompt's size
+        // is what the host counted before the call, else the estimate: a client that shows usage at the start sees it.
+        int promptTokens = call.PromptTokens ?? EstimateTokens(body.WrittenCount);
         var start = new MessageResponse
         {
             Id = $"msg_{Guid.NewGuid():N}",
             Model = request.Model,
-            // The real counts come with the upstream's last chunk and go out in message_delta; zeros here
-            // let anything that folds the stream take them from there.
-            Usage = new Usage(),
+            Usage = new Usage { InputTokens = promptTokens },
         };
         yield return new MessageStartEvent(start);
 
-        var translator = new ChatStreamTranslator(EstimateTokens(body.WrittenCount));
+        var translator = new ChatStreamTranslator(promptTokens);
         var events = new List<MessageStreamEvent>();
         var upstream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var stream = call.OnPrefillProgress is { } onProgress ? new PrefillProgressStream(upstream, onProgress) : upstream;

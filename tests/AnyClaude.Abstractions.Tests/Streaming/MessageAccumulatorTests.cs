@@ -98,6 +98,22 @@ public sealed class MessageAccumulatorTests
     }
 
     [Fact]
+    public void A_delta_that_reports_the_prompt_all_cached_replaces_the_size_message_start_announced()
+    {
+        // message_start said the prompt's size before the server answered (the proxy's count); the end says all of it was cached.
+        var accumulator = new MessageAccumulator();
+        accumulator.Add(new MessageStartEvent(new MessageResponse { Id = "msg_1", Model = "m", Usage = new Usage { InputTokens = 3000 } }));
+        accumulator.Add(new MessageDeltaEvent(new MessageDelta(StopReasons.EndTurn, null), new Usage { InputTokens = 0, CacheReadInputTokens = 3000, OutputTokens = 4 }));
+        accumulator.Add(MessageStopEvent.Instance);
+
+        var message = accumulator.Finish();
+
+        message.Usage.InputTokens.ShouldBe(0);
+        message.Usage.CacheReadInputTokens.ShouldBe(3000);
+        message.Usage.OutputTokens.ShouldBe(4);
+    }
+
+    [Fact]
     public void Tool_use_without_input_deltas_keeps_the_start_input()
     {
         using var empty = System.Text.Json.JsonDocument.Parse("{}");
