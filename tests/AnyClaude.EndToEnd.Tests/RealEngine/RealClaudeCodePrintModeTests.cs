@@ -9,7 +9,7 @@ namespace AnyClaude.EndToEnd.Tests.RealEngine;
 /// <summary>
 /// The real Claude Code in print mode, launched by the real anyclaude, whose only backend is a real llama-server
 /// (kind <c>llama-cpp</c>, from the user's configuration file). The tiny model answers a few words and never calls a
-/// tool; Claude Code's own prompt is 12–17k tokens, so a cold prefill is plain to see on the server's figures.
+/// tool; Claude Code 2.1.337's own prompt is 11–13k tokens, so a cold prefill is plain to see on the server's figures.
 /// </summary>
 [Collection(ClaudeCodeCollection.Name)]
 public sealed class RealClaudeCodePrintModeTests(NpmPackages npm, ITestOutputHelper log)
@@ -29,8 +29,9 @@ public sealed class RealClaudeCodePrintModeTests(NpmPackages npm, ITestOutputHel
         output.GetProperty("result").GetString().ShouldNotBeNullOrWhiteSpace(Explain(result, sandbox, server));
         result.ExitCode.ShouldBe(0, Explain(result, sandbox, server));
         // Print mode makes one request, and it is Claude Code's own (its prompt, not a few words).
-        log.WriteLine(ServerRequest.Report(ServerRequest.Finished(server), sandbox.ProxyLog()));
-        ServerRequest.Finished(server).ShouldHaveSingleItem(Explain(result, sandbox, server)).PromptTokens.ShouldBeGreaterThan(5000, Explain(result, sandbox, server));
+        var requests = ServerRequest.Finished(server);
+        log.WriteLine(ServerRequest.Report(requests, sandbox.ProxyLog()));
+        requests.ShouldHaveSingleItem(Explain(result, sandbox, server)).PromptTokens.ShouldBeGreaterThan(5000, Explain(result, sandbox, server));
         sandbox.ProxyLog().ShouldContain(" local ", Case.Sensitive, "the request's log line names the configured backend");
     }
 
