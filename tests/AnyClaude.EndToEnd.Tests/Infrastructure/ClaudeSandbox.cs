@@ -28,6 +28,15 @@ internal sealed class ClaudeSandbox : IDisposable
     /// <summary>The environment with <paramref name="backendKind"/>'s default backend the mode, at <paramref name="backendUrl"/>.</summary>
     public Dictionary<string, string> Environment(NpmFolder npm, string backendKind, Uri backendUrl)
     {
+        var environment = Environment(npm);
+        environment["ANYCLAUDE_MODE"] = backendKind;
+        environment[UrlVariable(backendKind)] = backendUrl.ToString();
+        return environment;
+    }
+
+    /// <summary>The environment with no backend chosen: the mode and backends come from a configuration file (<see cref="WriteConfiguration"/>).</summary>
+    public Dictionary<string, string> Environment(NpmFolder npm)
+    {
         var environment = new Dictionary<string, string>
         {
             ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
@@ -52,9 +61,15 @@ internal sealed class ClaudeSandbox : IDisposable
             environment["DOTNET_ROOT"] = dotnetRoot;
         }
 
-        environment["ANYCLAUDE_MODE"] = backendKind;
-        environment[UrlVariable(backendKind)] = backendUrl.ToString();
         return environment;
+    }
+
+    /// <summary>Writes <paramref name="configuration"/> as the user's <c>~/.anyclaude/config.json</c>.</summary>
+    public void WriteConfiguration(object configuration)
+    {
+        string folder = Path.Combine(Home, ".anyclaude");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(configuration));
     }
 
     /// <summary>The variable that sets a default backend's URL (configuration.md, "Backends").</summary>

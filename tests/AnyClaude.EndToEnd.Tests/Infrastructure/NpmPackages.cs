@@ -50,8 +50,11 @@ public abstract class NpmFolder(string name) : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 }
 
-/// <summary>npm/package.json: the Claude Code every end-to-end test runs (2.1.332) and the TypeScript SDK.</summary>
+/// <summary>npm/package.json: the Claude Code every end-to-end test runs (2.1.337) and the TypeScript SDK.</summary>
 public sealed class NpmPackages() : NpmFolder("npm");
+
+/// <summary>npm-2.1.332/package.json: the previous pin, which keeps one smoke run.</summary>
+public sealed class ClaudeCode2_1_332() : NpmFolder("npm-2.1.332");
 
 /// <summary>npm-2.1.197/package.json: the older Claude Code that keeps one smoke run.</summary>
 public sealed class ClaudeCode2_1_197() : NpmFolder("npm-2.1.197");
@@ -63,7 +66,7 @@ public sealed class ClaudeCodeCollection : ICollectionFixture<NpmPackages>
 }
 
 [CollectionDefinition(Name)]
-public sealed class OlderClaudeCodeCollection : ICollectionFixture<ClaudeCode2_1_197>
+public sealed class OlderClaudeCodeCollection : ICollectionFixture<ClaudeCode2_1_197>, ICollectionFixture<ClaudeCode2_1_332>
 {
-    public const string Name = "Claude Code 2.1.197 end to end";
+    public const string Name = "Older Claude Code end to end";
 }

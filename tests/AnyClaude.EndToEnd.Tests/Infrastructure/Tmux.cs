@@ -19,11 +19,14 @@ internal static class Tmux
         return result.StandardOutput;
     }
 
-    public static async Task<string> WaitForScreenAsync(string socket, Func<string, bool> condition, string what)
+    public static Task<string> WaitForScreenAsync(string socket, Func<string, bool> condition, string what) =>
+        WaitForScreenAsync(socket, condition, what, TimeSpan.FromSeconds(60));
+
+    public static async Task<string> WaitForScreenAsync(string socket, Func<string, bool> condition, string what, TimeSpan timeout)
     {
         var stopwatch = Stopwatch.StartNew();
         string screen = "";
-        while (stopwatch.Elapsed < TimeSpan.FromSeconds(60))
+        while (stopwatch.Elapsed < timeout)
         {
             screen = await RunAsync(socket, "capture-pane", "-p", "-t", "claude");
             if (condition(screen))
@@ -34,6 +37,6 @@ internal static class Tmux
             await Task.Delay(250);
         }
 
-        throw new TimeoutException($"{what} did not appear within 60 s; the screen shows:\n{screen}");
+        throw new TimeoutException($"{what} did not appear within {timeout.TotalSeconds:0} s; the screen shows:\n{screen}");
     }
 }

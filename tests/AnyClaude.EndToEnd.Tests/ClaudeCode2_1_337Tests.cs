@@ -4,14 +4,17 @@ using Shouldly;
 
 namespace AnyClaude.EndToEnd.Tests;
 
-/// <summary>What Claude Code 2.1.332 sends (protocol.md §1a) reaches the backend in a shape a chat template takes.</summary>
+/// <summary>
+/// What Claude Code 2.1.337 sends reaches the backend in a shape a chat template takes (its body is 2.1.332's,
+/// protocol.md §1a and §1b).
+/// </summary>
 [Collection(ClaudeCodeCollection.Name)]
-public sealed class ClaudeCode2_1_332Tests(NpmPackages npm)
+public sealed class ClaudeCode2_1_337Tests(NpmPackages npm)
 {
     [Fact]
     public async Task The_environment_system_message_reaches_the_backend_as_a_reminder_after_the_prompt()
     {
-        npm.ClaudeVersion.ShouldBe("2.1.332");
+        npm.ClaudeVersion.ShouldBe("2.1.337");
         await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.MlxLm);
         backend.Enqueue(ScriptedResponse.Text("Fine."));
         using var sandbox = new ClaudeSandbox();
