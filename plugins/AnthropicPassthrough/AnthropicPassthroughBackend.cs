@@ -189,6 +189,9 @@ internal sealed class AnthropicPassthroughBackend : IBackend
         Tools = _settings.SupportsTools ?? _defaults.Tools,
         Images = _settings.SupportsImages ?? _defaults.Images,
         ContextLength = _settings.ContextLength ?? reportedContext,
+        ContextLengthSource = _settings.ContextLength is not null ? ContextLengthSource.Configured
+            : reportedContext is not null ? ContextLengthSource.Reported
+            : ContextLengthSource.Unknown,
         MaxOutputTokens = _settings.MaxOutputTokens ?? _defaults.MaxOutputTokens,
     };
 

@@ -224,12 +224,19 @@ internal sealed class OllamaBackend : IBackend
         Reasoning = model?.Thinking ?? true,
         PromptCache = true,
         ContextLength = NumCtx(model),
+        ContextLengthSource = NumCtxSource(model),
         MaxOutputTokens = _settings.MaxOutputTokens ?? new BackendCapabilities().MaxOutputTokens,
         ReportsCachedTokens = false,
     };
 
     private int NumCtx(OllamaModel? model) =>
         _settings.ContextLength ?? Math.Min(model?.TrainedContext ?? DefaultNumCtx, DefaultNumCtx);
+
+    /// <summary>The window is the <c>num_ctx</c> the proxy sends: configured, the model's own when smaller than the default, else the default.</summary>
+    private ContextLengthSource NumCtxSource(OllamaModel? model) =>
+        _settings.ContextLength is not null ? ContextLengthSource.Configured
+        : model?.TrainedContext is { } trained && trained <= DefaultNumCtx ? ContextLengthSource.Reported
+        : ContextLengthSource.Default;
 
     private OllamaChatOptions ChatOptions(OllamaModel model) => new()
     {

@@ -263,6 +263,10 @@ public abstract class OpenAICompatibleBackend : IBackend
         Reasoning = report.Reasoning ?? _defaults.Reasoning,
         PromptCache = report.PromptCache ?? _defaults.PromptCache,
         ContextLength = Settings.ContextLength ?? report.ContextLength ?? _defaults.ContextLength,
+        ContextLengthSource = Settings.ContextLength is not null ? ContextLengthSource.Configured
+            : report.ContextLength is not null ? ContextLengthSource.Reported
+            : _defaults.ContextLength is not null ? ContextLengthSource.Default
+            : ContextLengthSource.Unknown,
         MaxOutputTokens = Settings.MaxOutputTokens ?? _defaults.MaxOutputTokens,
         Slots = report.Slots ?? _defaults.Slots,
         ReportsCachedTokens = report.ReportsCachedTokens ?? _defaults.ReportsCachedTokens,
