@@ -21,7 +21,7 @@ internal static class StatusView
     private static Table Backends(JsonElement status)
     {
         var table = new Table().Title("backends").Border(TableBorder.Rounded);
-        foreach (string column in new[] { "name", "kind", "url", "health", "in flight", "window", "requests", "ttft p50", "ttft p95", "tok/s", "cached", "fallback" })
+        foreach (string column in new[] { "name", "kind", "url", "health", "in flight", "requests", "ttft p50", "ttft p95", "tok/s", "cached", "fallback" })
         {
             table.AddColumn(column);
         }
@@ -36,10 +36,9 @@ internal static class StatusView
             table.AddRow(
                 Markup.Escape(backend.GetProperty("name").GetString() ?? ""),
                 Markup.Escape(backend.GetProperty("kind").GetString() ?? ""),
-                Url(backend),
+                Url(backend) + (backend.TryGetProperty("contextLength", out _) ? $"\n[grey]window {Markup.Escape(WindowText.Of(backend))}[/]" : ""),
                 health,
                 backend.GetProperty("inFlight").GetInt32().ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(WindowText.Of(backend)),
                 figures.ValueKind == JsonValueKind.Object ? $"{figures.GetProperty("requests").GetInt32()} ({figures.GetProperty("errors").GetInt32()} errors)" : "-",
                 Seconds(figures, "ttftP50"),
                 Seconds(figures, "ttftP95"),

@@ -99,6 +99,11 @@ public sealed class ContextWindowListingTests
             text.Split('\n').Single(l => l.TrimStart().StartsWith("llama ", StringComparison.Ordinal)).ShouldContain("window 24,576 tokens (reported by the server)");
             text.Split('\n').Single(l => l.TrimStart().StartsWith("mac ", StringComparison.Ordinal)).ShouldContain("window 16,384 tokens (configured)");
 
+            var (console, tables) = Cli.StatusCommandTests.Recording(width: 300);
+            console.Write(StatusView.Render(status.RootElement, DateTimeOffset.Now));
+            tables.ToString().ShouldContain("window 32,768 tokens (default, not reported by the server)");
+            tables.ToString().ShouldContain("window 24,576 tokens (reported by the server)");
+
             using var listing = new StringWriter();
             ContextListing.Write(options, registry, listing);
             listing.ToString().ShouldNotContain("ollama: 32,768 tokens (reported by the server)");
