@@ -36,7 +36,7 @@ internal static class ContextListing
         _ => "",
     };
 
-        private static async Task<BackendCapabilities> AskAsync(IBackend backend)
+    private static async Task<BackendCapabilities> AskAsync(IBackend backend)
     {
         using var timeout = new CancellationTokenSource(AskTimeout);
         try
