@@ -194,6 +194,9 @@ internal sealed class AnthropicPassthroughBackend : IBackend
         Tools = _settings.SupportsTools ?? _defaults.Tools,
         Images = _settings.SupportsImages ?? _defaults.Images,
         ContextLength = _settings.ContextLength ?? reportedContext,
+        ContextLengthSource = _settings.ContextLength is not null ? ContextLengthSource.Configured
+            : reportedContext is not null ? ContextLengthSource.Reported
+            : ContextLengthSource.Unknown,
         MaxOutputTokens = _settings.MaxOutputTokens ?? _defaults.MaxOutputTokens,
     };
 
@@ -286,7 +289,7 @@ internal sealed class AnthropicPassthroughBackend : IBackend
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' broke mid-stream: {exception.Message}", inner: exception);
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' at {BaseUrl} broke mid-stream: {exception.Message} (did the server stop or crash?)", inner: exception);
         }
     }
 }

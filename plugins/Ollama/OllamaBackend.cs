@@ -224,12 +224,19 @@ internal sealed class OllamaBackend : IBackend
         Reasoning = model?.Thinking ?? true,
         PromptCache = true,
         ContextLength = NumCtx(model),
+        ContextLengthSource = NumCtxSource(model),
         MaxOutputTokens = _settings.MaxOutputTokens ?? new BackendCapabilities().MaxOutputTokens,
         ReportsCachedTokens = false,
     };
 
     private int NumCtx(OllamaModel? model) =>
         _settings.ContextLength ?? Math.Min(model?.TrainedContext ?? DefaultNumCtx, DefaultNumCtx);
+
+    /// <summary>The window is the <c>num_ctx</c> the proxy sends: configured, the model's own when smaller than the default, else the default.</summary>
+    private ContextLengthSource NumCtxSource(OllamaModel? model) =>
+        _settings.ContextLength is not null ? ContextLengthSource.Configured
+        : model?.TrainedContext is { } trained && trained <= DefaultNumCtx ? ContextLengthSource.Reported
+        : ContextLengthSource.Default;
 
     private OllamaChatOptions ChatOptions(OllamaModel model) => new()
     {
@@ -331,7 +338,7 @@ internal sealed class OllamaBackend : IBackend
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' broke mid-stream: {exception.Message}", inner: exception);
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' at {BaseUrl} broke mid-stream: {exception.Message} (did the server stop or crash?)", inner: exception);
         }
     }
 }

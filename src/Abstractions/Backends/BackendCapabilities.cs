@@ -18,6 +18,9 @@ public sealed record BackendCapabilities
     /// <summary>Context window in tokens, when known.</summary>
     public int? ContextLength { get; init; }
 
+    /// <summary>Where <see cref="ContextLength"/> came from: configured, reported by the server, or the kind's default.</summary>
+    public ContextLengthSource ContextLengthSource { get; init; }
+
     /// <summary>The largest <c>max_tokens</c> sent upstream; larger requests are clamped to it.</summary>
     public int MaxOutputTokens { get; init; } = 16384;
 

@@ -104,11 +104,6 @@ internal sealed partial class AdminEndpoints(
                 json.WriteNumber("inFlight", state.InFlight);
                 json.WriteNumber("failures", state.Failures);
                 var instance = backends.All.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
-                if (instance?.Capabilities.ContextLength is { } window)
-                {
-                    json.WriteNumber("contextLength", window);
-                }
-
                 if (instance is Backends.Pools.PooledBackend pool)
                 {
                     PoolStatusJson.Write(json, pool);

@@ -22,11 +22,19 @@ internal static class ContextListing
             var known = capabilities.GetAwaiter().GetResult();
             bool configured = options.Backends.GetValueOrDefault(backend.Name)?.ContextLength is not null;
             string window = known.ContextLength is { } tokens
-                ? $"{tokens.ToString("N0", CultureInfo.InvariantCulture)} tokens ({(configured ? "configured" : "reported by the server")})"
+                ? $"{tokens.ToString("N0", CultureInfo.InvariantCulture)} tokens{SourceOf(configured ? ContextLengthSource.Configured : known.ContextLengthSource)}"
                 : "unknown (the server did not say; set contextLength for this backend)";
             output.WriteLine($"  {backend.Name}: {window}; answers up to {known.MaxOutputTokens.ToString("N0", CultureInfo.InvariantCulture)} tokens");
         }
     }
+
+    private static string SourceOf(ContextLengthSource source) => source switch
+    {
+        ContextLengthSource.Configured => " (configured)",
+        ContextLengthSource.Reported => " (reported by the server)",
+        ContextLengthSource.Default => " (default, not reported by the server; set contextLength for this backend)",
+        _ => "",
+    };
 
     private static async Task<BackendCapabilities> AskAsync(IBackend backend)
     {

@@ -104,7 +104,7 @@ internal static class ControlCommands
                     ? $"unhealthy, skipped until {retryAt.GetDateTimeOffset().ToLocalTime():HH:mm:ss} ({backend.GetProperty("failures").GetInt32()} failures)"
                     : $"unhealthy, being retried ({backend.GetProperty("failures").GetInt32()} failures)";
             string fallback = string.Join(", ", backend.GetProperty("fallback").EnumerateArray().Select(f => f.GetString()));
-            string window = backend.TryGetProperty("contextLength", out var contextLength) ? $"; window {contextLength.GetInt32():N0} tokens" : "; window unknown";
+            string window = $"; window {WindowText.Of(backend)}";
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"  {backend.GetProperty("name").GetString(),-16} {backend.GetProperty("kind").GetString(),-10} {backend.GetProperty("url").GetString(),-32} {state}; in flight {backend.GetProperty("inFlight").GetInt32()}{window}{(fallback.Length > 0 ? $"; fallback {fallback}" : "")}");
             if (backend.TryGetProperty("lastError", out var lastError))

@@ -36,7 +36,7 @@ internal static class StatusView
             table.AddRow(
                 Markup.Escape(backend.GetProperty("name").GetString() ?? ""),
                 Markup.Escape(backend.GetProperty("kind").GetString() ?? ""),
-                Url(backend),
+                Url(backend) + (backend.TryGetProperty("contextLength", out _) ? $"\n[grey]window {Markup.Escape(WindowText.Of(backend))}[/]" : ""),
                 health,
                 backend.GetProperty("inFlight").GetInt32().ToString(CultureInfo.InvariantCulture),
                 figures.ValueKind == JsonValueKind.Object ? $"{figures.GetProperty("requests").GetInt32()} ({figures.GetProperty("errors").GetInt32()} errors)" : "-",

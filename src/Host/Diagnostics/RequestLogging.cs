@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serilog;
 using Serilog.AspNetCore;
+using Serilog.Events;
 using Serilog.Extensions.Hosting;
 
 namespace AnyClaude.Host.Diagnostics;
@@ -12,7 +13,8 @@ namespace AnyClaude.Host.Diagnostics;
 /// <summary>
 /// At debug level 1 and above, one line per HTTP request (method, path without the query, status, time) from
 /// Serilog.AspNetCore's request logging. The summary line of a <c>/v1/messages</c> request stays
-/// <see cref="RequestObserver"/>'s; this line carries the same request id. No header, query or body is logged.
+/// <see cref="RequestObserver"/>'s; this line carries the same request id and, for a client that left, the same 499.
+/// No header, query or body is logged.
 /// </summary>
 /// <remarks>
 /// The proxy's <c>req_…</c> id is the property <c>ProxyRequestId</c> in every request line: ASP.NET Core's request scope
@@ -21,6 +23,9 @@ namespace AnyClaude.Host.Diagnostics;
 /// </remarks>
 internal static class RequestLogging
 {
+    /// <summary>The status nginx logs for a client that closed the connection before the answer was complete.</summary>
+    public const int ClientClosedRequest = 499;
+
     public const string Template = "{ProxyRequestId} HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
 
     public static void AddServices(IServiceCollection services) =>
@@ -35,6 +40,19 @@ internal static class RequestLogging
             options.MessageTemplate = Template;
             options.IncludeQueryInRequestPath = false;
             options.EnrichDiagnosticContext = (diagnostics, context) => diagnostics.Set("ProxyRequestId", RequestIds.Find(context) ?? "-");
+            options.GetMessageTemplateProperties = Properties;
         });
     }
+
+    /// <summary>
+    /// Serilog's own properties, except that a client that went away is <c>499</c>, as the summary line says: the
+    /// response's status is still the 200 its headers carried before the client left.
+    /// </summary>
+    private static IEnumerable<LogEventProperty> Properties(HttpContext context, string path, double elapsed, int status) =>
+    [
+        new("RequestMethod", new ScalarValue(context.Request.Method)),
+        new("RequestPath", new ScalarValue(path)),
+        new("StatusCode", new ScalarValue(context.RequestAborted.IsCancellationRequested ? ClientClosedRequest : status)),
+        new("Elapsed", new ScalarValue(elapsed)),
+    ];
 }

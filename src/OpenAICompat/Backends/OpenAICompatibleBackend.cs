@@ -264,6 +264,10 @@ public abstract class OpenAICompatibleBackend : IBackend
         Reasoning = report.Reasoning ?? _defaults.Reasoning,
         PromptCache = report.PromptCache ?? _defaults.PromptCache,
         ContextLength = Settings.ContextLength ?? report.ContextLength ?? _defaults.ContextLength,
+        ContextLengthSource = Settings.ContextLength is not null ? ContextLengthSource.Configured
+            : report.ContextLength is not null ? ContextLengthSource.Reported
+            : _defaults.ContextLength is not null ? ContextLengthSource.Default
+            : ContextLengthSource.Unknown,
         MaxOutputTokens = Settings.MaxOutputTokens ?? _defaults.MaxOutputTokens,
         Slots = report.Slots ?? _defaults.Slots,
         ReportsCachedTokens = report.ReportsCachedTokens ?? _defaults.ReportsCachedTokens,
@@ -449,7 +453,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' broke mid-stream: {exception.Message}", inner: exception);
+            throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' at {BaseUrl} broke mid-stream: {exception.Message} (did the server stop or crash?)", inner: exception);
         }
     }
 

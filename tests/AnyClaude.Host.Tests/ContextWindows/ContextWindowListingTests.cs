@@ -3,6 +3,7 @@ using AnyClaude.Host.Backends;
 using AnyClaude.Host.Cli;
 using AnyClaude.Host.Configuration;
 using AnyClaude.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using static AnyClaude.Host.Tests.Backends.BackendKindKit;
 
@@ -46,5 +47,72 @@ public sealed class ContextWindowListingTests
 
         var backend = status.RootElement.GetProperty("backends").EnumerateArray().ShouldHaveSingleItem();
         backend.GetProperty("contextLength").GetInt32().ShouldBe(24576);
+    }
+
+    [Fact]
+    public async Task Status_says_where_each_window_comes_from_and_never_shows_a_default_as_reported()
+    {
+        // No Ollama is running: its window is the kind's default num_ctx, which no server reported.
+        await using var llama = await FakeOpenAIServer.StartAsync(ServerFlavor.LlamaCpp, new FakeServerOptions { ContextLength = 24576 });
+        var options = new AnyClaudeOptions
+        {
+            Mode = "llama",
+            Host = "127.0.0.1",
+            Port = 0,
+            Backends = new Dictionary<string, BackendOptions>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["llama"] = new() { Name = "llama", Kind = "llama-cpp", Url = llama.BaseUrl },
+                ["ollama"] = new() { Name = "ollama", Kind = "ollama", Url = new Uri($"http://127.0.0.1:{ProxyHarness.ClosedPort()}") },
+                ["mac"] = new() { Name = "mac", Kind = "mlx-lm", Url = new Uri($"http://127.0.0.1:{ProxyHarness.ClosedPort()}/v1"), ContextLength = 16384 },
+            },
+        };
+        IReadOnlyList<Abstractions.Backends.IBackendFactory> factories = [.. ProxyHarness.Factories, .. NativeBackends.NativeProxy.Factories];
+        var app = ProxyApp.Build(options, factories, _ => { });
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ProxyApp.ListeningAddress(app).Port}/") };
+            var registry = app.Services.GetRequiredService<BackendRegistry>();
+            foreach (var backend in registry.All)
+            {
+                try
+                {
+                    await backend.DiscoverCapabilitiesAsync(CancellationToken.None);
+                }
+                catch (Abstractions.Errors.AnthropicException)
+                {
+                    // Ollama is not running: it stays unanswered.
+                }
+            }
+
+            using var status = JsonDocument.Parse(await http.GetStringAsync("/admin/status"));
+            var backends = status.RootElement.GetProperty("backends").EnumerateArray().ToDictionary(b => b.GetProperty("name").GetString()!);
+            backends["llama"].GetProperty("contextLength").GetInt32().ShouldBe(24576);
+            backends["llama"].GetProperty("contextLengthSource").GetString().ShouldBe("reported");
+            backends["ollama"].GetProperty("contextLength").GetInt32().ShouldBe(32768);
+            backends["ollama"].GetProperty("contextLengthSource").GetString().ShouldBe("default");
+            backends["mac"].GetProperty("contextLengthSource").GetString().ShouldBe("configured");
+
+            string text = ControlCommands.FormatStatus(status.RootElement);
+            var ollamaLine = text.Split('\n').Single(l => l.TrimStart().StartsWith("ollama ", StringComparison.Ordinal));
+            ollamaLine.ShouldContain("window 32,768 tokens (default, not reported by the server)");
+            text.Split('\n').Single(l => l.TrimStart().StartsWith("llama ", StringComparison.Ordinal)).ShouldContain("window 24,576 tokens (reported by the server)");
+            text.Split('\n').Single(l => l.TrimStart().StartsWith("mac ", StringComparison.Ordinal)).ShouldContain("window 16,384 tokens (configured)");
+
+            var (console, tables) = Cli.StatusCommandTests.Recording(width: 300);
+            console.Write(StatusView.Render(status.RootElement, DateTimeOffset.Now));
+            tables.ToString().ShouldContain("window 32,768 tokens (default, not reported by the server)");
+            tables.ToString().ShouldContain("window 24,576 tokens (reported by the server)");
+
+            using var listing = new StringWriter();
+            ContextListing.Write(options, registry, listing);
+            listing.ToString().ShouldNotContain("ollama: 32,768 tokens (reported by the server)");
+            listing.ToString().ShouldContain("ollama: 32,768 tokens (default, not reported by the server; set contextLength for this backend)");
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
     }
 }

@@ -46,6 +46,32 @@ public sealed class RequestLoggingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_client_that_leaves_mid_stream_is_logged_as_499_by_both_lines_and_never_as_200()
+    {
+        string logFile = Path.Combine(_directory, "logs", "anyclaude.log");
+        string requestId;
+        using (var logger = Logging.CreateSerilogLogger(1, logFile, null))
+        {
+            await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.MlxLm, configure: o => o with { Debug = 1 }, logging: logging => logging.AddProxyLogger(logger));
+            proxy.Fake.Enqueue(ScriptedResponse.Text("Never read.").WithPrefillDelay(TimeSpan.FromMinutes(5)));
+            using var leave = new CancellationTokenSource();
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = new StringContent(ProxyHarness.SimpleBody(stream: true), Encoding.UTF8, "application/json") };
+            using (var response = await proxy.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+            {
+                response.StatusCode.ShouldBe(HttpStatusCode.OK);
+                requestId = response.Headers.GetValues("request-id").Single();
+            }
+
+            await proxy.Fake.WaitForAbortedStreamsAsync(1, TimeSpan.FromSeconds(30));
+        }
+
+        string log = string.Concat(Directory.GetFiles(Path.GetDirectoryName(logFile)!).Select(File.ReadAllText));
+        log.ShouldContain($"{requestId} mlx-lm claude-sonnet-4-5 stream 499 after ");
+        log.ShouldContain($"{requestId} HTTP POST /v1/messages responded 499 in ");
+        log.ShouldNotContain($"{requestId} HTTP POST /v1/messages responded 200");
+    }
+
+    [Fact]
     public async Task At_debug_0_there_is_no_request_log()
     {
         var (log, _) = await ServeOneAsync(debug: 0);

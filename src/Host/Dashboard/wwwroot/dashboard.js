@@ -45,6 +45,15 @@ function destinationRow(pool, destination) {
   return row;
 }
 
+// Where the window came from, so a default is never read as what the server reported.
+const windowSources = { configured: " (configured)", reported: " (reported by the server)", default: " (default, not reported by the server)" };
+
+function windowText(backend) {
+  return backend.contextLength === undefined
+    ? "unknown"
+    : backend.contextLength.toLocaleString("en-US") + " tokens" + (windowSources[backend.contextLengthSource] || "");
+}
+
 function renderBackends(status) {
   document.getElementById("default").textContent = status.mode;
   const body = document.querySelector("#backends tbody");
@@ -58,6 +67,7 @@ function renderBackends(status) {
     cell(row, backend.destinations ? "pool of " + backend.destinations.length : backend.url || "");
     cell(row, backend.healthy ? "healthy" : "unhealthy (" + backend.failures + " failures)", backend.healthy ? "healthy" : "unhealthy");
     cell(row, String(backend.inFlight));
+    cell(row, windowText(backend), backend.contextLengthSource === "default" ? "muted" : "");
     const figures = backend.figures || {};
     cell(row, figures.requests === undefined ? "-" : figures.requests + " (" + figures.errors + " errors)");
     cell(row, seconds(figures.ttftP50));
