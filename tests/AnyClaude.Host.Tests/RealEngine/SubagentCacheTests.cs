@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AnyClaude.TestSupport;
 using AnyClaude.TestSupport.RealEngine;
 using Xunit.Abstractions;
@@ -15,7 +16,7 @@ namespace AnyClaude.Host.Tests.RealEngine;
 /// the server's own: its <c>prompt_tokens_details.cached_tokens</c> (<c>timings.cache_n</c>), passed through unchanged
 /// as <c>cache_read_input_tokens</c>.
 /// </summary>
-public sealed class SubagentCacheTests(ITestOutputHelper output)
+public sealed partial class SubagentCacheTests(ITestOutputHelper output)
 {
     private const string Session = "{\"device_id\":\"d1\",\"account_uuid\":\"\",\"session_id\":\"5e55-5ab0\"}";
 
@@ -44,9 +45,30 @@ public sealed class SubagentCacheTests(ITestOutputHelper output)
         figures.MainTurn2.Cached.ShouldBeLessThan((int)(0.1 * figures.MainTurn1.Prompt), $"{figures}\n{server.Output}");
     }
 
-    private async Task<Figures> RunAsync(RealLlamaServer server)
+    [Fact]
+    public async Task On_three_slots_the_subagent_gets_a_slot_of_its_own_and_the_main_prefix_stays_in_its_own()
     {
-        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.LlamaCpp, backendDown: true, configureBackend: b => b with { Url = server.V1 });
+        // No host-memory cache: only the slots keep prompts. llama-cpp pins each conversation key to a slot, and a
+        // subagent's key (its agent id) is never the main conversation's.
+        await using var server = await RealLlamaServer.StartAsync(new LlamaServerOptions { Parallel = 3, ExtraArguments = ["--cache-ram", "0"] });
+        var logs = new CapturedLogs();
+        var figures = await RunAsync(server, logs);
+
+        var slots = logs.Entries.Select(e => SlotOf().Match(e.Message)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        slots.Count.ShouldBe(4, string.Join('\n', logs.Entries.Select(e => e.Message)));
+        slots[1].ShouldNotBe(slots[0]);
+        slots[2].ShouldBe(slots[1]);
+        slots[3].ShouldBe(slots[0]);
+        figures.SubagentTurn2.Cached.ShouldBeGreaterThanOrEqualTo((int)(0.9 * figures.SubagentTurn1.Prompt), $"{figures}\n{server.Output}");
+        figures.MainTurn2.Cached.ShouldBeGreaterThanOrEqualTo((int)(0.9 * figures.MainTurn1.Prompt), $"{figures}\n{server.Output}");
+    }
+
+    [GeneratedRegex(@" ttft=.* cache=slot (\d+) ")]
+    private static partial Regex SlotOf();
+
+    private async Task<Figures> RunAsync(RealLlamaServer server, CapturedLogs? logs = null)
+    {
+        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.LlamaCpp, backendDown: true, configureBackend: b => b with { Url = server.V1 }, logging: logs is null ? null : logs.Configure);
         using var http = new HttpClient { BaseAddress = proxy.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
 
         var main = Conversation("You are the main assistant of a coding session.", Lines("main", 180), "Summarise the parser notes.");
