@@ -113,7 +113,7 @@ internal sealed partial class PooledBackend : IBackend
     }
 
     /// <summary>Side requests have a prefix of their own: they must not move the conversation they came from.</summary>
-    private static bool IsSideRequest(string? requestClass) => requestClass is "classifier" or "title" or "topic" or "probe" or "auxiliary";
+    private static bool IsSideRequest(string? requestClass) => requestClass is "classifier" or "title" or "topic" or "probe";
 
     public ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
         Healthiest.CountInputTokensAsync(request, cancellationToken);
