@@ -18,7 +18,7 @@ internal enum RequestClass
     /// <summary>A workflow's turn (header <c>workflow</c>).</summary>
     Workflow,
 
-    /// <summary>A helper request Claude Code marks <c>auxiliary</c> (memory, …) that no body mark makes more specific: background.</summary>
+    /// <summary>A helper request Claude Code marks <c>auxiliary</c> (memory extraction, summaries, …) that no body mark makes more specific.</summary>
     Auxiliary,
 
     /// <summary>The session-title side call.</summary>

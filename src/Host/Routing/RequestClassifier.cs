@@ -111,11 +111,15 @@ internal static class RequestClassifier
         return false;
     }
 
-    /// <summary>Background: the title, topic and other auxiliary side calls, and any turn asked of the small/fast model anyclaude set.</summary>
+    /// <summary>
+    /// Background: the title and topic side calls, and anything else asked of the small/fast model anyclaude set. An
+    /// <c>auxiliary</c> request on the main model is not: many are forks of the conversation (memory extraction sends
+    /// the whole conversation with <c>forkContextMessages</c>), cheap only where the conversation's prefix is cached.
+    /// </summary>
     public static bool IsBackground(RequestClass requestClass, string model) => requestClass switch
     {
-        RequestClass.Title or RequestClass.Topic or RequestClass.Auxiliary => true,
-        RequestClass.Turn or RequestClass.Subagent or RequestClass.Workflow => string.Equals(model, BackgroundModel, StringComparison.OrdinalIgnoreCase),
+        RequestClass.Title or RequestClass.Topic => true,
+        RequestClass.Turn or RequestClass.Subagent or RequestClass.Workflow or RequestClass.Auxiliary => string.Equals(model, BackgroundModel, StringComparison.OrdinalIgnoreCase),
         _ => false,
     };
 

@@ -57,9 +57,11 @@ public sealed class RequestClassHintTests
     }
 
     [Fact]
-    public void Auxiliary_requests_are_background_and_subagents_only_on_the_small_fast_model()
+    public void Auxiliary_requests_and_subagents_are_background_only_on_the_small_fast_model()
     {
-        RequestClassifier.IsBackground(RequestClass.Auxiliary, "claude-opus-5-5").ShouldBeTrue();
+        // Memory extraction and the like fork the conversation: sent elsewhere they would prefill it all from nothing.
+        RequestClassifier.IsBackground(RequestClass.Auxiliary, "claude-opus-5-5").ShouldBeFalse();
+        RequestClassifier.IsBackground(RequestClass.Auxiliary, RequestClassifier.BackgroundModel).ShouldBeTrue();
         RequestClassifier.IsBackground(RequestClass.Subagent, "claude-opus-5-5").ShouldBeFalse();
         RequestClassifier.IsBackground(RequestClass.Subagent, RequestClassifier.BackgroundModel).ShouldBeTrue();
         RequestClassifier.IsBackground(RequestClass.Workflow, "claude-opus-5-5").ShouldBeFalse();
