@@ -29,7 +29,7 @@ internal sealed class RoutedRequest
     /// <summary>The class as shown (log line, status, dashboard, metrics), with its kind when Claude Code named one: <c>auxiliary/memory</c>.</summary>
     public string ClassName { get; }
 
-    /// <summary>A subagent's <c>x-claude-code-agent-id</c>, when Claude Code sent one: it keys the subagent's own cache.</summary>
+    /// <summary>A subagent's (or its compaction's) <c>x-claude-code-agent-id</c>, when Claude Code sent one: it keys the subagent's own cache.</summary>
     public string? AgentId { get; init; }
 
     public RoutingTable Table { get; }

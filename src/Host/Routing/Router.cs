@@ -11,6 +11,9 @@ internal sealed class Router(LiveRouting routing)
         var classification = RequestClassifier.Classify(request, countTokens, hints);
         var table = routing.Current;
         var decision = table.Decide(new RouteInput(request, classification.Class));
-        return new RoutedRequest(request, classification, table, decision) { AgentId = hints.AgentId };
+        // The agent id keys a subagent's own cache (and its compaction's). Other requests keep the key of the prefix they
+        // carry: an auxiliary fork of the conversation (memory extraction) shares the conversation's prefix and slot.
+        string? agentId = classification.Class is RequestClass.Subagent or RequestClass.Compaction ? hints.AgentId : null;
+        return new RoutedRequest(request, classification, table, decision) { AgentId = agentId };
     }
 }

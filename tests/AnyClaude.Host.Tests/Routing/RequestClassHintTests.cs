@@ -99,6 +99,22 @@ public sealed class RequestClassHintTests
         ConversationKey.AffinityOf(RequestBodies.Parse(RequestBodies.Turn()), "agent-1").ShouldBe(sameShape);
     }
 
+    [Fact]
+    public void Through_the_router_the_agent_id_keys_a_subagent_but_not_an_auxiliary_fork_of_the_conversation()
+    {
+        var router = new Router(new LiveRouting(new RoutingTable("a", [], new Dictionary<string, IReadOnlyList<string>>(), ["a"])));
+        string main = router.Route(RequestBodies.Parse(RequestBodies.Turn()), countTokens: false).AffinityKey;
+
+        var subagent = router.Route(RequestBodies.Parse(RequestBodies.Turn()), countTokens: false, new ClaudeCodeHints("subagent", "Explore", null, "agent-9"));
+        subagent.Class.ShouldBe(RequestClass.Subagent);
+        subagent.AffinityKey.ShouldNotBe(main);
+
+        // Memory extraction forks the conversation (same system, tools and messages): it keeps the conversation's key.
+        var fork = router.Route(RequestBodies.Parse(RequestBodies.Turn()), countTokens: false, new ClaudeCodeHints("auxiliary", null, null, "agent-9"));
+        fork.Class.ShouldBe(RequestClass.Auxiliary);
+        fork.AffinityKey.ShouldBe(main);
+    }
+
     private static Classification Classify(JsonObject body, ClaudeCodeHints hints) => RequestClassifier.Classify(RequestBodies.Parse(body), countTokens: false, hints);
 
     private static ClaudeCodeHints Hints(string requestClass, string? agentType = null, string? auxiliaryType = null)
