@@ -4,8 +4,8 @@ namespace AnyClaude.Host.Routing;
 
 /// <summary>
 /// Recognises what a request is for from Claude Code's hint headers (protocol.md 1b) and its side requests' exact marks
-/// (protocol.md 1a). Every check looks at the start of a
-/// text block through <see cref="TextBlock.TextStartsWith"/>, so a 10 KB system prompt is not decoded to classify it.
+/// (protocol.md 1a). Every mark check looks at the start of a text block through <see cref="TextBlock.TextStartsWith"/>,
+/// so a 10 KB system prompt is not decoded to classify it.
 /// </summary>
 internal static class RequestClassifier
 {
