@@ -133,6 +133,7 @@ internal static class ProxyApp
         var health = app.Services.GetRequiredService<HealthEndpoints>();
         app.MapPost("/v1/messages", messages.HandleAsync);
         app.MapPost("/v1/messages/count_tokens", countTokens.HandleAsync);
+        app.MapPost(MessagesSubpathEndpoint.Pattern, MessagesSubpathEndpoint.HandleAsync);
         app.MapGet("/v1/models", models.HandleAsync);
         app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], context => Task.CompletedTask);
         app.MapGet("/health/live", HealthEndpoints.LiveAsync);

@@ -33,6 +33,7 @@ public sealed class LauncherTests(NpmPackages npm)
         lines.ShouldContain("ANTHROPIC_API_KEY=");
         lines.ShouldContain("CLAUDE_CODE_ATTRIBUTION_HEADER=0");
         lines.ShouldContain("API_TIMEOUT_MS=4242");
+        lines.ShouldContain("CLAUDE_CODE_GATEWAY_HINT_HEADERS=1");
         // The stand-in asked the proxy for its health while it ran: the proxy was up for claude.
         lines.ShouldContain("ready=200");
     }
@@ -102,6 +103,7 @@ public sealed class LauncherTests(NpmPackages npm)
             echo "ANTHROPIC_API_KEY=$ANTHROPIC_API_KEY"
             echo "CLAUDE_CODE_ATTRIBUTION_HEADER=$CLAUDE_CODE_ATTRIBUTION_HEADER"
             echo "API_TIMEOUT_MS=$API_TIMEOUT_MS"
+            echo "CLAUDE_CODE_GATEWAY_HINT_HEADERS=$CLAUDE_CODE_GATEWAY_HINT_HEADERS"
             echo "CLAUDE_CODE_MAX_CONTEXT_TOKENS=$CLAUDE_CODE_MAX_CONTEXT_TOKENS"
             echo "CLAUDE_CODE_AUTO_COMPACT_WINDOW=$CLAUDE_CODE_AUTO_COMPACT_WINDOW"
             echo "ready=$(curl -s -o /dev/null -w '%{http_code}' "$ANTHROPIC_BASE_URL/health/ready")"

@@ -34,8 +34,11 @@ public sealed class BackendCall
     public string? Model { get; set; }
 
     /// <summary>
-    /// What the request is for, as the host classified it (<c>turn</c>, <c>compaction</c>, <c>title</c>, <c>topic</c>,
-    /// <c>probe</c>, <c>classifier</c>): a server with several cache slots can keep each class on its own.
+    /// What the request is for, as the host classified it (<c>turn</c>, <c>compaction</c>, <c>subagent</c>,
+    /// <c>workflow</c>, <c>auxiliary</c>, <c>title</c>, <c>topic</c>, <c>probe</c>, <c>classifier</c>): a server with
+    /// several cache slots can keep each class on its own. A subagent and a workflow are conversations of their own
+    /// (with their own <see cref="ConversationKey"/>); an auxiliary request is one of Claude Code's helper calls, which may
+    /// share the conversation's prefix (its key then equals the conversation's).
     /// </summary>
     public string? RequestClass { get; init; }
 

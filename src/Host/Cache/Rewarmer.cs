@@ -52,7 +52,7 @@ internal sealed partial class Rewarmer(AnyClaudeOptions options, BackendRegistry
             return;
         }
 
-        bool sameConversation = routed.Class is RequestClass.Turn or RequestClass.Compaction
+        bool sameConversation = RequestClasses.IsConversation(routed.Class)
             && string.Equals(routed.Backend, running.Backend, StringComparison.OrdinalIgnoreCase)
             && string.Equals(routed.AffinityKey, running.Conversation, StringComparison.Ordinal);
         if (!sameConversation)
@@ -89,7 +89,7 @@ internal sealed partial class Rewarmer(AnyClaudeOptions options, BackendRegistry
             return;
         }
 
-        if (routed.Class is RequestClass.Turn or RequestClass.Compaction)
+        if (RequestClasses.IsConversation(routed.Class))
         {
             lock (_gate)
             {

@@ -17,7 +17,7 @@ internal static class StatusLineText
     {
         if (status is not { } proxy)
         {
-            string model = claude is { } c && c.TryGetProperty("model", out var m) && m.TryGetProperty("display_name", out var name) ? name.GetString() ?? "" : "";
+            string model = ClaudeModel(claude);
             return "anyclaude: proxy not answering" + (model.Length > 0 ? Separator + model : "");
         }
 
@@ -61,25 +61,40 @@ internal static class StatusLineText
         return string.Join(Separator, parts);
     }
 
-    /// <summary>Claude Code's own count of the last turn: <c>context_window.current_usage</c>'s input, cache and output tokens.</summary>
+    /// <summary>
+    /// Claude Code's own count of the last turn: <c>context_window.current_usage</c>'s input, cache and output tokens.
+    /// Claude Code's JSON grows with every version (2.1.337 added <c>effort</c>, <c>session_name</c>, <c>prompt_id</c>,
+    /// <c>thinking</c>, more <c>prompt_cache</c> fields): only these keys are read, and one of another shape is passed over.
+    /// </summary>
     private static long? ClaudeContextUsed(JsonElement? claude)
     {
-        if (claude is not { } c || !c.TryGetProperty("context_window", out var window) || !window.TryGetProperty("current_usage", out var usage) || usage.ValueKind != JsonValueKind.Object)
+        if (Child(Child(claude, "context_window"), "current_usage") is not { ValueKind: JsonValueKind.Object } usage)
         {
             return null;
         }
 
-        long sum = 0;
+        long? sum = null;
         foreach (string name in new[] { "input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens" })
         {
-            if (usage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number)
+            if (usage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long tokens) && tokens is >= 0 and < int.MaxValue)
             {
-                sum += value.GetInt64();
+                sum = (sum ?? 0) + tokens;
             }
         }
 
         return sum;
     }
+
+    /// <summary><c>model.display_name</c> (or <c>model</c> itself when it is a string); empty when there is none.</summary>
+    private static string ClaudeModel(JsonElement? claude)
+    {
+        var model = Child(claude, "model");
+        var name = model is { ValueKind: JsonValueKind.String } ? model : Child(model, "display_name");
+        return name is { ValueKind: JsonValueKind.String } text ? text.GetString() ?? "" : "";
+    }
+
+    private static JsonElement? Child(JsonElement? parent, string name) =>
+        parent is { ValueKind: JsonValueKind.Object } value && value.TryGetProperty(name, out var child) ? child : null;
 
     private static string Tokens(long count) => count >= 1000
         ? (count / 1000.0).ToString(count >= 100_000 ? "0" : "0.#", CultureInfo.InvariantCulture) + "k"

@@ -68,7 +68,7 @@ internal sealed class ProxyMetrics
             { "destination", _urlOf(outcome.Backend) is { } url ? url.Authority : "" },
             { "model", routed.Model ?? routed.RequestedModel },
             { "route", routed.Decision.Reason },
-            { "class", RequestClasses.NameOf(routed.Class) },
+            { "class", routed.ClassName },
         };
         var withStatus = tags;
         withStatus.Add("status", outcome.Status);

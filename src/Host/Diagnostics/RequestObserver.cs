@@ -32,6 +32,9 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     /// <summary>Adds a finished request's prompt and cached tokens to its conversation's and describes the sums, for the log line.</summary>
     public Func<int, int, string>? Conversation { get; set; }
 
+    /// <summary>The request's class as shown (<c>turn</c>, <c>subagent/Explore</c>, <c>auxiliary/memory</c>).</summary>
+    public string RequestClass { get; init; } = "-";
+
     /// <summary>The dashboard's view of this request while it runs.</summary>
     public LiveRequest? Live { get; init; }
 
@@ -94,7 +97,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
             int prompt = _inputTokens + _cachedTokens;
             string conversation = Conversation?.Invoke(prompt, _cachedTokens) ?? "-";
             LogCompleted(
-                logger, requestId, Backend, model, stream ? "stream" : "json", _status, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens,
+                logger, requestId, Backend, model, stream ? "stream" : "json", _status, RequestClass, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens,
                 prompt == 0 ? 0 : 100.0 * _cachedTokens / prompt, _outputTokens, tokensPerSecond, _stopReason, _pings, strategy, conversation);
         }
         else
@@ -106,8 +109,8 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
         trace?.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{ProxyRequestId} {Backend} {Model} {Mode} {Status} ttft={Ttft:0.000}s total={Total:0.000}s in={InputTokens} cached={CachedTokens} ({CachedPercent:0}%) out={OutputTokens} {TokensPerSecond:0.0} tok/s stop={StopReason} pings={Pings} cache={Strategy} conversation={Conversation}")]
-    private static partial void LogCompleted(ILogger logger, string proxyRequestId, string backend, string model, string mode, int status, double ttft, double total, int inputTokens, int cachedTokens, double cachedPercent, int outputTokens, double tokensPerSecond, string? stopReason, int pings, string strategy, string conversation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ProxyRequestId} {Backend} {Model} {Mode} {Status} class={RequestClass} ttft={Ttft:0.000}s total={Total:0.000}s in={InputTokens} cached={CachedTokens} ({CachedPercent:0}%) out={OutputTokens} {TokensPerSecond:0.0} tok/s stop={StopReason} pings={Pings} cache={Strategy} conversation={Conversation}")]
+    private static partial void LogCompleted(ILogger logger, string proxyRequestId, string backend, string model, string mode, int status, string requestClass, double ttft, double total, int inputTokens, int cachedTokens, double cachedPercent, int outputTokens, double tokensPerSecond, string? stopReason, int pings, string strategy, string conversation);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{ProxyRequestId} response blocks=[{Blocks}]")]
     private static partial void LogResponseSummary(ILogger logger, string proxyRequestId, string blocks);

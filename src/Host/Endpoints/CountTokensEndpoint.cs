@@ -29,7 +29,7 @@ internal sealed class CountTokensEndpoint(
     {
         var cancellationToken = context.RequestAborted;
         var (request, _) = await MessagesRequestReader.ReadAsync(context, options.MaxRequestBodyBytes, requireMaxTokens: false, options.Limits).ConfigureAwait(false);
-        var routed = router.Route(request, countTokens: true);
+        var routed = router.Route(request, countTokens: true, ClaudeCodeHints.From(context.Request.Headers));
         RouteHeaders.Attach(context, routed);
         var backend = backends.Get(routed.Backend);
         var call = new BackendCall(RequestIds.Get(context), logger) { Model = routed.Model };

@@ -30,7 +30,7 @@ internal sealed partial class MessagesEndpoint(
         string requestId = RequestIds.Get(context);
         var cancellationToken = context.RequestAborted;
         var (request, body) = await MessagesRequestReader.ReadAsync(context, options.MaxRequestBodyBytes, requireMaxTokens: false, options.Limits).ConfigureAwait(false);
-        var routed = router.Route(request, countTokens: false);
+        var routed = router.Route(request, countTokens: false, ClaudeCodeHints.From(context.Request.Headers));
         RouteHeaders.Attach(context, routed);
         await rewarmer.GiveWayAsync(routed, cancellationToken).ConfigureAwait(false);
         await probes.ThrowIfUnknownAsync(routed, cancellationToken).ConfigureAwait(false);
@@ -38,9 +38,10 @@ internal sealed partial class MessagesEndpoint(
 
         var trace = options.Debug >= 3 ? RequestTrace.Create(options.TraceDirectory, requestId) : null;
         trace?.WriteRequest(context.Request, body);
-        var running = live.Start(requestId, routed.Backend, routed.Model ?? request.Model, RequestClasses.NameOf(routed.Class));
+        var running = live.Start(requestId, routed.Backend, routed.Model ?? request.Model, routed.ClassName);
         var observer = new RequestObserver(logger, requestId, routed.Backend, request.Model, stream, trace)
         {
+            RequestClass = routed.ClassName,
             Live = running,
             Completed = outcome =>
             {

@@ -42,6 +42,9 @@ internal static class ClaudeEnvironment
         Default("API_TIMEOUT_MS", RequestTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture));
         // Claude Code's /model picker then asks GET /v1/models, which lists every backend as claude-via-NAME.
         Default("CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY", "1");
+        // Claude Code 2.1.337 then says what each request is (x-claude-code-request-class: main, subagent, auxiliary, …)
+        // instead of leaving the router to guess from the body; older versions ignore it.
+        Default(GatewayHintHeaders, "1");
         // Claude Code's side calls (title, …) ask for the small/fast model: a name the router recognises exactly makes
         // them `background` for the routes. The user's own choice of either variable wins.
         if (string.IsNullOrEmpty(current.GetValueOrDefault("ANTHROPIC_SMALL_FAST_MODEL")) && string.IsNullOrEmpty(current.GetValueOrDefault("ANTHROPIC_DEFAULT_HAIKU_MODEL")))
@@ -82,6 +85,8 @@ internal static class ClaudeEnvironment
 
     /// <summary>The main model's name when the default backend has no configured model to show instead.</summary>
     public const string LocalModel = "anyclaude";
+
+    public const string GatewayHintHeaders = "CLAUDE_CODE_GATEWAY_HINT_HEADERS";
 
     public const string MaxContextTokens = "CLAUDE_CODE_MAX_CONTEXT_TOKENS";
     public const string AutoCompactWindow = "CLAUDE_CODE_AUTO_COMPACT_WINDOW";

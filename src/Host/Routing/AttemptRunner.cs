@@ -108,7 +108,7 @@ internal sealed partial class AttemptRunner(
             var candidates = runner.Candidates(routed);
             if (runner._logger.IsEnabled(LogLevel.Debug))
             {
-                LogRoute(runner._logger, call.RequestId, RequestClasses.NameOf(routed.Class), routed.RequestedModel, routed.Decision.Backend, routed.Decision.Reason);
+                LogRoute(runner._logger, call.RequestId, routed.ClassName, routed.RequestedModel, routed.Decision.Backend, routed.Decision.Reason);
             }
 
             for (int i = 0; ; i++)

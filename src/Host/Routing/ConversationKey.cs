@@ -20,10 +20,15 @@ internal static class ConversationKey
     /// <summary>
     /// The key cache affinity and the per-conversation sums use: within one session, a subagent (an <c>Agent</c> tool
     /// call: its own system prompt and first message, the same session id) is a conversation of its own, so the
-    /// session id is qualified by the prefix hash. Stable over a conversation's turns.
+    /// session id is qualified by the prefix hash, or by the subagent's own id when Claude Code sent one
+    /// (<c>x-claude-code-agent-id</c>, 2.1.337), which tells two subagents with the same prompt apart. Stable over a
+    /// conversation's turns, and never the main conversation's key for a subagent.
     /// </summary>
-    public static string AffinityOf(MessagesRequest request) =>
-        SessionId(request.Metadata) is { } session ? $"session:{session}/{PrefixHash(request)[..8]}" : $"prefix:{PrefixHash(request)}";
+    public static string AffinityOf(MessagesRequest request, string? agentId = null)
+    {
+        string conversation = SessionId(request.Metadata) is { } session ? $"session:{session}/{PrefixHash(request)[..8]}" : $"prefix:{PrefixHash(request)}";
+        return agentId is null ? conversation : $"{conversation}/agent:{agentId}";
+    }
 
     private static string? SessionId(JsonElement? metadata)
     {

@@ -15,7 +15,7 @@ internal sealed class RecentRequests(TimeProvider time)
             time.GetUtcNow(),
             outcome.Backend,
             routed.Model ?? routed.RequestedModel,
-            RequestClasses.NameOf(routed.Class),
+            routed.ClassName,
             outcome.Status,
             outcome.TtftSeconds,
             prompt == 0 ? null : (double)outcome.CachedTokens / prompt)

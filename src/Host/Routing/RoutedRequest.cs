@@ -12,10 +12,11 @@ internal sealed class RoutedRequest
     private string? _conversationKey;
     private string? _affinityKey;
 
-    public RoutedRequest(MessagesRequest request, RequestClass requestClass, RoutingTable table, RouteDecision decision)
+    public RoutedRequest(MessagesRequest request, Classification classification, RoutingTable table, RouteDecision decision)
     {
         _request = request;
-        Class = requestClass;
+        Class = classification.Class;
+        ClassName = classification.Name;
         Table = table;
         Decision = decision;
         Backend = decision.Backend;
@@ -24,6 +25,12 @@ internal sealed class RoutedRequest
     }
 
     public RequestClass Class { get; }
+
+    /// <summary>The class as shown (log line, status, dashboard, metrics), with its kind when Claude Code named one: <c>auxiliary/memory</c>.</summary>
+    public string ClassName { get; }
+
+    /// <summary>A subagent's (or its compaction's) <c>x-claude-code-agent-id</c>, when Claude Code sent one: it keys the subagent's own cache.</summary>
+    public string? AgentId { get; init; }
 
     public RoutingTable Table { get; }
 
@@ -35,7 +42,7 @@ internal sealed class RoutedRequest
     public string ConversationKey => _conversationKey ??= Routing.ConversationKey.Of(_request);
 
     /// <summary>The conversation for cache affinity and per-conversation sums (<see cref="Routing.ConversationKey.AffinityOf"/>): a subagent is its own.</summary>
-    public string AffinityKey => _affinityKey ??= Routing.ConversationKey.AffinityOf(_request);
+    public string AffinityKey => _affinityKey ??= Routing.ConversationKey.AffinityOf(_request, AgentId);
 
     /// <summary>The backend answering now (the route's, or a fallback).</summary>
     public string Backend { get; set; }

@@ -59,6 +59,40 @@ public sealed class StatusLineTests
     }
 
     [Fact]
+    public async Task Claude_Code_2_1_337s_json_with_its_new_keys_is_read_like_before()
+    {
+        string json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Cli", "StatusLine", "claude-code-2.1.337.json"));
+        await using var proxy = await MultiBackendProxy.StartAsync("a", ["a"]);
+        var output = new StringWriter();
+        (await StatusLineCommand.RunAsync(proxy.Http.BaseAddress!, null, new StringReader(json), output)).ShouldBe(0);
+        // 880 + 26100 + 0 + 120 from current_usage; effort, session_name, prompt_id, thinking and the rest are passed over.
+        output.ToString().TrimEnd('\n').ShouldBe("a · ctx 27.1k");
+
+        var alone = new StringWriter();
+        var closed = new Uri($"http://127.0.0.1:{ProxyHarness.ClosedPort()}/");
+        (await StatusLineCommand.RunAsync(closed, null, new StringReader(json), alone)).ShouldBe(0);
+        alone.ToString().TrimEnd('\n').ShouldBe("anyclaude: proxy not answering · qwen/qwen3-coder-30b");
+    }
+
+    [Theory]
+    [InlineData("""{"model": "qwen3", "context_window": {"current_usage": {"input_tokens": "many"}}}""", "a", "anyclaude: proxy not answering · qwen3")]
+    [InlineData("""{"model": {"display_name": 5}, "context_window": "full"}""", "a", "anyclaude: proxy not answering")]
+    [InlineData("""[1, 2]""", "a", "anyclaude: proxy not answering")]
+    [InlineData("""{"context_window": {"current_usage": {"input_tokens": 1500, "output_tokens": 12345678901234567890}}}""", "a · ctx 1.5k", "anyclaude: proxy not answering")]
+    public async Task Keys_of_an_unexpected_shape_are_passed_over_and_the_line_still_prints(string json, string withProxy, string withoutProxy)
+    {
+        await using var proxy = await MultiBackendProxy.StartAsync("a", ["a"]);
+        var output = new StringWriter();
+        (await StatusLineCommand.RunAsync(proxy.Http.BaseAddress!, null, new StringReader(json), output)).ShouldBe(0);
+        output.ToString().TrimEnd('\n').ShouldBe(withProxy);
+
+        var alone = new StringWriter();
+        var closed = new Uri($"http://127.0.0.1:{ProxyHarness.ClosedPort()}/");
+        (await StatusLineCommand.RunAsync(closed, null, new StringReader(json), alone)).ShouldBe(0);
+        alone.ToString().TrimEnd('\n').ShouldBe(withoutProxy);
+    }
+
+    [Fact]
     public async Task Without_a_proxy_it_says_so_and_still_exits_0()
     {
         var output = new StringWriter();

@@ -98,6 +98,34 @@ public sealed class EndpointTests
     }
 
     [Fact]
+    public async Task Cache_touch_is_answered_as_done_and_other_messages_paths_are_a_404_neither_reaching_the_model()
+    {
+        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.MlxLm);
+
+        // Claude Code 2.1.337's keep-alive of Anthropic's prompt cache (protocol.md 1b): a local server keeps its own.
+        using (var touch = await proxy.PostMessagesAsync("""{"request_id":"req_011CWx"}""", "/v1/messages/cache_touch?beta=true"))
+        {
+            touch.StatusCode.ShouldBe(HttpStatusCode.OK);
+            touch.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+            using var json = JsonDocument.Parse(await touch.Content.ReadAsStringAsync());
+            json.RootElement.GetProperty("type").GetString().ShouldBe("cache_touch");
+        }
+
+        foreach (string path in new[] { "/v1/messages/batches", "/v1/messages/held_turn/x" })
+        {
+            using var unknown = await proxy.PostMessagesAsync("""{"model":"claude-opus-5-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""", path);
+            unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            unknown.Headers.GetValues("x-should-retry").ShouldBe(["false"]);
+            var (type, message) = await ErrorBodies.ReadAsync(unknown);
+            type.ShouldBe("not_found_error");
+            message.ShouldContain($"POST {path}");
+            message.ShouldContain("nothing was sent to a model");
+        }
+
+        proxy.Fake.ChatRequests.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Get_on_messages_is_a_405_with_an_anthropic_error()
     {
         await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.MlxLm);

@@ -19,6 +19,7 @@ public sealed class ClaudeEnvironmentTests
         changes["CLAUDE_CODE_MAX_OUTPUT_TOKENS"].ShouldBe("16384");
         int.Parse(changes["API_TIMEOUT_MS"]!).ShouldBeGreaterThanOrEqualTo(30 * 60 * 1000);
         changes["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"].ShouldBe("1");
+        changes["CLAUDE_CODE_GATEWAY_HINT_HEADERS"].ShouldBe("1");
     }
 
     [Fact]
@@ -30,6 +31,7 @@ public sealed class ClaudeEnvironmentTests
             ["API_TIMEOUT_MS"] = "1234",
             ["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = "999",
             ["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "0",
+            ["CLAUDE_CODE_GATEWAY_HINT_HEADERS"] = "0",
         };
 
         var changes = ClaudeEnvironment.Changes(Proxy, "token", 16384, current);
@@ -38,6 +40,7 @@ public sealed class ClaudeEnvironmentTests
         changes.ContainsKey("API_TIMEOUT_MS").ShouldBeFalse();
         changes.ContainsKey("CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY").ShouldBeFalse();
         changes.ContainsKey("CLAUDE_CODE_MAX_OUTPUT_TOKENS").ShouldBeFalse();
+        changes.ContainsKey("CLAUDE_CODE_GATEWAY_HINT_HEADERS").ShouldBeFalse();
         changes["ANTHROPIC_BASE_URL"].ShouldBe("http://127.0.0.1:8080");
     }
 

@@ -57,6 +57,18 @@ public sealed class RoutesConfigurationTests : IDisposable
         result.Options.Backends["small"].Extra.ContainsKey("fallback").ShouldBeFalse();
     }
 
+    [Theory]
+    [InlineData("subagent", "Subagent")]
+    [InlineData("auxiliary", "Auxiliary")]
+    [InlineData("workflow", "Workflow")]
+    public void Claude_Codes_own_request_classes_can_be_routed(string name, string expectedName)
+    {
+        var expected = Enum.Parse<RequestClass>(expectedName);
+        var result = Load($$"""{ "mode": "big", {{Backends}}, "routes": [ { "when": { "class": "{{name}}" }, "backend": "small" } ] }""");
+        result.Errors.ShouldBeEmpty();
+        result.Options!.Routing.Routes[0].When.Class.ShouldBe(expected);
+    }
+
     [Fact]
     public void A_route_to_an_unknown_backend_is_an_error_naming_it()
     {
