@@ -2,14 +2,18 @@ namespace AnyClaude.Plugins.LlamaCpp;
 
 /// <summary>
 /// Which of llama-server's <c>--parallel</c> slots a request goes to (<c>id_slot</c>), from what this proxy has in flight
-/// on each. llama-server makes a request pinned to a busy slot wait for it, even with another slot idle; without
-/// <c>id_slot</c> it takes an idle slot by prompt similarity, else the one used longest ago, and with <c>--cache-ram</c>
-/// it keeps a prompt it evicts in host memory and restores it. So a request is pinned only to a slot that is free:
-/// a conversation (each affinity key: a subagent is its own) to the slot it had, else to the free slot that matters
-/// least (no conversation's prefix in it, else the one used longest ago), where it sticks from then on; a side request
-/// (classifier, title, topic, probe: a prefix no turn shares) to that same least-valuable free slot, without taking
-/// it from its conversation. With every slot busy, or a request whose slot this proxy does not know still running,
-/// nothing is pinned and the server gives it the first slot that frees. One slot (or none reported): never pinned.
+/// on each. What the server does (tools/server/server-context.cpp): a request pinned to a busy slot waits for it, even
+/// with another slot idle; one not pinned takes an idle slot by prompt similarity, else the one used longest ago; with
+/// <c>--cache-ram</c> a prompt a slot gives up is kept in host memory and restored when it comes back; and each batch
+/// (<c>n_batch</c> tokens) is filled slot by slot in slot order, so a long prefill on a low slot holds back every
+/// prompt on the slots above it, while a prompt on a lower slot goes first. So a request is pinned only to a slot that
+/// is free: a conversation (each affinity key: a subagent is its own) to the slot it had; else (a new conversation, a
+/// moved one, a side request) to the free slot that matters least: one below every busy slot, holding no
+/// conversation's prefix, used longest ago, the highest of equals (which leaves the low slots, first in the batch, to
+/// whoever comes while it runs). A conversation sticks to the slot it was given; a side request (classifier, title,
+/// topic, probe: a prefix no turn shares) takes no slot from its conversation. With every slot busy, or a request the
+/// server placed itself still running (its slot unknown here), nothing is pinned: the server gives it the first slot
+/// that frees. One slot (or none reported): never pinned.
 /// </summary>
 internal sealed class SlotPlan
 {
@@ -95,7 +99,7 @@ internal sealed class SlotPlan
             return own;
         }
 
-        int? free = LeastValuableFreeSlot(preferLast: side);
+        int? free = LeastValuableFreeSlot();
         if (free is not { } slot || side || conversationKey is null)
         {
             return free;
@@ -117,21 +121,14 @@ internal sealed class SlotPlan
         return slot;
     }
 
-    /// <summary>A free slot holding no conversation's prefix, else the free one used longest ago; ties go to the lowest (a side request's to the highest).</summary>
-    private int? LeastValuableFreeSlot(bool preferLast)
+    /// <summary>The free slot that matters least (see the class), null when none is free.</summary>
+    private int? LeastValuableFreeSlot()
     {
+        int firstBusy = Array.FindIndex(_busy, count => count > 0);
         int? best = null;
-        for (int i = 0; i < _busy.Length; i++)
+        for (int slot = _busy.Length - 1; slot >= 0; slot--)
         {
-            int slot = preferLast ? _busy.Length - 1 - i : i;
-            if (_busy[slot] > 0)
-            {
-                continue;
-            }
-
-            if (best is not { } current
-                || (_owner[slot] is null && _owner[current] is not null)
-                || ((_owner[slot] is null) == (_owner[current] is null) && _lastUse[slot] < _lastUse[current]))
+            if (_busy[slot] == 0 && (best is not { } current || Rank(slot, firstBusy).CompareTo(Rank(current, firstBusy)) < 0))
             {
                 best = slot;
             }
@@ -139,6 +136,10 @@ internal sealed class SlotPlan
 
         return best;
     }
+
+    /// <summary>Lower is better: behind a busy slot in the server's batch order, holding a conversation, last used.</summary>
+    private (bool Behind, bool Held, long LastUse) Rank(int slot, int firstBusy) =>
+        (firstBusy >= 0 && firstBusy < slot, _owner[slot] is not null, _lastUse[slot]);
 
     private void Touch(string conversationKey)
     {

@@ -4,7 +4,8 @@ namespace AnyClaude.Host.Tests.Cache;
 
 /// <summary>
 /// llama.cpp's slot chooser: a request is pinned only to a slot this proxy has nothing running on, a conversation (each
-/// affinity key) to its own when free; with no free slot known, the server chooses.
+/// affinity key) to its own when free, else preferably below the busy slots (llama-server fills each batch in slot
+/// order); with no free slot known, the server chooses.
 /// </summary>
 public sealed class SlotPlanTests
 {
@@ -15,8 +16,9 @@ public sealed class SlotPlanTests
         var a = plan.Acquire(2, "turn", "a")!;
         var b = plan.Acquire(2, "turn", "b")!;
 
-        a.Slot.ShouldBe(0);
-        b.Slot.ShouldBe(1);
+        // The first takes the highest slot, leaving the lower one, first in the server's batch, to the one that comes next.
+        a.Slot.ShouldBe(1);
+        b.Slot.ShouldBe(0);
         plan.InFlight().ShouldBe([1, 1]);
     }
 
@@ -28,7 +30,7 @@ public sealed class SlotPlanTests
         {
             var a = plan.Acquire(2, "turn", "a")!;
             var b = plan.Acquire(2, "turn", "b")!;
-            (a.Slot, b.Slot).ShouldBe((0, 1));
+            (a.Slot, b.Slot).ShouldBe((1, 0));
             plan.Release(a);
             plan.Release(b);
         }
@@ -42,11 +44,11 @@ public sealed class SlotPlanTests
         var plan = new SlotPlan();
         var first = plan.Acquire(2, "turn", "a")!;
         var second = plan.Acquire(2, "turn", "a")!;
-        second.Slot.ShouldBe(1);
+        (first.Slot, second.Slot).ShouldBe((1, 0));
         plan.Release(first);
         plan.Release(second);
 
-        plan.Acquire(2, "turn", "a")!.Slot.ShouldBe(1);
+        plan.Acquire(2, "turn", "a")!.Slot.ShouldBe(0);
     }
 
     [Fact]
@@ -55,13 +57,13 @@ public sealed class SlotPlanTests
         var plan = new SlotPlan();
         var a = plan.Acquire(2, "turn", "a")!;
         var title = plan.Acquire(2, "title", "a")!;
-        title.Slot.ShouldBe(1);
+        (a.Slot, title.Slot).ShouldBe((1, 0));
         plan.Release(title);
         plan.Release(a);
 
-        // The side request did not take slot 1 from anyone: a new conversation gets it, a's turn keeps slot 0.
-        plan.Acquire(2, "turn", "a")!.Slot.ShouldBe(0);
-        plan.Acquire(2, "turn", "b")!.Slot.ShouldBe(1);
+        // The side request took slot 0 from no one: a new conversation gets it, a's turn keeps slot 1.
+        plan.Acquire(2, "turn", "a")!.Slot.ShouldBe(1);
+        plan.Acquire(2, "turn", "b")!.Slot.ShouldBe(0);
         plan.Acquire(2, "classifier", "a")!.Slot.ShouldBeNull();
     }
 
@@ -74,14 +76,14 @@ public sealed class SlotPlanTests
         var c = plan.Acquire(2, "turn", "c")!;
         c.Slot.ShouldBeNull();
 
-        // c may have taken slot 0 at the server the moment a ended: pinning d there could make it wait.
+        // c may have taken a's slot at the server the moment a ended: pinning d there could make it wait.
         plan.Release(a);
         var d = plan.Acquire(2, "turn", "a")!;
         d.Slot.ShouldBeNull();
 
         plan.Release(c);
         plan.Release(d);
-        plan.Acquire(2, "turn", "a")!.Slot.ShouldBe(0);
+        plan.Acquire(2, "turn", "a")!.Slot.ShouldBe(1);
         plan.Release(b);
     }
 
@@ -89,17 +91,32 @@ public sealed class SlotPlanTests
     public void A_subagent_takes_the_free_slot_its_main_conversation_did_not_use_last()
     {
         var plan = new SlotPlan();
-        plan.Release(plan.Acquire(3, "turn", "older")!);
-        plan.Release(plan.Acquire(3, "turn", "other")!);
-        plan.Release(plan.Acquire(3, "turn", "main")!);
-        plan.Release(plan.Acquire(3, "turn", "older")!);
-        plan.Release(plan.Acquire(3, "turn", "other")!);
-        plan.Release(plan.Acquire(3, "turn", "main")!);
+        int? older = null, other = null, main = null;
+        for (int round = 0; round < 2; round++)
+        {
+            older = Use(plan, "older");
+            other = Use(plan, "other");
+            main = Use(plan, "main");
+        }
 
-        // All three free; the subagent (its own affinity key) takes the slot used longest ago, never main's (2).
-        var subagent = plan.Acquire(3, "subagent", "main/agent-1")!;
-        subagent.Slot.ShouldBe(0);
-        plan.Acquire(3, "turn", "main")!.Slot.ShouldBe(2);
+        // All three free; the subagent (its own affinity key) takes the slot used longest ago, never main's.
+        plan.Acquire(3, "subagent", "main/agent-1")!.Slot.ShouldBe(older);
+        plan.Acquire(3, "turn", "main")!.Slot.ShouldBe(main);
+        plan.Acquire(3, "turn", "other")!.Slot.ShouldBe(other);
+    }
+
+    [Fact]
+    public void A_new_request_goes_below_the_busy_slots_which_the_server_batches_first()
+    {
+        var plan = new SlotPlan();
+        Use(plan, "x").ShouldBe(2);
+        Use(plan, "y").ShouldBe(1);
+        Use(plan, "z").ShouldBe(0);
+        var y = plan.Acquire(3, "turn", "y")!;
+        y.Slot.ShouldBe(1);
+
+        // Slot 2 was used longest ago, but a prompt there would wait for y's prefill: slot 0 is batched before it.
+        plan.Acquire(3, "turn", "new")!.Slot.ShouldBe(0);
     }
 
     [Fact]
@@ -108,5 +125,13 @@ public sealed class SlotPlanTests
         var plan = new SlotPlan();
         plan.Acquire(1, "turn", "a").ShouldBeNull();
         plan.Acquire(null, "classifier", "a").ShouldBeNull();
+    }
+
+    /// <summary>One request of <paramref name="key"/> on a three-slot server, over at once: the slot it had.</summary>
+    private static int? Use(SlotPlan plan, string key)
+    {
+        var lease = plan.Acquire(3, "turn", key)!;
+        plan.Release(lease);
+        return lease.Slot;
     }
 }
