@@ -1,5 +1,7 @@
 using System.Net;
 using AnyClaude.Abstractions.Errors;
+using AnyClaude.Host.Cli;
+using AnyClaude.Host.Tests.Cli;
 using AnyClaude.Host.Routing;
 using AnyClaude.TestSupport;
 
@@ -92,10 +94,40 @@ public sealed class BackendQueueTests
         proxy["main"].ChatRequests.Count.ShouldBe(1);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    [Fact]
+    public async Task Anyclaude_status_shows_the_queue()
+    {
+        await using var proxy = await MultiBackendProxy.StartAsync(
+            "main",
+            ["main"],
+            configure: o => o with { Backends = o.Backends.ToDictionary(p => p.Key, p => p.Value with { MaxInFlight = 1 }, StringComparer.OrdinalIgnoreCase) });
+        proxy["main"].RespondWith(_ => ScriptedResponse.Text("a slow answer from main with several words").WithChunkDelay(TimeSpan.FromMilliseconds(250)));
+
+        var slow = proxy.PostAsync(MultiBackendProxy.Simple(stream: true));
+        await WaitUntilAsync(() => proxy["main"].ActiveStreams == 1);
+        var queued = proxy.PostAsync(MultiBackendProxy.Simple());
+        var (console, output) = StatusCommandTests.Recording();
+        await WaitUntilAsync(async () => await QueuedAsync(proxy) == 1);
+        (await StatusCommand.RichAsync(proxy.Http.BaseAddress!, null, console, TextWriter.Null, TimeProvider.System)).ShouldBe(0);
+
+        output.ToString().ShouldMatch(@"│ main\s+│ openai\s+│ http://127\.0\.0\.1:\d+/v1/?\s+│ healthy\s+│ 1/1 \+1 queued\s+│");
+        (await queued).Dispose();
+        (await slow).Dispose();
+        (await QueuedAsync(proxy)).ShouldBe(0);
+    }
+
+    private static async Task<int> QueuedAsync(MultiBackendProxy proxy)
+    {
+        using var status = System.Text.Json.JsonDocument.Parse(await proxy.Http.GetStringAsync("/admin/status"));
+        return status.RootElement.GetProperty("backends").EnumerateArray().Single().GetProperty("queued").GetInt32();
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
+        while (!await condition())
         {
             DateTime.UtcNow.ShouldBeLessThan(deadline);
             await Task.Delay(20);
