@@ -95,7 +95,7 @@ public sealed class BackendQueueTests
     }
 
     [Fact]
-    public async Task Anyclaude_status_shows_the_queue()
+    public async Task Anyclaude_status_and_the_metrics_show_the_queue()
     {
         await using var proxy = await MultiBackendProxy.StartAsync(
             "main",
@@ -114,6 +114,8 @@ public sealed class BackendQueueTests
         (await queued).Dispose();
         (await slow).Dispose();
         (await QueuedAsync(proxy)).ShouldBe(0);
+        string metrics = await proxy.Http.GetStringAsync("/metrics");
+        metrics.ShouldMatch(@"anyclaude_queue_wait_seconds_count\{[^}]*backend=""main""[^}]*\} 1\b");
     }
 
     private static async Task<int> QueuedAsync(MultiBackendProxy proxy)
