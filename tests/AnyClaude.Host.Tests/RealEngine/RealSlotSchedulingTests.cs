@@ -27,6 +27,7 @@ public sealed class RealSlotSchedulingTests(ITestOutputHelper output)
         // A: about 10k tokens, cold: 7 s of prefill on an idle 2-core machine, far more on a busy one. The two
         // conversations ask for different max_tokens, which /slots shows, to tell their slots apart.
         var a = Body("conversation-alpha", words: 10_000, stream: true, maxTokens: AMaxTokens);
+        long aSent = Stopwatch.GetTimestamp();
         var aAnswer = PostAsync(http, a);
         await WaitUntilAsync(async () => aAnswer.IsCompleted || (await SlotsAsync(server)).Any(s => s.Processing && s.MaxTokens == AMaxTokens), "A is prefilling");
         aAnswer.IsCompleted.ShouldBeFalse("A should still be prefilling");
@@ -41,7 +42,7 @@ public sealed class RealSlotSchedulingTests(ITestOutputHelper output)
         bSlot.Id.ShouldNotBe(aSlot.Id);
 
         var first = await aAnswer;
-        output.WriteLine($"B complete {Stopwatch.GetElapsedTime(b.CompletedAt, first.CompletedAt).TotalSeconds:0.00} s before A");
+        output.WriteLine($"A answered after {Stopwatch.GetElapsedTime(aSent, first.CompletedAt).TotalSeconds:0.00} s, B {Stopwatch.GetElapsedTime(b.CompletedAt, first.CompletedAt).TotalSeconds:0.00} s before");
         var followUp = await PostAsync(http, FollowUp(a, first.Text, "And the next step?"));
         double share = (double)followUp.Usage.Cached / followUp.PromptTokens;
         output.WriteLine($"A turn 1: {first.PromptTokens} prompt tokens; turn 2: {followUp.Usage.Cached} of {followUp.PromptTokens} cached ({share:P1})");
