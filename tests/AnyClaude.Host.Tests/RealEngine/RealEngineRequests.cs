@@ -34,7 +34,8 @@ internal static class RealEngineRequests
         var copy = body.DeepClone().AsObject();
         copy["stream"] = false;
         var messages = copy["messages"]!.AsArray();
-        messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = answer });
+        // The tiny model may end an answer at once; the turn's prompt is the next one's prefix either way.
+        messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = answer.Length > 0 ? answer : "(no answer)" });
         messages.Add(new JsonObject { ["role"] = "user", ["content"] = next });
         return copy;
     }
@@ -60,6 +61,7 @@ internal static class RealEngineRequests
         (int Input, int Cached) usage = default;
         foreach (var (name, data) in SseReader.Parse(text))
         {
+            name.ShouldNotBe("error", data);
             using var json = JsonDocument.Parse(data);
             if (name == "content_block_delta" && json.RootElement.GetProperty("delta").TryGetProperty("text", out var delta))
             {
@@ -75,8 +77,8 @@ internal static class RealEngineRequests
     }
 
     /// <summary>
-    /// Posts a streamed request and reads its answer; at its first text token, runs <paramref name="atFirstToken"/> (e.g.
-    /// a look at the server's slots) and notes how long the token took.
+    /// Posts a streamed request and reads its answer; at its first token (or its end, when the model ends at once), runs
+    /// <paramref name="atFirstToken"/> (e.g. a look at the server's slots) and notes how long that took.
     /// </summary>
     public static async Task<(Answer Answer, double FirstTokenSeconds, T AtFirstToken)> StreamAsync<T>(HttpClient proxy, JsonObject body, Func<Task<T>> atFirstToken)
     {
@@ -91,17 +93,21 @@ internal static class RealEngineRequests
         (int Input, int Cached) usage = default;
         double firstToken = 0;
         T seen = default!;
+        bool first = true;
         await foreach (var (name, data) in SseReader.ReadAsync(stream))
         {
+            name.ShouldNotBe("error", data);
             using var json = JsonDocument.Parse(data);
+            if (first && name is "content_block_delta" or "message_delta")
+            {
+                // The first token, or the end of an answer the model ended at once: the prompt is prefilled either way.
+                first = false;
+                firstToken = Stopwatch.GetElapsedTime(sent).TotalSeconds;
+                seen = await atFirstToken();
+            }
+
             if (name == "content_block_delta" && json.RootElement.GetProperty("delta").TryGetProperty("text", out var delta))
             {
-                if (text.Length == 0)
-                {
-                    firstToken = Stopwatch.GetElapsedTime(sent).TotalSeconds;
-                    seen = await atFirstToken();
-                }
-
                 text.Append(delta.GetString());
             }
             else if (name == "message_delta")
@@ -110,7 +116,7 @@ internal static class RealEngineRequests
             }
         }
 
-        text.Length.ShouldBeGreaterThan(0, "the answer had no text");
+        first.ShouldBeFalse("the stream ended without an answer");
         return (new Answer(text.ToString(), usage, Stopwatch.GetTimestamp()), firstToken, seen);
     }
 
