@@ -34,6 +34,15 @@ public sealed class RealSlotSchedulingTests(ITestOutputHelper output)
 
         var (b, bFirstToken, slots) = await StreamAsync(http, Body("conversation-bravo", words: 300, maxTokens: BMaxTokens), () => SlotsAsync(server));
 
+        if (aAnswer.IsCompletedSuccessfully)
+        {
+            output.WriteLine($"A was answered {Stopwatch.GetElapsedTime(aSent, (await aAnswer).CompletedAt).TotalSeconds:0.00} s after it was sent");
+        }
+        else if (aAnswer.IsFaulted)
+        {
+            output.WriteLine($"A failed: {aAnswer.Exception?.InnerException?.Message}");
+        }
+
         var bSlot = slots.Single(s => s.MaxTokens == BMaxTokens);
         var aSlot = slots.SingleOrDefault(s => s.MaxTokens == AMaxTokens);
         output.WriteLine($"B's first token after {bFirstToken:0.00} s; then A on slot {aSlot?.Id} (prefilling: {aSlot?.Prefilling}), B on slot {bSlot.Id}");
