@@ -81,97 +81,91 @@ public abstract class OpenAICompatibleBackend : IBackend
         // be a large-object allocation every request) and the buffer goes back when the exchange is over.
         using var body = new PooledBufferWriter(RenderSizeHint);
         var options = await CreateRenderOptionsAsync(model, call, cancellationToken).ConfigureAwait(false);
-        try
+        using var exchange = new ExchangeEnd(this, call);
+        ChatRequestRenderer.RenderTo(body, request, options, call.Warnings);
+        RenderSizeHint = body.WrittenCount;
+        call.OnUpstreamBody?.Invoke(body.WrittenMemory);
+
+        var sent = await SendAsync(body.WrittenMemory, mayLowerMaxTokens: true, cancellationToken).ConfigureAwait(false);
+        using var smaller = sent.FittingMaxTokens is null ? null : new PooledBufferWriter(body.WrittenCount);
+        if (smaller is not null && sent.FittingMaxTokens is { } fitting)
         {
-            ChatRequestRenderer.RenderTo(body, request, options, call.Warnings);
-            RenderSizeHint = body.WrittenCount;
-            call.OnUpstreamBody?.Invoke(body.WrittenMemory);
+            // The server refused prompt + max_tokens as more than its context holds, and said how much room is left: once more with that.
+            Logger.LogInformation("backend {Backend}: max_tokens lowered to {MaxTokens}, the room its context has left for the answer", Name, fitting);
+            ChatRequestRenderer.RenderTo(smaller, request, options with { MaxOutputTokens = fitting }, new List<string>());
+            call.OnUpstreamBody?.Invoke(smaller.WrittenMemory);
+            sent = await SendAsync(smaller.WrittenMemory, mayLowerMaxTokens: false, cancellationToken).ConfigureAwait(false);
+        }
 
-            var sent = await SendAsync(body.WrittenMemory, mayLowerMaxTokens: true, cancellationToken).ConfigureAwait(false);
-            using var smaller = sent.FittingMaxTokens is null ? null : new PooledBufferWriter(body.WrittenCount);
-            if (smaller is not null && sent.FittingMaxTokens is { } fitting)
-            {
-                // The server refused prompt + max_tokens as more than its context holds, and said how much room is left: once more with that.
-                Logger.LogInformation("backend {Backend}: max_tokens lowered to {MaxTokens}, the room its context has left for the answer", Name, fitting);
-                ChatRequestRenderer.RenderTo(smaller, request, options with { MaxOutputTokens = fitting }, new List<string>());
-                call.OnUpstreamBody?.Invoke(smaller.WrittenMemory);
-                sent = await SendAsync(smaller.WrittenMemory, mayLowerMaxTokens: false, cancellationToken).ConfigureAwait(false);
-            }
+        using var response = sent.Response!;
+        var start = new MessageResponse
+        {
+            Id = $"msg_{Guid.NewGuid():N}",
+            Model = request.Model,
+            // The real counts come with the upstream's last chunk and go out in message_delta; zeros here
+            // let anything that folds the stream take them from there.
+            Usage = new Usage(),
+        };
+        yield return new MessageStartEvent(start);
 
-            using var response = sent.Response!;
-            var start = new MessageResponse
+        var translator = new ChatStreamTranslator(EstimateTokens(body.WrittenCount));
+        var events = new List<MessageStreamEvent>();
+        var upstream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var stream = call.OnPrefillProgress is { } onProgress ? new PrefillProgressStream(upstream, onProgress) : upstream;
+        // Each data: payload is deserialized straight from the UTF-8 bytes the parser holds: no string per chunk.
+        var items = SseParser.Create(stream, UpstreamItem.Parse).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (items.ConfigureAwait(false))
+        {
+            bool done = false;
+            while (!done && await MoveNextAsync(items, cancellationToken).ConfigureAwait(false))
             {
-                Id = $"msg_{Guid.NewGuid():N}",
-                Model = request.Model,
-                // The real counts come with the upstream's last chunk and go out in message_delta; zeros here
-                // let anything that folds the stream take them from there.
-                Usage = new Usage(),
-            };
-            yield return new MessageStartEvent(start);
-
-            var translator = new ChatStreamTranslator(EstimateTokens(body.WrittenCount));
-            var events = new List<MessageStreamEvent>();
-            var upstream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using var stream = call.OnPrefillProgress is { } onProgress ? new PrefillProgressStream(upstream, onProgress) : upstream;
-            // Each data: payload is deserialized straight from the UTF-8 bytes the parser holds: no string per chunk.
-            var items = SseParser.Create(stream, UpstreamItem.Parse).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-            await using (items.ConfigureAwait(false))
-            {
-                bool done = false;
-                while (!done && await MoveNextAsync(items, cancellationToken).ConfigureAwait(false))
+                var item = items.Current.Data;
+                if (item.Done)
                 {
-                    var item = items.Current.Data;
-                    if (item.Done)
-                    {
-                        done = true;
-                        break;
-                    }
-
-                    if (item.Chunk is not { } chunk)
-                    {
-                        throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent a stream chunk that is not valid JSON: {item.Error}");
-                    }
-
-                    if (chunk.PromptProgress is { Total: int total, Processed: int processed } && total > 0 && call.OnPrefillProgress is { } onPrefill)
-                    {
-                        // llama.cpp's progress chunks (asked with return_progress): a role delta with no content, so they add no events.
-                        onPrefill(Math.Clamp(processed, 0, total), total);
-                    }
-
-                    translator.OnChunk(chunk, events);
-                    foreach (var streamEvent in events)
-                    {
-                        yield return streamEvent;
-                    }
-
-                    events.Clear();
+                    done = true;
+                    break;
                 }
 
-                if (!done && !translator.SawFinishReason)
+                if (item.Chunk is not { } chunk)
                 {
-                    throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' ended its stream before the answer was complete");
+                    throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent a stream chunk that is not valid JSON: {item.Error}");
                 }
+
+                if (chunk.PromptProgress is { Total: int total, Processed: int processed } && total > 0 && call.OnPrefillProgress is { } onPrefill)
+                {
+                    // llama.cpp's progress chunks (asked with return_progress): a role delta with no content, so they add no events.
+                    onPrefill(Math.Clamp(processed, 0, total), total);
+                }
+
+                translator.OnChunk(chunk, events);
+                foreach (var streamEvent in events)
+                {
+                    yield return streamEvent;
+                }
+
+                events.Clear();
             }
 
-            translator.Complete(events);
-            if (translator.Timings?.PredictedPerSecond is { } speed)
+            if (!done && !translator.SawFinishReason)
             {
-                Logger.LogDebug("backend {Backend}: {TokensPerSecond:F1} tokens/s, {Cached} prompt tokens from the cache", Name, speed, translator.Timings.CacheN);
-            }
-
-            foreach (var warning in translator.Warnings)
-            {
-                call.Warnings.Add(warning);
-            }
-
-            foreach (var streamEvent in events)
-            {
-                yield return streamEvent;
+                throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' ended its stream before the answer was complete");
             }
         }
-        finally
+
+        translator.Complete(events);
+        if (translator.Timings?.PredictedPerSecond is { } speed)
         {
-            OnExchangeEnded(call);
+            Logger.LogDebug("backend {Backend}: {TokensPerSecond:F1} tokens/s, {Cached} prompt tokens from the cache", Name, speed, translator.Timings.CacheN);
+        }
+
+        foreach (var warning in translator.Warnings)
+        {
+            call.Warnings.Add(warning);
+        }
+
+        foreach (var streamEvent in events)
+        {
+            yield return streamEvent;
         }
     }
 
@@ -181,6 +175,12 @@ public abstract class OpenAICompatibleBackend : IBackend
     /// </summary>
     protected virtual void OnExchangeEnded(BackendCall call)
     {
+    }
+
+    /// <summary>Calls <see cref="OnExchangeEnded"/> when the stream is over, however it ends (after the response is disposed).</summary>
+    private readonly struct ExchangeEnd(OpenAICompatibleBackend backend, BackendCall call) : IDisposable
+    {
+        public void Dispose() => backend.OnExchangeEnded(call);
     }
 
     /// <summary>The size of the last rendered body: where the next one's buffer starts, so it rarely grows.</summary>
