@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using AnyClaude.Abstractions.Backends;
@@ -11,7 +12,8 @@ namespace AnyClaude.Plugins.LlamaCpp;
 
 /// <summary>
 /// llama.cpp's <c>llama-server</c>. Every request says <c>cache_prompt: true</c> (reuse the slot's common prefix) and,
-/// with the <c>idSlot</c> setting, <c>id_slot</c> (pin this backend's requests to one slot). What the server is comes
+/// with several slots, <c>id_slot</c> when a free one suits it (<see cref="SlotPlan"/>; the <c>idSlot</c> setting pins
+/// every request of this backend to one slot instead). What the server is comes
 /// from <c>/props</c> (context per slot, slots, template tool support, vision); prompts are counted as the server
 /// would: the chat body through <c>/apply-template</c> (the model's template), then <c>/tokenize</c>. Cached prompt
 /// tokens come from <c>prompt_tokens_details</c> or, on builds without it, from the last chunk's <c>timings.cache_n</c>.
@@ -23,6 +25,7 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
 
     private readonly int? _idSlot;
     private readonly SlotPlan _slots = new();
+    private readonly ConcurrentDictionary<BackendCall, SlotLease> _leases = new();
     private int _slotsAsked;
 
     public LlamaCppBackend(BackendSettings settings, BackendServices services)
@@ -38,8 +41,9 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
         base.CreateRenderOptions(model) with { ExtraFields = writer => WriteCacheFields(writer, _idSlot) };
 
     /// <summary>
-    /// With several slots (<c>--parallel</c>, from <c>/props</c>; asked once if no health check has yet), each request
-    /// class keeps to its own slot and each conversation to one (<see cref="SlotPlan"/>); the <c>idSlot</c> setting wins.
+    /// With several slots (<c>--parallel</c>, from <c>/props</c>; asked once if no health check has yet), the request goes
+    /// to a slot this proxy has nothing running on, its conversation's own when that one is free (<see cref="SlotPlan"/>);
+    /// the <c>idSlot</c> setting wins.
     /// </summary>
     protected override async ValueTask<ChatRenderOptions> CreateRenderOptionsAsync(string model, BackendCall call, CancellationToken cancellationToken)
     {
@@ -51,12 +55,24 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
                 await DiscoverCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            slot = _slots.Choose(Capabilities.Slots, call.RequestClass, call.ConversationKey);
+            if (_slots.Acquire(Capabilities.Slots, call.RequestClass, call.ConversationKey) is { } lease)
+            {
+                _leases[call] = lease;
+                slot = lease.Slot;
+            }
         }
 
         call.Slot = slot;
         bool progress = call.OnPrefillProgress is not null;
         return base.CreateRenderOptions(model) with { ExtraFields = writer => WriteCacheFields(writer, slot, progress) };
+    }
+
+    protected override void OnExchangeEnded(BackendCall call)
+    {
+        if (_leases.TryRemove(call, out var lease))
+        {
+            _slots.Release(lease);
+        }
     }
 
     protected override AnthropicException MapErrorStatus(int status, string body)

@@ -20,6 +20,7 @@ internal sealed partial class AdminEndpoints(
     BackendRegistry backends,
     LiveRouting routing,
     BackendHealthTracker health,
+    BackendQueues queues,
     RecentRequests recent,
     Diagnostics.RequestStatistics statistics,
     Cache.ConversationCaches conversations,
@@ -102,6 +103,13 @@ internal sealed partial class AdminEndpoints(
                 json.WriteString("url", settings?.Url.ToString());
                 json.WriteBoolean("healthy", state.Healthy);
                 json.WriteNumber("inFlight", state.InFlight);
+                var queue = queues.Snapshot(name);
+                json.WriteNumber("queued", queue.Waiting);
+                if (queue.Limit is { } limit)
+                {
+                    json.WriteNumber("maxInFlight", limit);
+                }
+
                 json.WriteNumber("failures", state.Failures);
                 var instance = backends.All.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
                 if (instance is Backends.Pools.PooledBackend pool)

@@ -38,7 +38,7 @@ internal static class StatusView
                 Markup.Escape(backend.GetProperty("kind").GetString() ?? ""),
                 Url(backend) + (backend.TryGetProperty("contextLength", out _) ? $"\n[grey]window {Markup.Escape(WindowText.Of(backend))}[/]" : ""),
                 health,
-                backend.GetProperty("inFlight").GetInt32().ToString(CultureInfo.InvariantCulture),
+                InFlight(backend),
                 figures.ValueKind == JsonValueKind.Object ? $"{figures.GetProperty("requests").GetInt32()} ({figures.GetProperty("errors").GetInt32()} errors)" : "-",
                 Seconds(figures, "ttftP50"),
                 Seconds(figures, "ttftP95"),
@@ -48,6 +48,20 @@ internal static class StatusView
         }
 
         return table;
+    }
+
+    /// <summary>Requests in flight, with the limit and how many wait in anyclaude's queue when there is one: <c>2/2 +1 queued</c>.</summary>
+    private static string InFlight(JsonElement backend)
+    {
+        string text = backend.GetProperty("inFlight").GetInt32().ToString(CultureInfo.InvariantCulture);
+        if (backend.TryGetProperty("maxInFlight", out var limit))
+        {
+            text += "/" + limit.GetInt32().ToString(CultureInfo.InvariantCulture);
+        }
+
+        return backend.TryGetProperty("queued", out var queued) && queued.GetInt32() > 0
+            ? $"{text} [yellow]+{queued.GetInt32()} queued[/]"
+            : text;
     }
 
     /// <summary>The backend's URL, or for a pool each destination on a line of its own with its health and load.</summary>

@@ -81,6 +81,11 @@ internal sealed record BackendOptions : BackendSettings
     /// </summary>
     public IReadOnlyList<Uri> Urls { get; init; } = [];
 
+    /// <summary>
+    /// <c>maxInFlight</c>: requests sent to this backend at once, the rest queued in the proxy; null is the server's slot
+    /// count where it reports one (else no limit), 0 no limit.
+    /// </summary>
+    public int? MaxInFlight { get; init; }
 }
 
 /// <summary>Bounds on a Messages request's shape; each breach is a 400 naming the limit.</summary>

@@ -229,6 +229,7 @@ internal static class ConfigurationLoader
                 Model = NullIfEmpty(section["model"]),
                 MaxOutputTokens = reader.OptionalInt("maxOutputTokens", 1, 10_000_000),
                 ContextLength = reader.OptionalInt("contextLength", 1, 100_000_000),
+                MaxInFlight = reader.OptionalInt("maxInFlight", 0, 10_000),
                 SupportsImages = reader.OptionalBool("supportsImages"),
                 SupportsTools = reader.OptionalBool("supportsTools"),
                 Tokenizer = NullIfEmpty(section["tokenizer"]),

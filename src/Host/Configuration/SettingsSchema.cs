@@ -44,6 +44,7 @@ internal static class SettingsSchema
         "model",
         "maxOutputTokens",
         "contextLength",
+        "maxInFlight",
         "supportsImages",
         "supportsTools",
         "tokenizer",

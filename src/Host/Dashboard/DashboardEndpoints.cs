@@ -21,6 +21,7 @@ namespace AnyClaude.Host.Dashboard;
 internal sealed class DashboardEndpoints(
     AdminEndpoints admin,
     LiveRequests live,
+    Routing.BackendQueues queues,
     RequestStatistics statistics,
     Routing.LiveRouting routing,
     DashboardAccess access,
@@ -125,7 +126,7 @@ internal sealed class DashboardEndpoints(
             json.WriteString("model", request.Model);
             json.WriteString("class", request.Class);
             json.WriteNumber("elapsedSeconds", Math.Round(request.ElapsedSeconds, 1));
-            json.WriteString("phase", request.Generating ? "generating" : "prefill");
+            json.WriteString("phase", request.Generating ? "generating" : queues.IsWaiting(request.Id) ? "queued" : "prefill");
             json.WriteNumber("deltas", request.Deltas);
             if (request.Prefill is var (done, total))
             {

@@ -28,6 +28,7 @@ internal sealed class ProxyMetrics
     private readonly Counter<long> _outputTokens;
     private readonly UpDownCounter<long> _inFlight;
     private readonly Counter<long> _fallbacks;
+    private readonly Histogram<double> _queueWait;
     private readonly Func<string, Uri?> _urlOf;
 
     public ProxyMetrics(IMeterFactory meters, Func<string, Uri?> urlOf, RequestStatistics statistics)
@@ -48,6 +49,8 @@ internal sealed class ProxyMetrics
         _outputTokens = meter.CreateCounter<long>("anyclaude.output_tokens", "{token}", "Output tokens");
         _inFlight = meter.CreateUpDownCounter<long>("anyclaude.requests_in_flight", "{request}", "Upstream requests running now");
         _fallbacks = meter.CreateCounter<long>("anyclaude.fallbacks", "{request}", "Attempts that failed before their first event and went to the next backend");
+        _queueWait = meter.CreateHistogram("anyclaude.queue.wait", "s", "Time a request waited in the proxy's queue for room on its backend (maxInFlight), for those that waited",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
     }
 
     public RequestStatistics Statistics { get; }
@@ -55,6 +58,8 @@ internal sealed class ProxyMetrics
     public void Started(string backend) => _inFlight.Add(1, new KeyValuePair<string, object?>("backend", backend));
 
     public void Finished(string backend) => _inFlight.Add(-1, new KeyValuePair<string, object?>("backend", backend));
+
+    public void Queued(string backend, double waitedSeconds) => _queueWait.Record(waitedSeconds, new KeyValuePair<string, object?>("backend", backend));
 
     public void FellBack(string from, string to) =>
         _fallbacks.Add(1, new KeyValuePair<string, object?>("backend", from), new KeyValuePair<string, object?>("fallback", to));

@@ -27,6 +27,7 @@ internal sealed partial class AttemptRunner(
     RequestPipelines pipelines,
     ResponsePipelines responses,
     BackendHealthTracker health,
+    BackendQueues queues,
     ContextFit fit,
     Diagnostics.ProxyMetrics metrics,
     ILogger<AttemptRunner> logger)
@@ -36,6 +37,7 @@ internal sealed partial class AttemptRunner(
     private readonly RequestPipelines _pipelines = pipelines;
     private readonly ResponsePipelines _responses = responses;
     private readonly BackendHealthTracker _health = health;
+    private readonly BackendQueues _queues = queues;
     private readonly ContextFit _fit = fit;
     private readonly Diagnostics.ProxyMetrics _metrics = metrics;
     private readonly ILogger _logger = logger;
@@ -63,11 +65,27 @@ internal sealed partial class AttemptRunner(
         CancellationToken cancellationToken) =>
         new Attempts(this, routed, request, body, call, onAttempt, cancellationToken);
 
+    /// <summary>Room on the backend (<see cref="BackendQueues"/>): at once, or after waiting behind the requests it runs.</summary>
+    private async ValueTask<BackendQueues.Place> EnterQueueAsync(string name, IBackend backend, BackendCall call, CancellationToken cancellationToken)
+    {
+        int? limit = BackendQueues.LimitOf(_backends.SettingsOf(name), backend);
+        var place = await _queues.EnterAsync(name, limit, call.RequestId, _options.FirstByteTimeout, () => LogQueued(_logger, call.RequestId, name, limit ?? 0), cancellationToken).ConfigureAwait(false);
+        if (place.WaitedSeconds > 0)
+        {
+            _metrics.Queued(name, place.WaitedSeconds);
+        }
+
+        return place;
+    }
+
     /// <summary>A fresh copy of the client's request for another attempt.</summary>
     private MessagesRequest Reparse(ReadOnlyMemory<byte> body) => MessagesRequestReader.Parse(body.Span, _options.Limits.MaxJsonDepth);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ProxyRequestId} backend '{Failed}' failed before its first event ({Error}); falling back to '{Next}'")]
     private static partial void LogFallback(ILogger logger, string proxyRequestId, string failed, string error, string next);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ProxyRequestId} queued: backend '{Backend}' has its {Limit} requests in flight (maxInFlight)")]
+    private static partial void LogQueued(ILogger logger, string proxyRequestId, string backend, int limit);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{ProxyRequestId} route: class={Class} model={Model} -> {Backend} ({Reason})")]
     private static partial void LogRoute(ILogger logger, string proxyRequestId, string @class, string model, string backend, string reason);
@@ -85,6 +103,7 @@ internal sealed partial class AttemptRunner(
         CancellationToken cancellationToken) : IAsyncEnumerable<MessageStreamEvent>, IAsyncEnumerator<MessageStreamEvent>
     {
         private IAsyncEnumerator<MessageStreamEvent>? _events;
+        private BackendQueues.Place? _place;
         private string? _running;
         private bool _enumerated;
 
@@ -137,6 +156,7 @@ internal sealed partial class AttemptRunner(
                         LogRequestSummary(runner._logger, call.RequestId, attempt.Model, attempt.Messages.Count, attempt.Tools?.Count ?? 0, attempt.MaxTokens, attempt.Stream == true);
                     }
 
+                    _place = await runner.EnterQueueAsync(name, backend, call, cancellationToken).ConfigureAwait(false);
                     runner._health.Started(name);
                     runner._metrics.Started(name);
                     started = true;
@@ -180,6 +200,8 @@ internal sealed partial class AttemptRunner(
             {
                 await events.DisposeAsync().ConfigureAwait(false);
             }
+
+            Interlocked.Exchange(ref _place, null)?.Dispose();
 
             if (started is not null)
             {

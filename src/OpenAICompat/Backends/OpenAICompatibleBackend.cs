@@ -81,6 +81,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         // be a large-object allocation every request) and the buffer goes back when the exchange is over.
         using var body = new PooledBufferWriter(RenderSizeHint);
         var options = await CreateRenderOptionsAsync(model, call, cancellationToken).ConfigureAwait(false);
+        using var exchange = new ExchangeEnd(this, call);
         ChatRequestRenderer.RenderTo(body, request, options, call.Warnings);
         RenderSizeHint = body.WrittenCount;
         call.OnUpstreamBody?.Invoke(body.WrittenMemory);
@@ -167,6 +168,20 @@ public abstract class OpenAICompatibleBackend : IBackend
         {
             yield return streamEvent;
         }
+    }
+
+    /// <summary>
+    /// The request's exchange with the server is over (answered, failed, or cancelled when the client left), once for every
+    /// <see cref="CreateRenderOptionsAsync"/>: where a backend gives back what it held for the request (llama.cpp's slot).
+    /// </summary>
+    protected virtual void OnExchangeEnded(BackendCall call)
+    {
+    }
+
+    /// <summary>Calls <see cref="OnExchangeEnded"/> when the stream is over, however it ends (after the response is disposed).</summary>
+    private readonly struct ExchangeEnd(OpenAICompatibleBackend backend, BackendCall call) : IDisposable
+    {
+        public void Dispose() => backend.OnExchangeEnded(call);
     }
 
     /// <summary>The size of the last rendered body: where the next one's buffer starts, so it rarely grows.</summary>

@@ -19,7 +19,7 @@ public sealed class LlamaCppSlotTests
         await PostAsync(proxy, RequestBodies.Classifier().ToJsonString());
         var turn3 = await PostAsync(proxy, ConversationTurns.Turn(3).ToJsonString());
 
-        cache.Seen.Select(s => s.Slot).ShouldBe([0, 0, 1, 0]);
+        cache.Seen.Select(s => s.Slot).ShouldBe([1, 1, 0, 1]);
         int previousPrompt = cache.Seen[1].PromptTokens;
         turn3.Cached.ShouldBeGreaterThanOrEqualTo((int)(0.98 * previousPrompt));
         turn3.Input.ShouldBe(cache.Seen[3].PromptTokens - cache.Seen[3].CachedTokens);
@@ -35,7 +35,7 @@ public sealed class LlamaCppSlotTests
         await PostAsync(three, RequestBodies.Classifier().ToJsonString());
         await PostAsync(three, ConversationTurns.Turn(2, session: "a").ToJsonString());
         await PostAsync(three, ConversationTurns.Turn(2, session: "b", topic: "the lexer").ToJsonString());
-        cache.Seen.Select(s => s.Slot).ShouldBe([0, 1, 2, 0, 1]);
+        cache.Seen.Select(s => s.Slot).ShouldBe([2, 1, 0, 2, 1]);
 
         await using var one = await ProxyHarness.StartAsync(ServerFlavor.LlamaCpp);
         one.Fake.Enqueue(ScriptedResponse.Text("ok"));

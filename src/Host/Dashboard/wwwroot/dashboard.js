@@ -66,7 +66,7 @@ function renderBackends(status) {
     cell(row, backend.kind || "");
     cell(row, backend.destinations ? "pool of " + backend.destinations.length : backend.url || "");
     cell(row, backend.healthy ? "healthy" : "unhealthy (" + backend.failures + " failures)", backend.healthy ? "healthy" : "unhealthy");
-    cell(row, String(backend.inFlight));
+    cell(row, String(backend.inFlight) + (backend.maxInFlight ? "/" + backend.maxInFlight : "") + (backend.queued ? " +" + backend.queued + " queued" : ""));
     cell(row, windowText(backend), backend.contextLengthSource === "default" ? "muted" : "");
     const figures = backend.figures || {};
     cell(row, figures.requests === undefined ? "-" : figures.requests + " (" + figures.errors + " errors)");
@@ -109,7 +109,8 @@ function renderLive(live) {
     cell(row, request.backend);
     cell(row, request.model);
     cell(row, request.class);
-    cell(row, request.phase !== "prefill" ? "generating"
+    cell(row, request.phase === "queued" ? "queued (waiting for room on the backend)"
+      : request.phase !== "prefill" ? "generating"
       : typeof request.prefillTotal === "number"
         ? "prefill " + request.prefillDone + "/" + request.prefillTotal + " (" + Math.round(100 * request.prefillDone / request.prefillTotal) + "%)"
         : "prefill (waiting for the first token)");
