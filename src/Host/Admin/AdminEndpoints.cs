@@ -101,6 +101,7 @@ internal sealed partial class AdminEndpoints(
                 json.WriteString("kind", settings?.Kind);
                 json.WriteString("url", settings?.Url.ToString());
                 json.WriteBoolean("healthy", state.Healthy);
+                json.WriteString("health", state.HealthText);
                 json.WriteNumber("inFlight", state.InFlight);
                 json.WriteNumber("failures", state.Failures);
                 var instance = backends.All.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
