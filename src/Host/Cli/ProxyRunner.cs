@@ -116,6 +116,7 @@ internal static class ProxyRunner
         await using (app.ConfigureAwait(false))
         {
             using var configurationWatcher = ConfigurationWatcher.ForProxy(app, commandLine, () => plugins.Current.BackendFactories, environment, Directory.GetCurrentDirectory());
+            using var scriptWatcher = ScriptWatcher.ForProxy(app, options);
             var address = ProxyApp.ListeningAddress(app);
             if (SelfPointingBackends.Report(options, address.Port, Console.Error))
             {
