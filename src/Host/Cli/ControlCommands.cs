@@ -97,7 +97,7 @@ internal static class ControlCommands
         foreach (var backend in status.GetProperty("backends").EnumerateArray())
         {
             string health = StatusView.HealthOf(backend);
-            string state = health == "up" ? "up"
+            string state = health == "up" ? "no recent failures"
                 : health == "unknown" ? "health not checked yet"
                 : backend.GetProperty("failures").GetInt32() == 0 ? "down (its health check fails)"
                 : backend.TryGetProperty("retryAt", out var retryAt)

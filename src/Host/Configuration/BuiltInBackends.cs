@@ -16,8 +16,11 @@ internal static class BuiltInBackends
     public const string DefaultMode = "mlx-lm";
 
     /// <param name="userLayers">The configuration files and <c>ANYCLAUDE_*</c> variables, without anything built in.</param>
-    /// <returns>The built-in layer (lowest of all) and the seed variables' layer (above the files).</returns>
-    public static (Dictionary<string, string?> Defaults, Dictionary<string, string?> SeedVariables) For(
+    /// <returns>
+    /// The built-in layer (lowest of all), the seed variables' layer (above the files), and the built-in backends
+    /// there only because nothing names a backend (not the mode, no URL variable of theirs set).
+    /// </returns>
+    public static (Dictionary<string, string?> Defaults, Dictionary<string, string?> SeedVariables, IReadOnlySet<string> Unasked) For(
         IReadOnlyCollection<IBackendFactory> factories,
         IReadOnlyDictionary<string, string?> environment,
         IConfiguration userLayers,
@@ -27,6 +30,7 @@ internal static class BuiltInBackends
         string? mode = commandLineMode ?? (string.IsNullOrWhiteSpace(userLayers["mode"]) ? null : userLayers["mode"]);
         var defaults = new Dictionary<string, string?>();
         var seedVariables = new Dictionary<string, string?>();
+        var unasked = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var factory in factories)
         {
             if (factory.Defaults is not { } d)
@@ -41,6 +45,11 @@ internal static class BuiltInBackends
             if (!asked)
             {
                 continue;
+            }
+
+            if (named.Count == 0 && !string.Equals(mode ?? DefaultMode, d.Name, StringComparison.OrdinalIgnoreCase) && !IsSet(environment, d.UrlVariable))
+            {
+                unasked.Add(d.Name);
             }
 
             defaults[$"backends:{d.Name}:kind"] = factory.Kind;
@@ -61,7 +70,7 @@ internal static class BuiltInBackends
             defaults["mode"] = DefaultMode;
         }
 
-        return (defaults, seedVariables);
+        return (defaults, seedVariables, unasked);
     }
 
     private static bool IsSet(IReadOnlyDictionary<string, string?> environment, string? variable) =>

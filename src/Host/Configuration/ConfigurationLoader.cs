@@ -25,9 +25,10 @@ internal static class ConfigurationLoader
         var errors = new List<string>();
         IConfigurationRoot configuration;
         Dictionary<string, string> variables;
+        IReadOnlySet<string> unasked;
         try
         {
-            (configuration, variables) = BuildConfiguration(commandLine, factories, environment, workingDirectory, errors);
+            (configuration, variables, unasked) = BuildConfiguration(commandLine, factories, environment, workingDirectory, errors);
             if (errors.Count > 0)
             {
                 return new ConfigurationResult(null, errors);
@@ -42,7 +43,7 @@ internal static class ConfigurationLoader
         var reader = new ValueReader(configuration, errors);
         var warnings = new List<string>();
         CheckKeys(configuration, variables, factories, errors, warnings);
-        var backends = ReadBackends(configuration, factories, errors, warnings);
+        var backends = ReadBackends(configuration, factories, unasked, errors, warnings);
         string mode = configuration["mode"] ?? "";
         string? modeError = null;
         if (mode.Length == 0)
@@ -80,6 +81,7 @@ internal static class ConfigurationLoader
             MaxRequestBodyBytes = reader.Int("maxRequestBodyBytes", 32 * 1024 * 1024, 1024, int.MaxValue),
             ConnectTimeout = TimeSpan.FromSeconds(reader.Int("connectTimeoutSeconds", 10, 1, 3600)),
             HeartbeatInterval = TimeSpan.FromMilliseconds(reader.Int("heartbeatMilliseconds", 5000, 10, 10_000)),
+            HealthCheckInterval = TimeSpan.FromSeconds(reader.Int("healthCheckSeconds", 30, 0, 86_400)),
             FirstByteTimeout = TimeSpan.FromSeconds(reader.Int("firstByteTimeoutSeconds", 600, 1, 86_400)),
             Limits = new RequestLimits
             {
@@ -120,7 +122,7 @@ internal static class ConfigurationLoader
     }
 
     /// <summary>The merged configuration, and the configuration path each <c>ANYCLAUDE_*</c> variable set.</summary>
-    private static (IConfigurationRoot Configuration, Dictionary<string, string> Variables) BuildConfiguration(
+    private static (IConfigurationRoot Configuration, Dictionary<string, string> Variables, IReadOnlySet<string> Unasked) BuildConfiguration(
         CommandLineSettings commandLine,
         IReadOnlyCollection<IBackendFactory> factories,
         IReadOnlyDictionary<string, string?> environment,
@@ -154,7 +156,7 @@ internal static class ConfigurationLoader
 
         var builder = new ConfigurationBuilder();
         var userLayers = AddUserLayers(new ConfigurationBuilder(), readable, files[^1], commandLine, anyclaudeVariables).Build();
-        var (defaults, seedVariables) = BuiltInBackends.For(factories, environment, userLayers, commandLine.Mode);
+        var (defaults, seedVariables, unasked) = BuiltInBackends.For(factories, environment, userLayers, commandLine.Mode);
         builder.AddInMemoryCollection(defaults);
         AddUserLayers(builder, readable, files[^1], commandLine, seedVariables, anyclaudeVariables);
         var overrides = new Dictionary<string, string?>();
@@ -178,7 +180,7 @@ internal static class ConfigurationLoader
             overrides["debug"] = debug.ToString(CultureInfo.InvariantCulture);
         }
 
-        return (builder.AddInMemoryCollection(overrides).Build(), variables);
+        return (builder.AddInMemoryCollection(overrides).Build(), variables, unasked);
     }
 
     /// <summary>The configuration files (only the --config file must exist) and the variables, in order.</summary>
@@ -202,7 +204,7 @@ internal static class ConfigurationLoader
         return builder;
     }
 
-    private static Dictionary<string, BackendOptions> ReadBackends(IConfiguration configuration, IReadOnlyCollection<IBackendFactory> factories, List<string> errors, List<string> warnings)
+    private static Dictionary<string, BackendOptions> ReadBackends(IConfiguration configuration, IReadOnlyCollection<IBackendFactory> factories, IReadOnlySet<string> unasked, List<string> errors, List<string> warnings)
     {
         var backends = new Dictionary<string, BackendOptions>(StringComparer.OrdinalIgnoreCase);
         foreach (var section in configuration.GetSection("backends").GetChildren())
@@ -231,6 +233,7 @@ internal static class ConfigurationLoader
                 Kind = kind,
                 Url = url,
                 Urls = urls,
+                Unasked = unasked.Contains(name),
                 ApiKey = NullIfEmpty(section["apiKey"]),
                 Model = NullIfEmpty(section["model"]),
                 MaxOutputTokens = reader.OptionalInt("maxOutputTokens", 1, 10_000_000),

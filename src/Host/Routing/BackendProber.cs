@@ -7,20 +7,29 @@ namespace AnyClaude.Host.Routing;
 
 /// <summary>
 /// Asks every configured backend's health check (<see cref="IBackend.CheckHealthAsync"/>; a pool asks each of its URLs)
-/// in the background, once at start and then every <see cref="Interval"/>, and records the answers in
+/// in the background, once at start and then every <c>healthCheckSeconds</c> (30; 0 runs none), and records the answers in
 /// <see cref="BackendHealthTracker"/>, so status and the dashboard say up or down instead of guessing. Never on a
 /// request's path; each check is bounded by <see cref="CheckTimeout"/> and stops with the proxy.
 /// </summary>
-internal sealed partial class BackendProber(BackendRegistry backends, BackendHealthTracker health, TimeProvider time, ILogger<BackendProber> logger) : BackgroundService
+internal sealed partial class BackendProber(
+    Configuration.AnyClaudeOptions options,
+    BackendRegistry backends,
+    BackendHealthTracker health,
+    TimeProvider time,
+    ILogger<BackendProber> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (options.HealthCheckInterval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
         // Off the start-up path: the host's StartAsync does not wait for the first round.
         await Task.Yield();
-        using var timer = new PeriodicTimer(Interval, time);
+        using var timer = new PeriodicTimer(options.HealthCheckInterval, time);
         try
         {
             do
