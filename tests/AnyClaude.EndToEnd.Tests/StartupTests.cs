@@ -132,7 +132,11 @@ public sealed class StartupTests : IDisposable
     [InlineData(3, true)]
     public async Task Debug_while_launching_claude_says_once_where_the_log_goes(int debug, bool traces)
     {
+        // A server that is up and says its window: a down one, or one with no window, gets a line of its own.
+        await using var backend = await AnyClaude.TestSupport.FakeOpenAIServer.StartAsync(AnyClaude.TestSupport.ServerFlavor.LmStudio, FakeWindows.Roomy);
         var environment = Environment();
+        environment["ANYCLAUDE_MODE"] = "lmstudio";
+        environment["LMSTUDIO_URL"] = backend.BaseUrl.ToString();
         environment["ANYCLAUDE_CLAUDEPATH"] = StandInClaude("exit 0");
 
         var result = await RunAsync(environment, "--debug", debug.ToString());

@@ -102,6 +102,7 @@ internal sealed partial class AdminEndpoints(
                 json.WriteString("kind", settings?.Kind);
                 json.WriteString("url", settings?.Url.ToString());
                 json.WriteBoolean("healthy", state.Healthy);
+                json.WriteString("health", state.HealthText);
                 json.WriteNumber("inFlight", state.InFlight);
                 var queue = queues.Snapshot(name);
                 json.WriteNumber("queued", queue.Waiting);

@@ -14,6 +14,7 @@ internal static class PoolStatusJson
             json.WriteStartObject();
             json.WriteString("url", destination.Url.ToString());
             json.WriteBoolean("healthy", destination.Healthy);
+            json.WriteString("health", Routing.HealthTexts.Of(destination.Health));
             json.WriteNumber("inFlight", destination.InFlight);
             json.WriteNumber("conversations", destination.Conversations);
             json.WriteNumber("failures", destination.Failures);

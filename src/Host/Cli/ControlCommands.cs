@@ -98,8 +98,10 @@ internal static class ControlCommands
         text.AppendLine("backends:");
         foreach (var backend in status.GetProperty("backends").EnumerateArray())
         {
-            string state = backend.GetProperty("healthy").GetBoolean()
-                ? "no recent failures"
+            string health = StatusView.HealthOf(backend);
+            string state = health == "up" ? "no recent failures"
+                : health == "unknown" ? "health not checked yet"
+                : backend.GetProperty("failures").GetInt32() == 0 ? "down (its health check fails)"
                 : backend.TryGetProperty("retryAt", out var retryAt)
                     ? $"unhealthy, skipped until {retryAt.GetDateTimeOffset().ToLocalTime():HH:mm:ss} ({backend.GetProperty("failures").GetInt32()} failures)"
                     : $"unhealthy, being retried ({backend.GetProperty("failures").GetInt32()} failures)";
@@ -115,8 +117,9 @@ internal static class ControlCommands
             var destinations = backend.TryGetProperty("destinations", out var pool) ? pool.EnumerateArray().ToList() : [];
             foreach (var destination in destinations)
             {
-                string up = destination.GetProperty("healthy").GetBoolean()
-                    ? "up"
+                string destinationHealth = StatusView.HealthOf(destination);
+                string up = destinationHealth != "down"
+                    ? destinationHealth
                     : $"down ({destination.GetProperty("failures").GetInt32()} failures{(destination.TryGetProperty("lastError", out var error) ? $": {error.GetString()}" : "")})";
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  {"",-16} destination {destination.GetProperty("url").GetString()}: {up}; in flight {destination.GetProperty("inFlight").GetInt32()}; conversations {destination.GetProperty("conversations").GetInt32()}");

@@ -129,6 +129,7 @@ internal static class ProxyRunner
         await using (app.ConfigureAwait(false))
         {
             using var configurationWatcher = ConfigurationWatcher.ForProxy(app, commandLine, () => plugins.Current.BackendFactories, environment, Directory.GetCurrentDirectory());
+            using var scriptWatcher = ScriptWatcher.ForProxy(app, options);
             var address = ProxyApp.ListeningAddress(app);
             if (address.Port != options.Port && options.Port != 0)
             {
@@ -173,26 +174,41 @@ internal static class ProxyRunner
                 Console.Error.WriteLine($"anyclaude: debug {options.Debug}: log in {logFile!.Replace("-.log", $"-{DateTime.Now:yyyyMMdd}.log", StringComparison.Ordinal)}{traces}");
             }
 
+            int? window = null;
             if (backend is not null)
             {
+                // Is its server up? Said in one line (with how to start it) before Claude Code takes the terminal.
+                await BackendReadiness.CheckAsync(backend, app.Services.GetRequiredService<Routing.BackendProber>(), Console.Error, BackendReadiness.OnTerminal, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+
                 // The window Claude Code is told is the default backend's: asked at start-up, waited for here a few seconds at most.
                 await app.Services.GetRequiredService<ContextWindows.CapabilityDiscovery>().EnsureAsync(backend, cancellationToken).ConfigureAwait(false);
+                (window, string? assumed) = ContextWindows.AssumedWindow.For(backend.Name, registry.SettingsOf(backend.Name)?.Kind ?? "", backend.Capabilities.ContextLength);
+                if (assumed is not null && string.IsNullOrEmpty(environment.GetValueOrDefault(ClaudeEnvironment.MaxContextTokens)))
+                {
+                    Console.Error.WriteLine($"anyclaude: {assumed}");
+                }
             }
 
-            if (backend?.Capabilities.ContextLength is { } window && ContextWindows.ClaudeCodeRoom.TooSmall(backend.Name, window) is { } tooSmall)
+            if (backend is not null && window is { } known && ContextWindows.ClaudeCodeRoom.TooSmall(backend.Name, known) is { } tooSmall)
             {
                 Console.Error.WriteLine($"anyclaude: {tooSmall}");
             }
 
             string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            var modelChoice = SessionModelChoice.For(options, SessionModelChoice.IsExplicit(commandLine, environment), home, Directory.GetCurrentDirectory(), environment);
+            if (modelChoice.Note is { } note)
+            {
+                Console.Error.WriteLine($"anyclaude: {note}");
+            }
+
             var changes = ClaudeEnvironment.Changes(
                 address,
                 ClientToken(options),
                 backend?.Capabilities.MaxOutputTokens,
                 environment,
-                backend?.Capabilities.ContextLength,
+                window,
                 backend is null ? null : Launcher.MainModelName.For(options, registry.SettingsOf(backend.Name)?.Model ?? backend.Capabilities.Model),
-                ClaudeSettingsFiles.AnySets("model", home, Directory.GetCurrentDirectory(), environment));
+                modelChoice.SettingsChooseModel);
             var arguments = StatusLineSetting.Apply(
                 claudeArguments,
                 address.Port,

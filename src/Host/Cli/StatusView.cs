@@ -29,10 +29,13 @@ internal static class StatusView
         foreach (var backend in status.GetProperty("backends").EnumerateArray())
         {
             var figures = backend.TryGetProperty("figures", out var f) ? f : default;
-            string health = backend.GetProperty("healthy").GetBoolean()
-                ? "[green]healthy[/]"
-                : $"[red]unhealthy[/] ({backend.GetProperty("failures").GetInt32()} failures)"
-                    + (backend.TryGetProperty("lastError", out var lastError) ? $"\n[grey]{Markup.Escape(lastError.GetString() ?? "")}[/]" : "");
+            string health = HealthOf(backend) switch
+            {
+                "up" => "[green]healthy[/]",
+                "unknown" => "[grey]unknown[/]",
+                _ => $"[red]unhealthy[/] ({backend.GetProperty("failures").GetInt32()} failures)"
+                    + (backend.TryGetProperty("lastError", out var lastError) ? $"\n[grey]{Markup.Escape(lastError.GetString() ?? "")}[/]" : ""),
+            };
             table.AddRow(
                 Markup.Escape(backend.GetProperty("name").GetString() ?? ""),
                 Markup.Escape(backend.GetProperty("kind").GetString() ?? ""),
@@ -74,10 +77,14 @@ internal static class StatusView
 
         return string.Join("\n", destinations.EnumerateArray().Select(d =>
             Markup.Escape(d.GetProperty("url").GetString() ?? "") + " "
-            + (d.GetProperty("healthy").GetBoolean() ? "[green]up[/]" : $"[red]down[/] ({d.GetProperty("failures").GetInt32()} failures)")
+            + HealthOf(d) switch { "up" => "[green]up[/]", "unknown" => "[grey]unknown[/]", _ => $"[red]down[/] ({d.GetProperty("failures").GetInt32()} failures)" }
             + $" [grey]{d.GetProperty("inFlight").GetInt32()} in flight, {d.GetProperty("conversations").GetInt32()} conversations[/]"
-            + (d.TryGetProperty("lastError", out var error) && !d.GetProperty("healthy").GetBoolean() ? $"\n  [grey]{Markup.Escape(error.GetString() ?? "")}[/]" : "")));
+            + (d.TryGetProperty("lastError", out var error) && HealthOf(d) == "down" ? $"\n  [grey]{Markup.Escape(error.GetString() ?? "")}[/]" : "")));
     }
+
+    /// <summary><c>up</c>, <c>down</c> or <c>unknown</c>; a proxy from before the <c>health</c> field only says healthy or not.</summary>
+    internal static string HealthOf(JsonElement item) =>
+        item.TryGetProperty("health", out var health) ? health.GetString() ?? "unknown" : item.GetProperty("healthy").GetBoolean() ? "up" : "down";
 
     private static Table Recent(JsonElement status)
     {

@@ -31,6 +31,9 @@ internal sealed record AnyClaudeOptions
     /// </summary>
     public TimeSpan FirstByteTimeout { get; init; } = TimeSpan.FromSeconds(600);
 
+    /// <summary>How often every backend's health check runs in the background, for status (the first as the proxy starts); zero runs none.</summary>
+    public TimeSpan HealthCheckInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The access key clients must present (<c>x-api-key</c> or <c>Authorization: Bearer</c>); null means none is checked.</summary>
     public string? ApiKey { get; init; }
 
@@ -86,6 +89,12 @@ internal sealed record BackendOptions : BackendSettings
     /// count where it reports one (else no limit), 0 no limit.
     /// </summary>
     public int? MaxInFlight { get; init; }
+
+    /// <summary>
+    /// A kind's built-in backend that nobody asked for: there because nothing names a backend, and neither the mode
+    /// nor its URL variable names it (<c>anyclaude doctor</c> does not count its server being down against anything).
+    /// </summary>
+    public bool Unasked { get; init; }
 }
 
 /// <summary>Bounds on a Messages request's shape; each breach is a 400 naming the limit.</summary>

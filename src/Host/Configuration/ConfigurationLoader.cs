@@ -25,9 +25,10 @@ internal static class ConfigurationLoader
         var errors = new List<string>();
         IConfigurationRoot configuration;
         Dictionary<string, string> variables;
+        IReadOnlySet<string> unasked;
         try
         {
-            (configuration, variables) = BuildConfiguration(commandLine, factories, environment, workingDirectory, errors);
+            (configuration, variables, unasked) = BuildConfiguration(commandLine, factories, environment, workingDirectory, errors);
             if (errors.Count > 0)
             {
                 return new ConfigurationResult(null, errors);
@@ -42,11 +43,17 @@ internal static class ConfigurationLoader
         var reader = new ValueReader(configuration, errors);
         var warnings = new List<string>();
         CheckKeys(configuration, variables, factories, errors, warnings);
-        var backends = ReadBackends(configuration, factories, errors, warnings);
-        string mode = configuration["mode"] ?? "mlx-lm";
+        var backends = ReadBackends(configuration, factories, unasked, errors, warnings);
+        string mode = configuration["mode"] ?? "";
         string? modeError = null;
+        if (mode.Length == 0)
+        {
+            modeError = $"mode: not set, and the configuration names several backends ({string.Join(", ", backends.Keys)}); set mode (or --mode NAME) to the one requests go to by default";
+            errors.Add(modeError);
+        }
+
         // A backend that is configured but invalid has its own error already; do not report the mode as well.
-        if (backends.Count > 0 && !backends.ContainsKey(mode) && !configuration.GetSection($"backends:{mode}").Exists())
+        else if (backends.Count > 0 && !backends.ContainsKey(mode) && !configuration.GetSection($"backends:{mode}").Exists())
         {
             modeError = $"mode: '{mode}' names no configured backend (configured: {string.Join(", ", backends.Keys)})";
             errors.Add(modeError);
@@ -74,6 +81,7 @@ internal static class ConfigurationLoader
             MaxRequestBodyBytes = reader.Int("maxRequestBodyBytes", 32 * 1024 * 1024, 1024, int.MaxValue),
             ConnectTimeout = TimeSpan.FromSeconds(reader.Int("connectTimeoutSeconds", 10, 1, 3600)),
             HeartbeatInterval = TimeSpan.FromMilliseconds(reader.Int("heartbeatMilliseconds", 5000, 10, 10_000)),
+            HealthCheckInterval = TimeSpan.FromSeconds(reader.Int("healthCheckSeconds", 30, 0, 86_400)),
             FirstByteTimeout = TimeSpan.FromSeconds(reader.Int("firstByteTimeoutSeconds", 600, 1, 86_400)),
             Limits = new RequestLimits
             {
@@ -114,29 +122,13 @@ internal static class ConfigurationLoader
     }
 
     /// <summary>The merged configuration, and the configuration path each <c>ANYCLAUDE_*</c> variable set.</summary>
-    private static (IConfigurationRoot Configuration, Dictionary<string, string> Variables) BuildConfiguration(
+    private static (IConfigurationRoot Configuration, Dictionary<string, string> Variables, IReadOnlySet<string> Unasked) BuildConfiguration(
         CommandLineSettings commandLine,
         IReadOnlyCollection<IBackendFactory> factories,
         IReadOnlyDictionary<string, string?> environment,
         string workingDirectory,
         List<string> errors)
     {
-        var defaults = new Dictionary<string, string?> { ["mode"] = "mlx-lm" };
-        var seedVariables = new Dictionary<string, string?>();
-        foreach (var factory in factories)
-        {
-            if (factory.Defaults is not { } d)
-            {
-                continue;
-            }
-
-            defaults[$"backends:{d.Name}:kind"] = factory.Kind;
-            defaults[$"backends:{d.Name}:url"] = d.Url.ToString();
-            MapVariable(environment, d.UrlVariable, $"backends:{d.Name}:url", seedVariables);
-            MapVariable(environment, d.ApiKeyVariable, $"backends:{d.Name}:apiKey", seedVariables);
-            MapVariable(environment, d.ModelVariable, $"backends:{d.Name}:model", seedVariables);
-        }
-
         var variables = environment
             .Where(pair => pair.Key.StartsWith("ANYCLAUDE_", StringComparison.Ordinal) && pair.Value is not null)
             .ToDictionary(pair => pair.Key["ANYCLAUDE_".Length..].Replace("__", ":", StringComparison.Ordinal), pair => pair.Key);
@@ -147,10 +139,10 @@ internal static class ConfigurationLoader
         }
 
         var anyclaudeVariables = variables.ToDictionary(pair => pair.Key, pair => environment[pair.Value]);
-        var builder = new ConfigurationBuilder().AddInMemoryCollection(defaults);
         string[] files = commandLine.ConfigFile is { } file
             ? [Path.Combine(UserDirectory, "config.json"), Path.Combine(workingDirectory, "anyclaude.json"), Path.GetFullPath(file, workingDirectory)]
             : [Path.Combine(UserDirectory, "config.json"), Path.Combine(workingDirectory, "anyclaude.json")];
+        var readable = new List<string>(files.Length);
         foreach (var path in files)
         {
             if (JsonFiles.SyntaxError(path) is { } error)
@@ -159,11 +151,14 @@ internal static class ConfigurationLoader
                 continue;
             }
 
-            // Only the --config file must exist.
-            builder.AddJsonFile(path, optional: path != files[^1] || commandLine.ConfigFile is null, reloadOnChange: false);
+            readable.Add(path);
         }
 
-        builder.AddInMemoryCollection(seedVariables).AddInMemoryCollection(anyclaudeVariables);
+        var builder = new ConfigurationBuilder();
+        var userLayers = AddUserLayers(new ConfigurationBuilder(), readable, files[^1], commandLine, anyclaudeVariables).Build();
+        var (defaults, seedVariables, unasked) = BuiltInBackends.For(factories, environment, userLayers, commandLine.Mode);
+        builder.AddInMemoryCollection(defaults);
+        AddUserLayers(builder, readable, files[^1], commandLine, seedVariables, anyclaudeVariables);
         var overrides = new Dictionary<string, string?>();
         if (commandLine.Mode is { } mode)
         {
@@ -185,18 +180,31 @@ internal static class ConfigurationLoader
             overrides["debug"] = debug.ToString(CultureInfo.InvariantCulture);
         }
 
-        return (builder.AddInMemoryCollection(overrides).Build(), variables);
+        return (builder.AddInMemoryCollection(overrides).Build(), variables, unasked);
     }
 
-    private static void MapVariable(IReadOnlyDictionary<string, string?> environment, string? variable, string key, Dictionary<string, string?> target)
+    /// <summary>The configuration files (only the --config file must exist) and the variables, in order.</summary>
+    private static ConfigurationBuilder AddUserLayers(
+        ConfigurationBuilder builder,
+        IReadOnlyList<string> files,
+        string configFile,
+        CommandLineSettings commandLine,
+        params IReadOnlyList<Dictionary<string, string?>> variables)
     {
-        if (variable is not null && environment.TryGetValue(variable, out var value) && !string.IsNullOrEmpty(value))
+        foreach (var path in files)
         {
-            target[key] = value;
+            builder.AddJsonFile(path, optional: path != configFile || commandLine.ConfigFile is null, reloadOnChange: false);
         }
+
+        foreach (var layer in variables)
+        {
+            builder.AddInMemoryCollection(layer);
+        }
+
+        return builder;
     }
 
-    private static Dictionary<string, BackendOptions> ReadBackends(IConfiguration configuration, IReadOnlyCollection<IBackendFactory> factories, List<string> errors, List<string> warnings)
+    private static Dictionary<string, BackendOptions> ReadBackends(IConfiguration configuration, IReadOnlyCollection<IBackendFactory> factories, IReadOnlySet<string> unasked, List<string> errors, List<string> warnings)
     {
         var backends = new Dictionary<string, BackendOptions>(StringComparer.OrdinalIgnoreCase);
         foreach (var section in configuration.GetSection("backends").GetChildren())
@@ -225,6 +233,7 @@ internal static class ConfigurationLoader
                 Kind = kind,
                 Url = url,
                 Urls = urls,
+                Unasked = unasked.Contains(name),
                 ApiKey = NullIfEmpty(section["apiKey"]),
                 Model = NullIfEmpty(section["model"]),
                 MaxOutputTokens = reader.OptionalInt("maxOutputTokens", 1, 10_000_000),
@@ -369,7 +378,7 @@ internal sealed record ConfigurationResult(AnyClaudeOptions? Options, IReadOnlyL
     public IConfiguration? Settings { get; init; }
 
     /// <summary>The mode asked for, and the error in <see cref="Errors"/> saying it names no backend (if it does not).</summary>
-    public string Mode { get; init; } = "mlx-lm";
+    public string Mode { get; init; } = BuiltInBackends.DefaultMode;
 
     public string? ModeError { get; init; }
 }

@@ -16,6 +16,18 @@ internal sealed partial class ConfigurationReloader(AnyClaudeOptions initial, Ba
     private readonly Lock _gate = new();
     private AnyClaudeOptions _applied = initial;
 
+    /// <summary>The configuration the proxy runs with now (the start-up one, or the last reload applied).</summary>
+    public AnyClaudeOptions Applied
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _applied;
+            }
+        }
+    }
+
     public bool Apply(ConfigurationResult result)
     {
         if (result.Options is not { } next)

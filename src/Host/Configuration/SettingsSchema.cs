@@ -17,6 +17,7 @@ internal static class SettingsSchema
         "maxRequestBodyBytes",
         "connectTimeoutSeconds",
         "heartbeatMilliseconds",
+        "healthCheckSeconds",
         "firstByteTimeoutSeconds",
         "maxJsonDepth",
         "maxMessages",

@@ -69,6 +69,14 @@ internal static class DoctorCommand
                 checks = [DoctorCheck.Fail(name, "backend", exception.Message, "install the plugin of its kind, or fix its configuration")];
             }
 
+            if (settings.Unasked && !isDefault && checks is [{ Name: "reachable", Verdict: Verdict.Failed }])
+            {
+                // A built-in backend nobody configured: its server not running is no finding.
+                output.WriteLine($"{name} ({settings.Kind}, built in, not configured): not running at {settings.Url}");
+                output.WriteLine();
+                continue;
+            }
+
             Print(output, $"{name} ({settings.Kind}{(isDefault ? ", the default" : "")})", checks);
             if (isDefault)
             {

@@ -18,18 +18,30 @@ internal static class ClaudeSettingsFiles
     public static bool AnySets(string key, string home, string workingDirectory, IReadOnlyDictionary<string, string?> environment) =>
         Paths(home, workingDirectory, environment).Any(path => Sets(path, key));
 
-    private static bool Sets(string path, string key)
+    /// <summary>
+    /// The string <paramref name="key"/> is set to where Claude Code takes it from (local over project over user
+    /// settings), and that file; null when no file sets it to a string.
+    /// </summary>
+    public static (string Value, string Path)? StringSetting(string key, string home, string workingDirectory, IReadOnlyDictionary<string, string?> environment) =>
+        Paths(home, workingDirectory, environment)
+            .Reverse()
+            .Select(path => Read(path, key) is { ValueKind: JsonValueKind.String } value ? (value.GetString()!, path) : ((string, string)?)null)
+            .FirstOrDefault(found => found is not null);
+
+    private static bool Sets(string path, string key) => Read(path, key) is { ValueKind: not JsonValueKind.Null };
+
+    private static JsonElement? Read(string path, string key)
     {
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty(key, out var value)
-                && value.ValueKind != JsonValueKind.Null;
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(key, out var value)
+                ? value.Clone()
+                : null;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException)
         {
-            return false;
+            return null;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AnyClaude.Abstractions.Backends;
 
 namespace AnyClaude.Host.Routing;
 
@@ -6,6 +7,8 @@ namespace AnyClaude.Host.Routing;
 /// Passive health per backend name: a backend that failed (refused, timed out connecting, 5xx before its first
 /// event) is skipped while its back-off runs (2 s, doubling per failure in a row, at most 60 s), then tried again;
 /// one success clears it. Also counts requests in flight. State is kept by name, so it outlives configuration reloads.
+/// Health nobody has seen is <see cref="BackendHealthState.Unknown"/> until a request or a probe
+/// (<see cref="BackendProber"/>) says otherwise; a probe's answer is shown, but never backs a backend off.
 /// </summary>
 internal sealed class BackendHealthTracker(TimeProvider time)
 {
@@ -26,19 +29,42 @@ internal sealed class BackendHealthTracker(TimeProvider time)
             double seconds = Math.Min(MaxBackOff.TotalSeconds, FirstBackOff.TotalSeconds * Math.Pow(2, state.Failures - 1));
             state.RetryAt = time.GetUtcNow() + TimeSpan.FromSeconds(seconds);
             state.LastError = reason;
+            state.Known = true;
         }
     }
 
     public void MarkSucceeded(string backend)
     {
-        if (_states.TryGetValue(backend, out var state) && state.Failures > 0)
+        var state = StateOf(backend);
+        if (!state.Known || state.Failures > 0 || state.ProbedDown)
         {
             lock (state)
             {
                 state.Failures = 0;
                 state.RetryAt = DateTimeOffset.MinValue;
                 state.LastError = null;
+                state.ProbedDown = false;
+                state.Known = true;
             }
+        }
+    }
+
+    /// <summary>
+    /// A background health check's answer, for status only: down is shown, up clears that; neither touches the
+    /// back-off, which requests decide (so a probe never changes where a request goes).
+    /// </summary>
+    public void MarkProbed(string backend, BackendHealth health)
+    {
+        var state = StateOf(backend);
+        lock (state)
+        {
+            state.ProbedDown = !health.IsHealthy;
+            if (!health.IsHealthy)
+            {
+                state.LastError = health.Description;
+            }
+
+            state.Known = true;
         }
     }
 
@@ -50,13 +76,16 @@ internal sealed class BackendHealthTracker(TimeProvider time)
     {
         if (!_states.TryGetValue(backend, out var state))
         {
-            return new BackendHealthSnapshot(true, 0, 0, null, null);
+            return new BackendHealthSnapshot(BackendHealthState.Unknown, 0, 0, null, null);
         }
 
         lock (state)
         {
             bool available = state.RetryAt <= time.GetUtcNow();
-            return new BackendHealthSnapshot(state.Failures == 0, Volatile.Read(ref state.InFlight), state.Failures, available ? null : state.RetryAt, state.LastError);
+            var now = !state.Known ? BackendHealthState.Unknown
+                : state.Failures > 0 || state.ProbedDown ? BackendHealthState.Down
+                : BackendHealthState.Up;
+            return new BackendHealthSnapshot(now, Volatile.Read(ref state.InFlight), state.Failures, available ? null : state.RetryAt, state.LastError);
         }
     }
 
@@ -68,8 +97,35 @@ internal sealed class BackendHealthTracker(TimeProvider time)
         public int Failures;
         public DateTimeOffset RetryAt = DateTimeOffset.MinValue;
         public string? LastError;
+        public volatile bool Known;
+        public volatile bool ProbedDown;
     }
 }
 
+/// <summary>What is known of a backend's health: nothing yet, it answered last, or it failed or its health check did.</summary>
+internal enum BackendHealthState
+{
+    Unknown,
+    Up,
+    Down,
+}
+
 /// <summary>A backend's passive health now: <see cref="RetryAt"/> is set while it is being skipped.</summary>
-internal sealed record BackendHealthSnapshot(bool Healthy, int InFlight, int Failures, DateTimeOffset? RetryAt, string? LastError);
+internal sealed record BackendHealthSnapshot(BackendHealthState Health, int InFlight, int Failures, DateTimeOffset? RetryAt, string? LastError)
+{
+    /// <summary>Known to be up; unknown is not healthy.</summary>
+    public bool Healthy => Health == BackendHealthState.Up;
+
+    /// <summary>As status shows it: <c>unknown</c>, <c>up</c> or <c>down</c>.</summary>
+    public string HealthText => HealthTexts.Of(Health);
+}
+
+internal static class HealthTexts
+{
+    public static string Of(BackendHealthState health) => health switch
+    {
+        BackendHealthState.Up => "up",
+        BackendHealthState.Down => "down",
+        _ => "unknown",
+    };
+}

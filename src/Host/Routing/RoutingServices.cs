@@ -12,6 +12,8 @@ internal static class RoutingServices
         services.AddSingleton(LiveRouting.From(options));
         services.AddSingleton(provider => new BackendHealthTracker(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BackendQueues>();
+        services.AddSingleton<BackendProber>();
+        services.AddHostedService(provider => provider.GetRequiredService<BackendProber>());
         services.AddSingleton(provider => new RecentRequests(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new Cache.ConversationCaches(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Cache.Rewarmer>();

@@ -3,6 +3,7 @@ using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Plugins;
+using AnyClaude.Host.Scripting;
 using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.Host.Transforms;
@@ -11,13 +12,15 @@ namespace AnyClaude.Host.Transforms;
 /// The request pipeline of every backend, built once per backend instance (at start-up for the configured ones;
 /// a backend instance created later, e.g. by a plugin reload, gets its own on first use) and never per request.
 /// When the plugins change, the pipelines are rebuilt with the new plugins' transforms, and nothing keeps the old
-/// ones (or their plugin's load context) alive once the requests using them are done.
+/// ones (or their plugin's load context) alive once the requests using them are done; the same when the scripts change
+/// (<see cref="ScriptWatcher"/>).
 /// </summary>
 internal sealed class RequestPipelines
 {
     private readonly AnyClaudeOptions _options;
     private readonly BackendRegistry _backends;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly Lock _swap = new();
     private Generation _current;
 
     public RequestPipelines(AnyClaudeOptions options, BackendRegistry backends, TransformCatalog catalog, ILoggerFactory loggerFactory, IPluginCatalogSource? plugins = null)
@@ -28,7 +31,13 @@ internal sealed class RequestPipelines
         _current = new Generation(catalog);
         if (plugins is not null)
         {
-            plugins.Changed += changed => Volatile.Write(ref _current, new Generation(Catalog.WithPluginTransforms(changed.RequestTransforms)));
+            plugins.Changed += changed =>
+            {
+                lock (_swap)
+                {
+                    Volatile.Write(ref _current, new Generation(Catalog.WithPluginTransforms(changed.RequestTransforms)));
+                }
+            };
         }
 
         foreach (var backend in backends.All)
@@ -38,6 +47,27 @@ internal sealed class RequestPipelines
     }
 
     public TransformCatalog Catalog => Volatile.Read(ref _current).Catalog;
+
+    /// <summary>
+    /// Rebuilds every pipeline with another set of scripts (the script folders changed), unless a backend's
+    /// <c>transforms</c> in <paramref name="options"/> would then name a script that is gone: <paramref name="problems"/>
+    /// says which, and the running pipelines stay. Requests already running keep the pipeline they started with.
+    /// </summary>
+    public bool TryReplaceScripts(ScriptSet scripts, AnyClaudeOptions options, out IReadOnlyList<string> problems)
+    {
+        lock (_swap)
+        {
+            var next = Catalog.WithScripts(scripts);
+            problems = next.Validate(options);
+            if (problems.Count > 0)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _current, new Generation(next));
+            return true;
+        }
+    }
 
     public RequestPipeline For(IBackend backend)
     {

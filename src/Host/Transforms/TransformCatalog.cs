@@ -40,6 +40,9 @@ internal sealed class TransformCatalog
     /// <summary>The same scripts with another set of plugin transforms (after a plugin reload).</summary>
     public TransformCatalog WithPluginTransforms(IEnumerable<IRequestTransform> pluginTransforms) => new(pluginTransforms, Scripts);
 
+    /// <summary>The same plugin transforms with another set of scripts (after the script folders changed).</summary>
+    public TransformCatalog WithScripts(ScriptSet scripts) => new(_plugins, scripts);
+
     public ScriptSet Scripts { get; }
 
     public IReadOnlyList<IRequestTransform> PluginTransforms => _plugins;

@@ -27,7 +27,8 @@ public sealed class PoolSettingsTests : IDisposable
         var options = result.Options.ShouldNotBeNull();
         options.Backends["farm"].Urls.ShouldBe([new Uri("http://10.0.0.1:8090/v1"), new Uri("http://10.0.0.2:8090/v1")]);
         options.Backends["farm"].Url.ShouldBe(new Uri("http://10.0.0.1:8090/v1"));
-        options.Backends["mlx-lm"].Urls.ShouldBe([new Uri("http://localhost:8081/v1")]);
+        // A configuration that names its backends gets just those (issue 24).
+        options.Backends.Keys.ShouldBe(["farm"]);
         options.LocalSideAnswers.ShouldBeFalse();
         options.Rewarm.ShouldBeTrue();
     }

@@ -22,6 +22,7 @@ public sealed class TokenizerSettingTests : IDisposable
         var lmStudio = result.Options.ShouldNotBeNull().Backends["lmstudio"];
         lmStudio.Tokenizer.ShouldBe("~/models/qwen2.5-coder");
         lmStudio.Extra.ShouldNotContainKey("tokenizer");
-        result.Options.Backends["mlx-lm"].Tokenizer.ShouldBeNull();
+        // Naming the built-in lmstudio configures it, and only it (issue 24).
+        result.Options.Backends.Keys.ShouldHaveSingleItem().ShouldBe("lmstudio", StringCompareShould.IgnoreCase);
     }
 }

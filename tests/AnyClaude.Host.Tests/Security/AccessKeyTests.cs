@@ -14,8 +14,9 @@ public sealed class AccessKeyTests
 {
     private const string Key = "proxy-access-key-0123456789";
 
+    // No background health checks (healthCheckSeconds 0): whatever the fake receives was forwarded by the proxy.
     private static Task<ProxyHarness> StartAsync(string host = "127.0.0.1", Action<WebApplication>? configureApp = null) =>
-        ProxyHarness.StartAsync(ServerFlavor.MlxLm, configure: o => o with { ApiKey = Key, Host = host }, configureApp: configureApp);
+        ProxyHarness.StartAsync(ServerFlavor.MlxLm, configure: o => o with { ApiKey = Key, Host = host, HealthCheckInterval = TimeSpan.Zero }, configureApp: configureApp);
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string? apiKey = null, string? bearer = null, string? body = null)
     {

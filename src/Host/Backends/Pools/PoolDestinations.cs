@@ -81,6 +81,7 @@ internal sealed class PoolDestinations
             double seconds = Math.Min(MaxBackOff.TotalSeconds, FirstBackOff.TotalSeconds * Math.Pow(2, state.Failures - 1));
             state.RetryAt = _time.GetUtcNow() + TimeSpan.FromSeconds(seconds);
             state.LastError = reason;
+            state.Known = true;
         }
     }
 
@@ -90,6 +91,22 @@ internal sealed class PoolDestinations
         {
             destination.State.Failures = 0;
             destination.State.RetryAt = DateTimeOffset.MinValue;
+            destination.State.Known = true;
+            destination.State.ProbedDown = false;
+        }
+    }
+
+    /// <summary>A background health check's answer: shown in status, never a back-off (requests decide that).</summary>
+    public void MarkProbed(PoolDestination destination, Abstractions.Backends.BackendHealth health)
+    {
+        lock (_state.Gate)
+        {
+            destination.State.Known = true;
+            destination.State.ProbedDown = !health.IsHealthy;
+            if (!health.IsHealthy)
+            {
+                destination.State.LastError = health.Description;
+            }
         }
     }
 
@@ -101,7 +118,7 @@ internal sealed class PoolDestinations
             var now = _time.GetUtcNow();
             return [.. Destinations.Select(d => new PoolDestinationStatus(
                 d.Url,
-                d.RetryAt <= now,
+                !d.State.Known ? Routing.BackendHealthState.Unknown : d.Failures > 0 || d.State.ProbedDown ? Routing.BackendHealthState.Down : Routing.BackendHealthState.Up,
                 d.InFlight,
                 d.Conversations,
                 d.Failures,
@@ -138,4 +155,8 @@ internal sealed class PoolDestination(int index, Abstractions.Backends.IBackend 
 }
 
 /// <summary>A destination as status shows it: <see cref="RetryAt"/> is set while it is backed off.</summary>
-internal sealed record PoolDestinationStatus(Uri Url, bool Healthy, int InFlight, int Conversations, int Failures, DateTimeOffset? RetryAt, string? LastError);
+internal sealed record PoolDestinationStatus(Uri Url, Routing.BackendHealthState Health, int InFlight, int Conversations, int Failures, DateTimeOffset? RetryAt, string? LastError)
+{
+    /// <summary>Known to be up; unknown is not healthy.</summary>
+    public bool Healthy => Health == Routing.BackendHealthState.Up;
+}

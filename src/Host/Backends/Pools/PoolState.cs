@@ -104,6 +104,12 @@ internal sealed class DestinationState
 
     public string? LastError { get; set; }
 
+    /// <summary>A request or a health check has reached it (or failed to): until then its health is unknown.</summary>
+    public bool Known { get; set; }
+
+    /// <summary>Its last health check failed (shown as down; unlike a failed request, it is not backed off for it).</summary>
+    public bool ProbedDown { get; set; }
+
     public void Started() => Interlocked.Increment(ref _inFlight);
 
     public void Finished() => Interlocked.Decrement(ref _inFlight);

@@ -141,6 +141,21 @@ internal sealed partial class PooledBackend : IBackend
             : BackendHealth.Unhealthy($"no destination of pool '{Name}' is up ({each})");
     }
 
+    /// <summary>Checks each destination for status (<see cref="BackendProber"/>): what it finds is shown, and backs nothing off.</summary>
+    public async Task<BackendHealth> ProbeAsync(Func<IBackend, Task<BackendHealth>> check)
+    {
+        var answers = await Task.WhenAll(_pool.Destinations.Select(async d => (Destination: d, Health: await check(d.Backend).ConfigureAwait(false)))).ConfigureAwait(false);
+        foreach (var (destination, health) in answers)
+        {
+            _pool.MarkProbed(destination, health);
+        }
+
+        int up = answers.Count(a => a.Health.IsHealthy);
+        return up > 0
+            ? BackendHealth.Healthy($"{up} of {answers.Length} destinations up")
+            : BackendHealth.Unhealthy($"no destination of pool '{Name}' is up ({string.Join("; ", answers.Select(a => a.Health.Description))})");
+    }
+
     public Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken cancellationToken) => Healthiest.ListModelsAsync(cancellationToken);
 
     public async Task<BackendCapabilities> DiscoverCapabilitiesAsync(CancellationToken cancellationToken)

@@ -27,6 +27,23 @@ async function makeDefault(name) {
 }
 
 // One replica of a pool (its `urls`), shown under its backend: health, load and the conversations it holds.
+// "up", "down" or "unknown" (health nobody has checked yet is not shown as healthy).
+function healthOf(item) {
+  return item.health || (item.healthy ? "up" : "down");
+}
+
+function healthText(item, retry) {
+  const health = healthOf(item);
+  if (health === "up") return "healthy";
+  if (health === "unknown") return "unknown";
+  return "unhealthy (" + item.failures + " failures" + retry + ")";
+}
+
+function healthClass(item) {
+  const health = healthOf(item);
+  return health === "up" ? "healthy" : health === "unknown" ? "muted" : "unhealthy";
+}
+
 function destinationRow(pool, destination) {
   const row = document.createElement("tr");
   row.className = "destination";
@@ -35,10 +52,7 @@ function destinationRow(pool, destination) {
   cell(row, "↳", "muted");
   cell(row, "destination", "muted");
   cell(row, destination.url);
-  cell(row, destination.healthy
-    ? "healthy"
-    : "unhealthy (" + destination.failures + " failures" + (destination.retryAt ? ", retry " + new Date(destination.retryAt).toLocaleTimeString() : "") + ")",
-    destination.healthy ? "healthy" : "unhealthy");
+  cell(row, healthText(destination, destination.retryAt ? ", retry " + new Date(destination.retryAt).toLocaleTimeString() : ""), healthClass(destination));
   cell(row, String(destination.inFlight));
   const detail = cell(row, "conversations: " + destination.conversations + (destination.lastError ? "; last error: " + destination.lastError : ""), "muted");
   detail.colSpan = 6;
@@ -65,7 +79,7 @@ function renderBackends(status) {
     cell(row, backend.name, isDefault ? "default" : "");
     cell(row, backend.kind || "");
     cell(row, backend.destinations ? "pool of " + backend.destinations.length : backend.url || "");
-    cell(row, backend.healthy ? "healthy" : "unhealthy (" + backend.failures + " failures)", backend.healthy ? "healthy" : "unhealthy");
+    cell(row, healthText(backend, ""), healthClass(backend));
     cell(row, String(backend.inFlight) + (backend.maxInFlight ? "/" + backend.maxInFlight : "") + (backend.queued ? " +" + backend.queued + " queued" : ""));
     cell(row, windowText(backend), backend.contextLengthSource === "default" ? "muted" : "");
     const figures = backend.figures || {};
@@ -125,7 +139,7 @@ function renderErrors(status) {
   list.replaceChildren();
   const items = [];
   status.backends.filter(b => b.lastError).forEach(b => items.push(b.name + ": " + b.lastError));
-  status.backends.forEach(b => (b.destinations || []).filter(d => !d.healthy && d.lastError)
+  status.backends.forEach(b => (b.destinations || []).filter(d => healthOf(d) === "down" && d.lastError)
     .forEach(d => items.push(b.name + " → " + d.url + ": " + d.lastError)));
   status.recent.filter(r => r.status !== 200).reverse().forEach(r =>
     items.push(new Date(r.at).toLocaleTimeString() + " " + r.backend + " " + r.model + " (" + r.class + "): " + r.status));
