@@ -12,41 +12,22 @@ namespace AnyClaude.Host.Configuration;
 /// </summary>
 internal sealed partial class ConfigurationWatcher : IDisposable
 {
-    public static readonly TimeSpan DefaultSettleTime = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan DefaultSettleTime = SettledFileWatcher.DefaultSettleTime;
 
-    private readonly List<FileSystemWatcher> _watchers = [];
     private readonly Func<ConfigurationResult> _load;
     private readonly ConfigurationReloader _reloader;
     private readonly ILogger _logger;
-    private readonly Timer _settle;
-    private readonly TimeSpan _settleTime;
+    private readonly SettledFileWatcher _watcher;
 
     public ConfigurationWatcher(IEnumerable<string> files, Func<ConfigurationResult> load, ConfigurationReloader reloader, ILogger logger, TimeSpan? settleTime = null)
     {
         _load = load;
         _reloader = reloader;
         _logger = logger;
-        _settleTime = settleTime ?? DefaultSettleTime;
-        _settle = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
-        foreach (string file in files.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal))
-        {
-            string? directory = Path.GetDirectoryName(file);
-            if (directory is null || !Directory.Exists(directory))
-            {
-                continue;
-            }
-
-            var watcher = new FileSystemWatcher(directory, Path.GetFileName(file))
-            {
-                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
-            };
-            watcher.Changed += OnChanged;
-            watcher.Created += OnChanged;
-            watcher.Deleted += OnChanged;
-            watcher.Renamed += OnChanged;
-            watcher.EnableRaisingEvents = true;
-            _watchers.Add(watcher);
-        }
+        _watcher = new SettledFileWatcher(
+            files.Select(Path.GetFullPath).Select(file => (Path.GetDirectoryName(file)!, Path.GetFileName(file))),
+            Reload,
+            settleTime);
     }
 
     /// <summary>The files <see cref="ConfigurationLoader"/> reads for this command line and folder.</summary>
@@ -70,8 +51,6 @@ internal sealed partial class ConfigurationWatcher : IDisposable
             app.Services.GetRequiredService<ConfigurationReloader>(),
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AnyClaude.Configuration"));
 
-    private void OnChanged(object sender, FileSystemEventArgs e) => _settle.Change(_settleTime, Timeout.InfiniteTimeSpan);
-
     private void Reload()
     {
         try
@@ -85,15 +64,7 @@ internal sealed partial class ConfigurationWatcher : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var watcher in _watchers)
-        {
-            watcher.Dispose();
-        }
-
-        _settle.Dispose();
-    }
+    public void Dispose() => _watcher.Dispose();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "configuration change not read ({Reason}); the running configuration stays")]
     private static partial void LogUnreadable(ILogger logger, string reason);

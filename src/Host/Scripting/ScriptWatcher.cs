@@ -15,16 +15,14 @@ namespace AnyClaude.Host.Scripting;
 /// </summary>
 internal sealed partial class ScriptWatcher : IDisposable
 {
-    public static readonly TimeSpan DefaultSettleTime = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan DefaultSettleTime = SettledFileWatcher.DefaultSettleTime;
 
-    private readonly List<FileSystemWatcher> _watchers = [];
     private readonly IReadOnlyList<string> _directories;
     private readonly string _cacheDirectory;
     private readonly RequestPipelines _pipelines;
     private readonly Func<AnyClaudeOptions> _options;
     private readonly ILogger _logger;
-    private readonly Timer _settle;
-    private readonly TimeSpan _settleTime;
+    private readonly SettledFileWatcher _watcher;
     private readonly Lock _reloading = new();
 
     public ScriptWatcher(IReadOnlyList<string> directories, string cacheDirectory, RequestPipelines pipelines, Func<AnyClaudeOptions> options, ILogger logger, TimeSpan? settleTime = null)
@@ -34,22 +32,7 @@ internal sealed partial class ScriptWatcher : IDisposable
         _pipelines = pipelines;
         _options = options;
         _logger = logger;
-        _settleTime = settleTime ?? DefaultSettleTime;
-        _settle = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
-        foreach (string directory in directories.Where(Directory.Exists))
-        {
-            var watcher = new FileSystemWatcher(directory, "*.csx")
-            {
-                IncludeSubdirectories = false,
-                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
-            };
-            watcher.Changed += OnChanged;
-            watcher.Created += OnChanged;
-            watcher.Deleted += OnChanged;
-            watcher.Renamed += OnChanged;
-            watcher.EnableRaisingEvents = true;
-            _watchers.Add(watcher);
-        }
+        _watcher = new SettledFileWatcher(directories.Select(directory => (directory, "*.csx")), Reload, settleTime);
     }
 
     /// <summary>Watches the running proxy's script folders.</summary>
@@ -63,8 +46,6 @@ internal sealed partial class ScriptWatcher : IDisposable
             () => reloader.Applied,
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AnyClaude.Scripts"));
     }
-
-    private void OnChanged(object sender, FileSystemEventArgs e) => _settle.Change(_settleTime, Timeout.InfiniteTimeSpan);
 
     private void Reload()
     {
@@ -103,15 +84,7 @@ internal sealed partial class ScriptWatcher : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var watcher in _watchers)
-        {
-            watcher.Dispose();
-        }
-
-        _settle.Dispose();
-    }
+    public void Dispose() => _watcher.Dispose();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "scripts changed but not applied, the previous scripts keep running:\n{Errors}")]
     private static partial void LogRejected(ILogger logger, string errors);
