@@ -103,6 +103,8 @@ public sealed class CommandLineTests : IAsyncLifetime
         var environment = Environment(backend.BaseUrl);
         // As a user runs it: no ANYCLAUDE_PORT, so the control commands have no port to go by but this session's record.
         environment.Remove("ANYCLAUDE_PORT");
+        // The backend's window is known, so the launcher's only line is the port's (an unknown one gets a line of its own).
+        environment["ANYCLAUDE_BACKENDS__MLX-LM__CONTEXTLENGTH"] = "65536";
         string outputs = Path.Combine(_sandbox.Home, "control-commands");
         environment["ANYCLAUDE_CLAUDEPATH"] = StandInClaude($"""
             cd /

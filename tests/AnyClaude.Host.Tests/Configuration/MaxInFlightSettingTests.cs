@@ -18,14 +18,14 @@ public sealed class MaxInFlightSettingTests : IDisposable
     [Fact]
     public void It_is_read_per_backend_and_absent_leaves_it_to_the_server()
     {
-        var result = Load("""{"mode": "llama", "backends": {"llama": {"kind": "llama-cpp", "url": "http://127.0.0.1:8090/v1", "maxInFlight": 3}, "off": {"kind": "openai", "url": "http://127.0.0.1:9/v1", "maxInFlight": 0}}}""");
+        var result = Load("""{"mode": "llama", "backends": {"llama": {"kind": "llama-cpp", "url": "http://127.0.0.1:8090/v1", "maxInFlight": 3}, "off": {"kind": "openai", "url": "http://127.0.0.1:9/v1", "maxInFlight": 0}, "plain": {"kind": "openai", "url": "http://127.0.0.1:10/v1"}}}""");
 
         result.Errors.ShouldBeEmpty();
         var options = result.Options.ShouldNotBeNull();
         options.Backends["llama"].MaxInFlight.ShouldBe(3);
         options.Backends["llama"].Extra.ContainsKey("maxInFlight").ShouldBeFalse();
         options.Backends["off"].MaxInFlight.ShouldBe(0);
-        options.Backends["mlx-lm"].MaxInFlight.ShouldBeNull();
+        options.Backends["plain"].MaxInFlight.ShouldBeNull();
     }
 
     [Fact]

@@ -12,6 +12,7 @@ namespace AnyClaude.Host.Tests.RealEngine;
 /// A client that goes away while the real <c>llama-server</c> is still prefilling its prompt, through the proxy: the
 /// server hears of it (its own log and <c>/slots</c>), stops after the batch it is on, and keeps what it prefilled.
 /// </summary>
+[Collection(RealEngineCollection.Name)]
 public sealed partial class ClientLeavesMidPrefillTests(ITestOutputHelper output)
 {
     /// <summary>llama-server's default <c>--batch-size</c>: it prefills this many tokens between two looks at its queue.</summary>

@@ -4,6 +4,7 @@ using AnyClaude.TestSupport.RealEngine;
 namespace AnyClaude.Host.Tests.RealEngine;
 
 /// <summary>A backend's <c>fallback</c> takes over from, or for, a real <c>llama-server</c> that is down before the first byte.</summary>
+[Collection(RealEngineCollection.Name)]
 public sealed class FallbackFromRealServerTests
 {
     [Theory]

@@ -10,6 +10,7 @@ namespace AnyClaude.Host.Tests.RealEngine;
 /// The real <c>llama-server</c> killed (SIGKILL, as a crash) while its answer streams through the proxy, then started
 /// again on the same port: the client gets one error naming the backend, and the same proxy serves the next request.
 /// </summary>
+[Collection(RealEngineCollection.Name)]
 public sealed class ServerKilledMidStreamTests(ITestOutputHelper output)
 {
     [Theory]

@@ -16,6 +16,7 @@ namespace AnyClaude.Host.Tests.RealEngine;
 /// the server's own: its <c>prompt_tokens_details.cached_tokens</c> (<c>timings.cache_n</c>), passed through unchanged
 /// as <c>cache_read_input_tokens</c>.
 /// </summary>
+[Collection(RealEngineCollection.Name)]
 public sealed partial class SubagentCacheTests(ITestOutputHelper output)
 {
     private const string Session = "{\"device_id\":\"d1\",\"account_uuid\":\"\",\"session_id\":\"5e55-5ab0\"}";

@@ -8,6 +8,7 @@ namespace AnyClaude.Host.Tests.Routing;
 /// Issue 24, point 5, on the real llama-server: the background health check finds it up, finds it down once it is
 /// killed (no request sent meanwhile), and up again once it is back, in what <c>anyclaude status</c> reads.
 /// </summary>
+[Collection(RealEngine.RealEngineCollection.Name)]
 public sealed class RealEngineHealthTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
