@@ -42,10 +42,10 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
 
     /// <summary>
     /// With several slots (<c>--parallel</c>, from <c>/props</c>; asked once if no health check has yet), the request goes
-    /// to a slot this proxy has nothing running on, its conversation's own when that one is free (<see cref="SlotPlan"/>);
-    /// the <c>idSlot</c> setting wins.
+    /// to a slot this proxy has nothing running on, its conversation's own when that one is free, else preferably one
+    /// holding the same head (system prompt and tools: <see cref="PromptHead"/>; <see cref="SlotPlan"/>); the <c>idSlot</c> setting wins.
     /// </summary>
-    protected override async ValueTask<ChatRenderOptions> CreateRenderOptionsAsync(string model, BackendCall call, CancellationToken cancellationToken)
+    protected override async ValueTask<ChatRenderOptions> CreateRenderOptionsAsync(MessagesRequest request, string model, BackendCall call, CancellationToken cancellationToken)
     {
         int? slot = _idSlot;
         if (slot is null)
@@ -55,7 +55,8 @@ internal sealed class LlamaCppBackend : OpenAICompatibleBackend
                 await DiscoverCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            if (_slots.Acquire(Capabilities.Slots, call.RequestClass, call.ConversationKey) is { } lease)
+            int? head = Capabilities.Slots > 1 ? PromptHead.Of(request) : null;
+            if (_slots.Acquire(Capabilities.Slots, call.RequestClass, call.ConversationKey, head) is { } lease)
             {
                 _leases[call] = lease;
                 slot = lease.Slot;

@@ -7,13 +7,16 @@ namespace AnyClaude.Plugins.LlamaCpp;
 /// <c>--cache-ram</c> a prompt a slot gives up is kept in host memory and restored when it comes back; and each batch
 /// (<c>n_batch</c> tokens) is filled slot by slot in slot order, so a long prefill on a low slot holds back every
 /// prompt on the slots above it, while a prompt on a lower slot goes first. So a request is pinned only to a slot that
-/// is free: a conversation (each affinity key: a subagent is its own) to the slot it had; else (a new conversation, a
-/// moved one, a side request) to the free slot that matters least: one below every busy slot, holding no
-/// conversation's prefix, used longest ago, the highest of equals (which leaves the low slots, first in the batch, to
-/// whoever comes while it runs). A conversation sticks to the slot it was given; a side request (classifier, title,
-/// topic, probe: a prefix no turn shares) takes no slot from its conversation. With every slot busy, or a request the
-/// server placed itself still running (its slot unknown here), nothing is pinned: the server gives it the first slot
-/// that frees. One slot (or none reported): never pinned.
+/// is free: a conversation (each affinity key: a subagent is its own) to the slot it had; else to a free slot below
+/// every busy one when there is one, and among those: for a conversation new here (or a request with no key) the one
+/// whose last prompt had the same head (<see cref="PromptHead"/>: system prompt and tools, which Claude Code sessions
+/// share), even from an idle conversation, which then moves; for a moved conversation or a side request one holding
+/// no conversation before one with its head (so two conversations do not take turns on one slot); then the one used
+/// longest ago, the highest of equals (which leaves the low slots, first in the batch, to whoever comes while it runs).
+/// A conversation sticks to the slot it was given; a side request (classifier, title, topic, probe: a prefix no turn
+/// shares) takes no slot from its conversation. With every slot busy, or a request the server placed itself still
+/// running (its slot unknown here), nothing is pinned: the server gives it the first slot that frees. One slot (or
+/// none reported): never pinned.
 /// </summary>
 internal sealed class SlotPlan
 {
@@ -25,14 +28,16 @@ internal sealed class SlotPlan
     private int[] _busy = [];
     private long[] _lastUse = [];
     private string?[] _owner = [];
+    private int?[] _head = [];
     private int _unplaced;
     private long _clock;
 
     /// <summary>
-    /// The slot for a request of <paramref name="requestClass"/> in <paramref name="conversationKey"/>, held until
-    /// <see cref="Release"/>; null when the server has one slot or does not say (nothing to choose, nothing to hold).
+    /// The slot for a request of <paramref name="requestClass"/> in <paramref name="conversationKey"/> whose prompt
+    /// starts with <paramref name="head"/> (<see cref="PromptHead"/>; null: unknown), held until <see cref="Release"/>;
+    /// null when the server has one slot or does not say (nothing to choose, nothing to hold).
     /// </summary>
-    public SlotLease? Acquire(int? slots, string? requestClass, string? conversationKey)
+    public SlotLease? Acquire(int? slots, string? requestClass, string? conversationKey, int? head = null)
     {
         if (slots is not (> 1 and var count))
         {
@@ -46,11 +51,12 @@ internal sealed class SlotPlan
                 Reset(count);
             }
 
-            int? slot = _unplaced > 0 ? null : Choose(IsSide(requestClass), conversationKey);
+            int? slot = _unplaced > 0 ? null : Choose(IsSide(requestClass), conversationKey, head);
             if (slot is { } chosen)
             {
                 _busy[chosen]++;
                 _lastUse[chosen] = ++_clock;
+                _head[chosen] = head;
             }
             else
             {
@@ -91,28 +97,27 @@ internal sealed class SlotPlan
         }
     }
 
-    private int? Choose(bool side, string? conversationKey)
+    private int? Choose(bool side, string? conversationKey, int? head)
     {
-        if (!side && conversationKey is not null && _slotOf.TryGetValue(conversationKey, out int own) && _busy[own] == 0)
+        int own = -1;
+        bool known = conversationKey is not null && _slotOf.TryGetValue(conversationKey, out own);
+        if (!side && known && _owner[own] == conversationKey && _busy[own] == 0)
         {
-            Touch(conversationKey);
+            Touch(conversationKey!);
             return own;
         }
 
-        int? free = LeastValuableFreeSlot();
+        // A conversation new to this plan (or one with no key) goes where its head is cached, even to a slot another
+        // conversation held: that one moves when it comes back (known, so it then takes a slot no one holds first).
+        int? free = LeastValuableFreeSlot(head, headFirst: !side && !known);
         if (free is not { } slot || side || conversationKey is null)
         {
             return free;
         }
 
-        if (_owner[slot] is { } previous && previous != conversationKey)
+        if (known && _owner[own] == conversationKey)
         {
-            Forget(previous);
-        }
-
-        if (_slotOf.TryGetValue(conversationKey, out int moved) && _owner[moved] == conversationKey)
-        {
-            _owner[moved] = null;
+            _owner[own] = null;
         }
 
         _slotOf[conversationKey] = slot;
@@ -122,13 +127,13 @@ internal sealed class SlotPlan
     }
 
     /// <summary>The free slot that matters least (see the class), null when none is free.</summary>
-    private int? LeastValuableFreeSlot()
+    private int? LeastValuableFreeSlot(int? head, bool headFirst)
     {
         int firstBusy = Array.FindIndex(_busy, count => count > 0);
         int? best = null;
         for (int slot = _busy.Length - 1; slot >= 0; slot--)
         {
-            if (_busy[slot] == 0 && (best is not { } current || Rank(slot, firstBusy).CompareTo(Rank(current, firstBusy)) < 0))
+            if (_busy[slot] == 0 && (best is not { } current || Rank(slot, firstBusy, head, headFirst).CompareTo(Rank(current, firstBusy, head, headFirst)) < 0))
             {
                 best = slot;
             }
@@ -137,9 +142,17 @@ internal sealed class SlotPlan
         return best;
     }
 
-    /// <summary>Lower is better: behind a busy slot in the server's batch order, holding a conversation, last used.</summary>
-    private (bool Behind, bool Held, long LastUse) Rank(int slot, int firstBusy) =>
-        (firstBusy >= 0 && firstBusy < slot, _owner[slot] is not null, _lastUse[slot]);
+    /// <summary>
+    /// Lower is better: behind a busy slot in the server's batch order; then, for a new conversation, not holding its
+    /// head before holding a conversation (for others the other way round); then last used.
+    /// </summary>
+    private (bool Behind, bool First, bool Second, long LastUse) Rank(int slot, int firstBusy, int? head, bool headFirst)
+    {
+        bool behind = firstBusy >= 0 && firstBusy < slot;
+        bool held = _owner[slot] is not null;
+        bool otherHead = head is null || _head[slot] != head;
+        return headFirst ? (behind, otherHead, held, _lastUse[slot]) : (behind, held, otherHead, _lastUse[slot]);
+    }
 
     private void Touch(string conversationKey)
     {
@@ -166,6 +179,7 @@ internal sealed class SlotPlan
         _busy = new int[count];
         _lastUse = new long[count];
         _owner = new string?[count];
+        _head = new int?[count];
         _unplaced = 0;
         _slotOf.Clear();
         _recent.Clear();

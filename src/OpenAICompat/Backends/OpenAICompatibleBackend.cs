@@ -80,7 +80,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         // The body goes into a pooled buffer (a Claude Code turn renders to about 100 KB: as a fresh array it would
         // be a large-object allocation every request) and the buffer goes back when the exchange is over.
         using var body = new PooledBufferWriter(RenderSizeHint);
-        var options = await CreateRenderOptionsAsync(model, call, cancellationToken).ConfigureAwait(false);
+        var options = await CreateRenderOptionsAsync(request, model, call, cancellationToken).ConfigureAwait(false);
         using var exchange = new ExchangeEnd(this, call);
         ChatRequestRenderer.RenderTo(body, request, options, call.Warnings);
         RenderSizeHint = body.WrittenCount;
@@ -317,10 +317,10 @@ public abstract class OpenAICompatibleBackend : IBackend
     }
 
     /// <summary>
-    /// The render options for one request, which may depend on it (its class, its conversation: llama.cpp pins each to
-    /// a cache slot); by default <see cref="CreateRenderOptions(string)"/>.
+    /// The render options for one request, which may depend on it (its class, its conversation, its prompt's head:
+    /// llama.cpp pins each to a cache slot); by default <see cref="CreateRenderOptions(string)"/>.
     /// </summary>
-    protected virtual ValueTask<ChatRenderOptions> CreateRenderOptionsAsync(string model, BackendCall call, CancellationToken cancellationToken) =>
+    protected virtual ValueTask<ChatRenderOptions> CreateRenderOptionsAsync(MessagesRequest request, string model, BackendCall call, CancellationToken cancellationToken) =>
         ValueTask.FromResult(CreateRenderOptions(model));
 
     protected virtual ChatRenderOptions CreateRenderOptions(string model) => new()

@@ -31,11 +31,16 @@ public sealed class LlamaCppSlotTests
         await using var three = await ProxyHarness.StartAsync(ServerFlavor.LlamaCpp, fakeOptions: new FakeServerOptions { Slots = 3 });
         var cache = SlotPrefixCache.On(three.Fake);
         await PostAsync(three, ConversationTurns.Turn(1, session: "a").ToJsonString());
-        await PostAsync(three, ConversationTurns.Turn(1, session: "b", topic: "the lexer").ToJsonString());
+        var b = await PostAsync(three, ConversationTurns.Turn(1, session: "b", topic: "the lexer").ToJsonString());
         await PostAsync(three, RequestBodies.Classifier().ToJsonString());
         await PostAsync(three, ConversationTurns.Turn(2, session: "a").ToJsonString());
         await PostAsync(three, ConversationTurns.Turn(2, session: "b", topic: "the lexer").ToJsonString());
-        cache.Seen.Select(s => s.Slot).ShouldBe([2, 1, 0, 2, 1]);
+        await PostAsync(three, ConversationTurns.Turn(3, session: "a").ToJsonString());
+
+        // b has a's system prompt and tools: it starts where they are cached; a, whose slot b then holds, moves once to a
+        // slot no one holds, and from then on each keeps its own.
+        cache.Seen.Select(s => s.Slot).ShouldBe([2, 2, 1, 0, 2, 0]);
+        b.Cached.ShouldBeGreaterThan(0);
 
         await using var one = await ProxyHarness.StartAsync(ServerFlavor.LlamaCpp);
         one.Fake.Enqueue(ScriptedResponse.Text("ok"));

@@ -120,6 +120,66 @@ public sealed class SlotPlanTests
     }
 
     [Fact]
+    public void A_new_conversation_sharing_a_free_slots_head_goes_there()
+    {
+        const int head = 7;
+        var plan = new SlotPlan();
+        var a = plan.Acquire(2, "turn", "a", head)!;
+        plan.Release(a);
+
+        // b has the same system prompt and tools as a (two Claude Code sessions): on a's slot that much is cached; slot 0 is cold.
+        var b = plan.Acquire(2, "turn", "b", head)!;
+        b.Slot.ShouldBe(a.Slot);
+        plan.Release(b);
+
+        // Requests with no conversation (doctor's) go where their head is too.
+        var first = plan.Acquire(2, null, null, 9)!;
+        plan.Release(first);
+        plan.Acquire(2, null, null, 9)!.Slot.ShouldBe(first.Slot);
+    }
+
+    [Fact]
+    public void A_conversation_whose_slot_a_new_one_took_moves_to_another_and_they_do_not_take_turns_on_one()
+    {
+        const int head = 7;
+        var plan = new SlotPlan();
+        int? a = Use(plan, "a", head, slots: 2);
+        Use(plan, "b", head, slots: 2).ShouldBe(a);
+
+        // a's slot holds b's prompt now: a moves to the free slot no one holds, and each then keeps its own.
+        int? moved = Use(plan, "a", head, slots: 2);
+        moved.ShouldNotBe(a);
+        for (int turn = 0; turn < 2; turn++)
+        {
+            Use(plan, "b", head, slots: 2).ShouldBe(a);
+            Use(plan, "a", head, slots: 2).ShouldBe(moved);
+        }
+    }
+
+    [Fact]
+    public void A_shared_head_never_puts_a_new_conversation_behind_a_busy_slot()
+    {
+        const int head = 7;
+        var plan = new SlotPlan();
+        Use(plan, "x", head).ShouldBe(2);
+        var y = plan.Acquire(3, "turn", "y")!;
+        y.Slot.ShouldBe(1);
+
+        // Slot 2 holds the head, but a prompt there waits for y's prefill: slot 0, batched first, is cold but not held back.
+        plan.Acquire(3, "turn", "new", head)!.Slot.ShouldBe(0);
+    }
+
+    [Fact]
+    public void A_subagent_with_its_own_head_does_not_take_the_main_conversations_slot()
+    {
+        var plan = new SlotPlan();
+        int? main = Use(plan, "main", 1, slots: 2);
+        int? subagent = Use(plan, "main/agent-1", 2, slots: 2);
+        subagent.ShouldNotBe(main);
+        Use(plan, "main", 1, slots: 2).ShouldBe(main);
+    }
+
+    [Fact]
     public void One_slot_or_an_unknown_count_is_never_pinned()
     {
         var plan = new SlotPlan();
@@ -127,10 +187,10 @@ public sealed class SlotPlanTests
         plan.Acquire(null, "classifier", "a").ShouldBeNull();
     }
 
-    /// <summary>One request of <paramref name="key"/> on a three-slot server, over at once: the slot it had.</summary>
-    private static int? Use(SlotPlan plan, string key)
+    /// <summary>One request of <paramref name="key"/> (a three-slot server unless said), over at once: the slot it had.</summary>
+    private static int? Use(SlotPlan plan, string key, int? head = null, int slots = 3)
     {
-        var lease = plan.Acquire(3, "turn", key)!;
+        var lease = plan.Acquire(slots, "turn", key, head)!;
         plan.Release(lease);
         return lease.Slot;
     }

@@ -150,7 +150,8 @@ internal static class RealEngineRequests
         }
     }
 
-    private static string Text(string marker, int words)
+    /// <summary>About <paramref name="words"/> words of text, the same for the same <paramref name="marker"/>.</summary>
+    public static string Text(string marker, int words)
     {
         var random = new Random(marker.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)));
         var text = new StringBuilder($"Notes for {marker}:", words * 8);
