@@ -11,7 +11,7 @@ namespace AnyClaude.Host.Tests.RealEngine;
 /// server (its <c>requests_deferred</c> stays 0), shows as queued in <c>/admin/status</c> and the dashboard, and is
 /// served after; one whose client leaves while queued is never sent.
 /// </summary>
-[Collection("real-engine")]
+[Collection(RealEngineCollection.Name)]
 public sealed class RealProxyQueueTests
 {
     private const int AMaxTokens = 8;

@@ -11,7 +11,7 @@ namespace AnyClaude.Host.Tests.RealEngine;
 /// long cold prefill while a slot is idle (its first token comes while the long one still prefills, on the other slot),
 /// and the long one keeps its slot's cache for its next turn.
 /// </summary>
-[Collection("real-engine")]
+[Collection(RealEngineCollection.Name)]
 public sealed class RealSlotSchedulingTests(ITestOutputHelper output)
 {
     private const int AMaxTokens = 8;
