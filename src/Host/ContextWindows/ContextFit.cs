@@ -41,8 +41,9 @@ internal sealed class ContextFit(CapabilityDiscovery discovery, PromptCounter co
             return;
         }
 
-        // A conversation's turn is sized from its last one; side requests (titles, classifiers) are not tracked.
-        string? grown = routed.Class is RequestClass.Turn or RequestClass.Compaction ? PromptGrowth.KeyOf(backend.Name, request.Model, routed.AffinityKey) : null;
+        // A conversation's turn (a subagent's too: the affinity key tells it apart) is sized from its last one; side
+        // requests (titles, classifiers) are not tracked.
+        string? grown = routed.Class is RequestClass.Turn or RequestClass.Compaction or RequestClass.Subagent ? PromptGrowth.KeyOf(backend.Name, request.Model, routed.AffinityKey) : null;
         if (grown is not null && growth.UpperBound(grown, request) is { } upper && upper + asked <= window)
         {
             // Whatever the exact count, it is refused nothing and max_tokens stays as asked: counting would change nothing.
