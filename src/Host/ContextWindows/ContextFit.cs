@@ -10,10 +10,12 @@ namespace AnyClaude.Host.ContextWindows;
 /// that cannot fit, or leaves no room for an answer, is refused at once with Anthropic's own
 /// <c>prompt is too long: N tokens &gt; M maximum</c> (which Claude Code answers by compacting) instead of a long
 /// prefill that fails; otherwise <c>max_tokens</c> becomes at most the room the window has left. A prompt far from the
-/// edge is not counted (the quick estimate, doubled, plus the answer fits); one near it is counted as well as the
-/// backend can (<see cref="PromptCounter"/>).
+/// edge is not counted (the quick estimate, doubled, plus the answer fits), nor is a conversation's turn whose upper
+/// bound (its last turn's size plus at most what was appended since, <see cref="PromptGrowth"/>) leaves the whole answer
+/// room, since no exact count could then change the answer; one near the edge is counted as well as the backend can
+/// (<see cref="PromptCounter"/>).
 /// </summary>
-internal sealed class ContextFit(CapabilityDiscovery discovery, PromptCounter counter, EstimateCalibration calibration)
+internal sealed class ContextFit(CapabilityDiscovery discovery, PromptCounter counter, EstimateCalibration calibration, PromptGrowth growth)
 {
     /// <summary>The least room for an answer worth sending (or what the request asked for, when it asked for less).</summary>
     public const int MinimumOutputTokens = 512;
@@ -39,10 +41,24 @@ internal sealed class ContextFit(CapabilityDiscovery discovery, PromptCounter co
             return;
         }
 
+        // A conversation's turn (a subagent's too: the affinity key tells it apart) is sized from its last one; side
+        // requests (titles, classifiers) are not tracked.
+        string? grown = routed.Class is RequestClass.Turn or RequestClass.Compaction or RequestClass.Subagent ? PromptGrowth.KeyOf(backend.Name, request.Model, routed.AffinityKey) : null;
+        if (grown is not null && growth.UpperBound(grown, request) is { } upper && upper + asked <= window)
+        {
+            // Whatever the exact count, it is refused nothing and max_tokens stays as asked: counting would change nothing.
+            growth.Remember(grown, request, upper);
+            return;
+        }
+
         TokenCount count;
         try
         {
             count = await counter.CountAsync(backend, request, routed.ConversationKey, cancellationToken).ConfigureAwait(false);
+            if (grown is not null && count.Source is TokenCountSource.Server or TokenCountSource.Tokenizer)
+            {
+                growth.Remember(grown, request, count.Tokens);
+            }
         }
         catch (AnthropicException)
         {

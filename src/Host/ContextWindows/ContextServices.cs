@@ -12,6 +12,7 @@ internal static class ContextServices
         services.AddSingleton<CapabilityDiscovery>();
         services.AddSingleton<EstimateCalibration>();
         services.AddSingleton<PromptCounter>();
+        services.AddSingleton<PromptGrowth>();
         services.AddSingleton<ContextFit>();
         services.AddHostedService<DiscoveryAtStartup>();
         return services;
