@@ -72,23 +72,19 @@ internal sealed class UpstreamTap : IAsyncDisposable
             context.Response.ContentType = answerType.ToString();
         }
 
-        using var answer = new MemoryStream();
+        // Kept before the answer is relayed, and each chunk recorded before it goes on: whatever the proxy has received,
+        // the exchange already holds, even when the proxy stops reading at the end of the stream (or goes away).
+        var exchange = new TappedExchange(context.Request.Method, "/" + path, System.Text.Encoding.UTF8.GetString(requestBody.ToArray()), (int)response.StatusCode);
+        _exchanges.Enqueue(exchange);
         await using var stream = await response.Content.ReadAsStreamAsync(context.RequestAborted);
         var buffer = new byte[16 * 1024];
         int read;
         while ((read = await stream.ReadAsync(buffer, context.RequestAborted)) > 0)
         {
-            answer.Write(buffer, 0, read);
+            exchange.Append(buffer.AsSpan(0, read));
             await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
-
-        _exchanges.Enqueue(new TappedExchange(
-            context.Request.Method,
-            "/" + path,
-            System.Text.Encoding.UTF8.GetString(requestBody.ToArray()),
-            (int)response.StatusCode,
-            System.Text.Encoding.UTF8.GetString(answer.ToArray())));
     }
 
     public async ValueTask DisposeAsync()
@@ -99,5 +95,36 @@ internal sealed class UpstreamTap : IAsyncDisposable
     }
 }
 
-/// <summary>One request the proxy made of the server and the server's whole answer, as text.</summary>
-internal sealed record TappedExchange(string Method, string Path, string RequestBody, int Status, string ResponseBody);
+/// <summary>One request the proxy made of the server and the server's answer, as text: as much of it as was relayed.</summary>
+internal sealed class TappedExchange(string method, string path, string requestBody, int status)
+{
+    private readonly MemoryStream _answer = new();
+    private readonly Lock _gate = new();
+
+    public string Method => method;
+
+    public string Path => path;
+
+    public string RequestBody => requestBody;
+
+    public int Status => status;
+
+    public string ResponseBody
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return System.Text.Encoding.UTF8.GetString(_answer.GetBuffer(), 0, (int)_answer.Length);
+            }
+        }
+    }
+
+    public void Append(ReadOnlySpan<byte> chunk)
+    {
+        lock (_gate)
+        {
+            _answer.Write(chunk);
+        }
+    }
+}
