@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 //   load --url URL [--concurrency C] [--seconds S] [--tool] [--body FILE]
 //   run [--reps 3] [--seconds 5] [--warmup 2] [--harness-warmup 15] [--targets direct,anyclaude,ccr,baseline] [--baseline PATH] [--proxy-cpu 1] [--env KEY=VALUE]... [--out FILE]
 //   ab [--pairs 5000] [--reps 3] [--warmup-pairs 1000] [--routes 10] [--proxy-cpu 1] [--out FILE]   interleaved A/B: no routes vs N never-matching routes, TTFT at C=1
-//   real [--targets direct,anyclaude,baseline] [--reps 5] [--window 32768] [--baseline PATH] [--two-conversations false] [--out FILE]   sessions on the real llama-server
+//   real [--targets direct,anyclaude,baseline] [--reps 5] [--window 32768] [--max-tokens 8] [--baseline PATH] [--two-conversations false] [--out FILE]   sessions on the real llama-server
 //   cache [--targets direct,anyclaude,anyclaude-rewarm,anyclaude-side,ccr] [--gap-ms N] [--cancelled keep|drop] [--baseline PATH] [--out FILE]   the prefix-cache experiment
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Options.Parse(args.Skip(1).ToArray());

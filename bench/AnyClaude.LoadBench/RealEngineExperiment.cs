@@ -31,6 +31,7 @@ internal static class RealEngineExperiment
         var targets = options.String("targets", "direct,anyclaude").Split(',');
         int reps = options.Int("reps", 5);
         int window = options.Int("window", 32768);
+        int maxTokens = options.Int("max-tokens", 8);
         var warm = new Dictionary<string, Dictionary<string, List<Answer>>>();
         var wait = new Dictionary<string, List<double>>();
         foreach (string target in targets)
@@ -43,7 +44,7 @@ internal static class RealEngineExperiment
                 await using var server = await RealLlamaServer.StartAsync(new LlamaServerOptions { ContextSize = window, Parallel = 1, MaxAnswerTokens = 8 });
                 await using var proxy = await StartTargetAsync(target, server, options);
                 using var client = new MessagesClient(proxy?.BaseUrl ?? server.Root);
-                var session = new Session($"{target}-{size}", bytes);
+                var session = new Session($"{target}-{size}", bytes, maxTokens);
                 var answers = new List<Answer>();
                 for (int turn = 0; turn <= reps; turn++)
                 {
@@ -63,9 +64,9 @@ internal static class RealEngineExperiment
                     await using var server = await RealLlamaServer.StartAsync(new LlamaServerOptions { ContextSize = window * 2, Parallel = 2, MaxAnswerTokens = 8 });
                     await using var proxy = await StartTargetAsync(target, server, options);
                     using var client = new MessagesClient(proxy?.BaseUrl ?? server.Root);
-                    var longA = client.SendAsync(new Session($"{target}-A{rep}", window * 6 / 2).Turn(0));
+                    var longA = client.SendAsync(new Session($"{target}-A{rep}", window * 6 / 2, maxTokens).Turn(0));
                     await Task.Delay(500);
-                    var b = await client.SendAsync(new Session($"{target}-B{rep}", 9_000).Turn(0));
+                    var b = await client.SendAsync(new Session($"{target}-B{rep}", 9_000, maxTokens).Turn(0));
                     var a = await longA;
                     wait[target].Add(b.TtftMs);
                     Console.WriteLine($"{target,-10} two conversations: B {b.InputTokens + b.CachedTokens} tokens TTFT {b.TtftMs:F0} ms while A ({a.InputTokens + a.CachedTokens} tokens) took {a.TtftMs:F0} ms");
@@ -74,7 +75,7 @@ internal static class RealEngineExperiment
         }
 
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"real llama-server (tiny Qwen2, scripts/real-engine), window {window} tokens, {reps} follow-ups per size; medians:");
+        text.AppendLine(CultureInfo.InvariantCulture, $"real llama-server (tiny Qwen2, scripts/real-engine), window {window} tokens, max_tokens {maxTokens}, {reps} follow-ups per size; medians:");
         text.AppendLine();
         var rows = new List<IReadOnlyList<string>>();
         foreach (string size in warm[targets[0]].Keys)
@@ -143,7 +144,7 @@ internal static class RealEngineExperiment
     /// sends it), a few tools, and turns that each add an assistant answer and a user message; <c>cache_control</c> on
     /// the last block, moving every turn. The text differs per session so no session finds another's prefix.
     /// </summary>
-    private sealed class Session(string name, int systemBytes)
+    private sealed class Session(string name, int systemBytes, int maxTokens)
     {
         public byte[] Turn(int turn)
         {
@@ -176,7 +177,8 @@ internal static class RealEngineExperiment
             var body = new JsonObject
             {
                 ["model"] = "claude-opus-5-5",
-                ["max_tokens"] = 8,
+                // Claude Code asks 32,000 for a model it does not know; the server stops at -n 8 either way.
+                ["max_tokens"] = maxTokens,
                 ["stream"] = true,
                 ["system"] = system,
                 ["tools"] = tools,
