@@ -289,7 +289,7 @@ internal sealed class AnthropicPassthroughBackend : IBackend
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' at {BaseUrl} broke mid-stream: {exception.Message} (did the server stop or crash?)", inner: exception);
+            throw UpstreamErrors.BrokeMidStream(Name, BaseUrl, exception);
         }
     }
 }

@@ -468,7 +468,7 @@ public abstract class OpenAICompatibleBackend : IBackend
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            throw new AnthropicException(AnthropicErrorTypes.Api, $"the connection to backend '{Name}' at {BaseUrl} broke mid-stream: {exception.Message} (did the server stop or crash?)", inner: exception);
+            throw UpstreamErrors.BrokeMidStream(Name, BaseUrl, exception);
         }
     }
 

@@ -64,6 +64,10 @@ public static partial class UpstreamErrors
             inner: exception);
     }
 
+    /// <summary>The connection to the backend broke after its answer had started (the server stopped or crashed): an in-stream error naming it and where.</summary>
+    public static AnthropicException BrokeMidStream(string backendName, Uri url, Exception exception) =>
+        new(AnthropicErrorTypes.Api, $"the connection to backend '{backendName}' at {url} broke mid-stream: {exception.Message} (did the server stop or crash?)", inner: exception);
+
     /// <summary>An HTTP error answer from the backend, mapped to the Anthropic status and type.</summary>
     public static AnthropicException FromStatus(string backendName, int status, string body) => FromStatus(backendName, status, body, baseUrl: null);
 
