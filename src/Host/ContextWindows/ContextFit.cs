@@ -44,10 +44,11 @@ internal sealed class ContextFit(CapabilityDiscovery discovery, PromptCounter co
         // A conversation's turn (a subagent's too: the affinity key tells it apart) is sized from its last one; side
         // requests (titles, classifiers) are not tracked.
         string? grown = routed.Class is RequestClass.Turn or RequestClass.Compaction or RequestClass.Subagent ? PromptGrowth.KeyOf(backend.Name, request.Model, routed.AffinityKey) : null;
-        if (grown is not null && growth.UpperBound(grown, request) is { } upper && upper + asked <= window)
+        byte[]? grownHash = null;
+        if (grown is not null && growth.UpperBound(grown, request, out grownHash) is { } upper && upper + asked <= window)
         {
             // Whatever the exact count, it is refused nothing and max_tokens stays as asked: counting would change nothing.
-            growth.Remember(grown, request, upper);
+            growth.Remember(grown, request, upper, grownHash);
             return;
         }
 
@@ -57,7 +58,7 @@ internal sealed class ContextFit(CapabilityDiscovery discovery, PromptCounter co
             count = await counter.CountAsync(backend, request, routed.ConversationKey, cancellationToken).ConfigureAwait(false);
             if (grown is not null && count.Source is TokenCountSource.Server or TokenCountSource.Tokenizer)
             {
-                growth.Remember(grown, request, count.Tokens);
+                growth.Remember(grown, request, count.Tokens, grownHash);
             }
         }
         catch (AnthropicException)

@@ -20,15 +20,29 @@ internal sealed class PromptGrowth
     public static string KeyOf(string backend, string model, string conversation) => $"{backend}\n{model}\n{conversation}";
 
     /// <summary>An upper bound on the prompt's tokens from the conversation's last sized prompt, or null when there is none that it extends.</summary>
-    public long? UpperBound(string key, MessagesRequest request)
+    public long? UpperBound(string key, MessagesRequest request) => UpperBound(key, request, out _);
+
+    /// <summary>
+    /// As <see cref="UpperBound(string, MessagesRequest)"/>; <paramref name="wholeHash"/> is the request's own hash when
+    /// the comparison computed it (in the same pass), for <see cref="Remember"/>, so a turn is hashed once.
+    /// </summary>
+    public long? UpperBound(string key, MessagesRequest request, out byte[]? wholeHash)
     {
+        wholeHash = null;
         Sized? last;
         lock (_gate)
         {
             _items.TryGetValue(key, out last);
         }
 
-        if (last is null || request.Messages.Count < last.Messages || !PromptShape.Hash(request, last.Messages).AsSpan().SequenceEqual(last.Hash))
+        if (last is null || request.Messages.Count < last.Messages)
+        {
+            return null;
+        }
+
+        var (prefix, whole) = PromptShape.Hashes(request, last.Messages);
+        wholeHash = whole;
+        if (!prefix.AsSpan().SequenceEqual(last.Hash))
         {
             return null;
         }
@@ -36,10 +50,10 @@ internal sealed class PromptGrowth
         return PromptShape.AppendedTokens(request, last.Messages) is { } appended ? last.Tokens + appended : null;
     }
 
-    /// <summary>Keeps the prompt's size: its exact count, or an upper bound on it.</summary>
-    public void Remember(string key, MessagesRequest request, long tokens)
+    /// <summary>Keeps the prompt's size: its exact count, or an upper bound on it (<paramref name="wholeHash"/>: the request's hash if already made).</summary>
+    public void Remember(string key, MessagesRequest request, long tokens, byte[]? wholeHash = null)
     {
-        var sized = new Sized(PromptShape.Hash(request, request.Messages.Count), request.Messages.Count, tokens);
+        var sized = new Sized(wholeHash ?? PromptShape.Hash(request, request.Messages.Count), request.Messages.Count, tokens);
         lock (_gate)
         {
             _items[key] = sized with { Used = ++_clock };

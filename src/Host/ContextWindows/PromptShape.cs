@@ -22,7 +22,13 @@ internal static class PromptShape
     private const int ArgumentBytesPerByte = 6;
 
     /// <summary>The hash of the head and of the first <paramref name="messages"/> messages.</summary>
-    public static byte[] Hash(MessagesRequest request, int messages)
+    public static byte[] Hash(MessagesRequest request, int messages) => Hashes(request, messages).Prefix;
+
+    /// <summary>
+    /// In one pass over the request: the hash of the head and its first <paramref name="messages"/> messages, and the hash
+    /// of the head and all its messages (the same as <see cref="Hash"/> with every message).
+    /// </summary>
+    public static (byte[] Prefix, byte[] Whole) Hashes(MessagesRequest request, int messages)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var block in request.System ?? [])
@@ -43,7 +49,8 @@ internal static class PromptShape
         Append(hash, request.ToolChoice is { } choice ? $"{choice.Type}:{choice.Name}" : "");
         Append(hash, request.Thinking is { } thinking ? $"{thinking.Type}:{thinking.BudgetTokens}" : "");
         Append(hash, request.OutputConfig?.Effort ?? "");
-        for (int i = 0; i < messages; i++)
+        byte[]? prefix = messages == 0 ? hash.GetCurrentHash() : null;
+        for (int i = 0; i < request.Messages.Count; i++)
         {
             var message = request.Messages[i];
             Separator(hash, 3);
@@ -58,9 +65,14 @@ internal static class PromptShape
             }
 
             Append(hash, message.Content);
+            if (i + 1 == messages)
+            {
+                prefix = hash.GetCurrentHash();
+            }
         }
 
-        return hash.GetHashAndReset();
+        byte[] whole = hash.GetHashAndReset();
+        return (prefix ?? whole, whole);
     }
 
     /// <summary>

@@ -18,6 +18,38 @@ public sealed class PromptGrowthTests
     private static readonly string Key = PromptGrowth.KeyOf("llama", "m", "session-1");
 
     [Fact]
+    public void One_pass_gives_the_hash_of_the_first_messages_and_of_all_of_them()
+    {
+        var request = Request(Turns(3));
+
+        var (prefix, whole) = PromptShape.Hashes(request, 2);
+
+        prefix.ShouldBe(PromptShape.Hash(request, 2));
+        whole.ShouldBe(PromptShape.Hash(request, request.Messages.Count));
+        prefix.ShouldNotBe(whole);
+        PromptShape.Hashes(request, 0).Prefix.ShouldBe(PromptShape.Hash(request, 0));
+    }
+
+    [Fact]
+    public void A_turn_whose_bound_was_found_is_remembered_with_the_hash_made_in_that_pass()
+    {
+        var growth = new PromptGrowth();
+        var turns = Turns(2);
+        growth.Remember(Key, Request(turns), LastCount);
+        turns.Add(("assistant", "An answer."));
+        turns.Add(("user", "A question."));
+        var grown = Request(turns);
+
+        long bound = growth.UpperBound(Key, grown, out byte[]? hash)!.Value;
+        growth.Remember(Key, grown, bound, hash);
+        turns.Add(("assistant", "Another answer."));
+        turns.Add(("user", "Another question."));
+
+        hash.ShouldBe(PromptShape.Hash(grown, grown.Messages.Count));
+        growth.UpperBound(Key, Request(turns)).ShouldNotBeNull("the next turn extends the remembered one");
+    }
+
+    [Fact]
     public void A_conversation_never_sized_has_no_bound()
     {
         new PromptGrowth().UpperBound(Key, Request(Turns(2))).ShouldBeNull();
