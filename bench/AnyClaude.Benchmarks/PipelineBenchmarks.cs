@@ -5,8 +5,8 @@ using AnyClaude.Abstractions.Serialization;
 using AnyClaude.Abstractions.Streaming;
 using AnyClaude.Abstractions.Transforms;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Pipelines;
 using AnyClaude.Host.Scripting;
-using AnyClaude.Host.Transforms;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Serialization;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Proxy.Routing;
+using AnyClaude.Host.Requests;
 using BenchmarkDotNet.Attributes;
 
 namespace AnyClaude.Benchmarks;

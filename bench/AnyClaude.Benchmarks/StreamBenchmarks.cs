@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using System.Net;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Messages;
-using AnyClaude.Host.Streaming;
+using AnyClaude.Host.Http;
 using AnyClaude.LoadBench;
 using AnyClaude.OpenAICompat.Backends;
 using BenchmarkDotNet.Attributes;

@@ -1,4 +1,4 @@
-using AnyClaude.Host.Cli;
+using AnyClaude.Host.Cli.Commands;
 using AnyClaude.Host.Diagnostics;
 using Serilog;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using AnyClaude.EndToEnd.Tests.Infrastructure;
-using AnyClaude.TestSupport;
 using AnyClaude.TestSupport.NativeServers;
 using AnyClaude.TestSupport.RealEngine;
+using AnyClaude.TestSupport;
 using Shouldly;
 
 namespace AnyClaude.EndToEnd.Tests;

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using AnyClaude.EndToEnd.Tests.Infrastructure;
 using AnyClaude.TestSupport;
 using Shouldly;

@@ -2,7 +2,9 @@ using System.Text.Json;
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Http;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Proxy.Cache;
+using AnyClaude.Host.Proxy.Routing;
+using AnyClaude.Host.Proxy.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -22,8 +24,8 @@ internal sealed partial class AdminEndpoints(
     BackendHealthTracker health,
     BackendQueues queues,
     RecentRequests recent,
-    Diagnostics.RequestStatistics statistics,
-    Cache.ConversationCaches conversations,
+    RequestStatistics statistics,
+    ConversationCaches conversations,
     ILogger<AdminEndpoints> logger)
 {
     public void Map(RouteGroupBuilder admin)
@@ -113,7 +115,7 @@ internal sealed partial class AdminEndpoints(
 
                 json.WriteNumber("failures", state.Failures);
                 var instance = backends.All.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
-                if (instance is Backends.Pools.PooledBackend pool)
+                if (instance is PooledBackend pool)
                 {
                     PoolStatusJson.Write(json, pool);
                 }
@@ -164,7 +166,7 @@ internal sealed partial class AdminEndpoints(
         }
     }
 
-    private static void WriteConversations(Utf8JsonWriter json, IReadOnlyList<Cache.ConversationCache> conversations)
+    private static void WriteConversations(Utf8JsonWriter json, IReadOnlyList<ConversationCache> conversations)
     {
         json.WriteStartArray("conversations");
         foreach (var conversation in conversations)

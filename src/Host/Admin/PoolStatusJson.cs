@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AnyClaude.Host.Backends.Pools;
+using AnyClaude.Host.Backends;
 
 namespace AnyClaude.Host.Admin;
 
@@ -14,7 +14,7 @@ internal static class PoolStatusJson
             json.WriteStartObject();
             json.WriteString("url", destination.Url.ToString());
             json.WriteBoolean("healthy", destination.Healthy);
-            json.WriteString("health", Routing.HealthTexts.Of(destination.Health));
+            json.WriteString("health", HealthTexts.Of(destination.Health));
             json.WriteNumber("inFlight", destination.InFlight);
             json.WriteNumber("conversations", destination.Conversations);
             json.WriteNumber("failures", destination.Failures);

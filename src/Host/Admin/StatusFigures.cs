@@ -2,7 +2,7 @@ using System.Text.Json;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.Host.Backends;
-using AnyClaude.Host.Diagnostics;
+using AnyClaude.Host.Proxy.Telemetry;
 
 namespace AnyClaude.Host.Admin;
 

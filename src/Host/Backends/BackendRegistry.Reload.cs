@@ -1,3 +1,7 @@
+
+
+
+
 using AnyClaude.Host.Configuration;
 
 namespace AnyClaude.Host.Backends;

@@ -30,7 +30,7 @@ internal sealed partial class BackendRegistry : IDisposable
     private Dictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
 
     // Each pool's state by destination URL, kept across the reloads that recreate its backend.
-    private readonly Dictionary<string, Pools.PoolState> _pools = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, PoolState> _pools = new(StringComparer.OrdinalIgnoreCase);
 
     public BackendRegistry(AnyClaudeOptions options, IReadOnlyCollection<IBackendFactory> factories, ILoggerFactory loggerFactory, TimeProvider timeProvider)
         : this(options, new FixedCatalogSource(PluginCatalog.FromFactories(factories)), loggerFactory, timeProvider)
@@ -56,7 +56,7 @@ internal sealed partial class BackendRegistry : IDisposable
 
     /// <summary>
     /// The start-up default (<c>mode</c>), for the start-up line; requests take their backend from the router
-    /// (<see cref="Routing.Router"/>), which follows live changes of the default.
+    /// (<see cref="Router"/>), which follows live changes of the default.
     /// </summary>
     public IBackend Selected => Get(SelectedName);
 
@@ -139,11 +139,11 @@ internal sealed partial class BackendRegistry : IDisposable
                 var replicas = backend.Urls.Select(url => (url, kind.Factory.Create(backend with { Name = name, Url = url }, services))).ToList();
                 if (!_pools.TryGetValue(name, out var state))
                 {
-                    state = new Pools.PoolState();
+                    state = new PoolState();
                     _pools[name] = state;
                 }
 
-                return new Entry(new Pools.PooledBackend(name, replicas, state, _timeProvider, _logger), kind.Factory, null);
+                return new Entry(new PooledBackend(name, replicas, state, _timeProvider, _logger), kind.Factory, null);
             }
 
             return new Entry(kind.Factory.Create(backend with { Name = name }, services), kind.Factory, null);

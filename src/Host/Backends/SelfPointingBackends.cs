@@ -1,14 +1,13 @@
-using System.Net;
 using System.Net.NetworkInformation;
+using System.Net;
 using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Security;
 
 namespace AnyClaude.Host.Backends;
 
 /// <summary>
 /// The start-up half of loop detection: a backend URL that is the proxy's own listening address (same port, on a
 /// loopback or local address or the listening host) would send every request back into anyclaude. The request half
-/// is <see cref="Http.HopHeader"/>. Checked against the port actually bound: when the configured one was taken (by
+/// is <see cref="HopHeader"/>. Checked against the port actually bound: when the configured one was taken (by
 /// the model server itself, say) and a free one was used, a backend on the configured port is not the proxy.
 /// </summary>
 internal static class SelfPointingBackends

@@ -76,7 +76,7 @@ internal sealed record BackendOptions : BackendSettings
     public IReadOnlyList<string> CleanSchemaKeywords { get; init; } = [];
 
     /// <summary>The response pipeline's settings (<c>responseTransforms</c>, <c>toolCallFormat</c>).</summary>
-    public Responses.ResponseSettings Responses { get; init; } = new();
+    public ResponseSettings Responses { get; init; } = new();
 
     /// <summary>
     /// The destinations (<c>urls</c>: replicas of one server); one entry, <see cref="BackendSettings.Url"/>, unless a

@@ -1,8 +1,7 @@
 using System.Globalization;
 using AnyClaude.Abstractions.Backends;
-using AnyClaude.Host.Security;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Configuration;
 
 namespace AnyClaude.Host.Configuration;
 
@@ -244,7 +243,7 @@ internal static class ConfigurationLoader
                 Tokenizer = NullIfEmpty(section["tokenizer"]),
                 Transforms = ReadList(section.GetSection("transforms")),
                 CleanSchemaKeywords = ReadList(section.GetSection("cleanSchemaKeywords")) ?? [],
-                Responses = Responses.ResponseSettings.Read(section, prefix, errors),
+                Responses = ResponseSettings.Read(section, prefix, errors),
                 Extra = section.GetChildren()
                     .Where(child => !SettingsSchema.Backend.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
                     .ToDictionary(child => child.Key, child => child.Value, StringComparer.OrdinalIgnoreCase),

@@ -1,5 +1,5 @@
 using System.Globalization;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Requests;
 using Microsoft.Extensions.Configuration;
 
 namespace AnyClaude.Host.Configuration;

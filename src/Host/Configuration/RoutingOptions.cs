@@ -1,4 +1,3 @@
-using AnyClaude.Host.Routing;
 
 namespace AnyClaude.Host.Configuration;
 

@@ -52,7 +52,7 @@ internal static class SettingsSchema
         "transforms",
         "cleanSchemaKeywords",
         "fallback",
-        .. Responses.ResponseSettings.Keys,
+        .. ResponseSettings.Keys,
     ];
 
     /// <summary>The section whose entries are backends, by name.</summary>

@@ -1,8 +1,11 @@
 using System.Buffers;
 using System.Text.Json;
 using AnyClaude.Host.Admin;
-using AnyClaude.Host.Diagnostics;
+using AnyClaude.Host.Backends;
+using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Http;
+using AnyClaude.Host.Proxy.Routing;
+using AnyClaude.Host.Proxy.Telemetry;
 using AnyClaude.Host.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,11 +24,11 @@ namespace AnyClaude.Host.Dashboard;
 internal sealed class DashboardEndpoints(
     AdminEndpoints admin,
     LiveRequests live,
-    Routing.BackendQueues queues,
+    BackendQueues queues,
     RequestStatistics statistics,
-    Routing.LiveRouting routing,
+    LiveRouting routing,
     DashboardAccess access,
-    Configuration.AnyClaudeOptions options)
+    AnyClaudeOptions options)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -43,7 +46,7 @@ internal sealed class DashboardEndpoints(
         ui.MapGet("/events", EventsAsync);
         ui.MapGet("/{file}", context => FileAsync(context, (string)context.Request.RouteValues["file"]!));
         ui.MapPost("/mode", admin.SetModeAsync).RequireSameOrigin(originRequired: true);
-        ProxyApp.AdminGroup(app).MapPost("/ui-token", LinkAsync);
+        AdminGroup.Map(app).MapPost("/ui-token", LinkAsync);
     }
 
     /// <summary>

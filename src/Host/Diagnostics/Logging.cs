@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Serilog;
 using Serilog.Events;
 using Serilog.Extensions.Hosting;
 using Serilog.Settings.Configuration;
+using Serilog;
 
 namespace AnyClaude.Host.Diagnostics;
 

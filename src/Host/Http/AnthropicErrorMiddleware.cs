@@ -1,7 +1,6 @@
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.Abstractions.Serialization;
 using AnyClaude.Abstractions.Streaming;
-using AnyClaude.Host.Streaming;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

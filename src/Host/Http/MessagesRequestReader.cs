@@ -3,8 +3,8 @@ using AnyClaude.Abstractions.Errors;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Serialization;
 using AnyClaude.Host.Configuration;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
 
 namespace AnyClaude.Host.Http;
 

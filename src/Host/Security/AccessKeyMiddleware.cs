@@ -11,7 +11,7 @@ namespace AnyClaude.Host.Security;
 /// <c>Authorization: Bearer</c>; otherwise 401 <c>authentication_error</c>. Left open: <c>HEAD /</c> and
 /// <c>GET /</c> (Claude Code's preconnect, sent without credentials; they answer an empty 200) and
 /// <c>GET /health/live</c> (says only that the process runs); a <c>/ui</c> request with a dashboard session is let in
-/// (<see cref="Dashboard.DashboardAccessMiddleware"/>). The comparison takes the same time whatever
+/// (<see cref="DashboardAccessMiddleware"/>). The comparison takes the same time whatever
 /// the presented key is (both sides are hashed to a fixed length, then compared with
 /// <see cref="CryptographicOperations.FixedTimeEquals"/>).
 /// </summary>
@@ -21,7 +21,7 @@ internal sealed class AccessKeyMiddleware(RequestDelegate next, byte[] expectedH
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (IsOpen(context.Request) || Presents(context.Request, expectedHash) || Dashboard.DashboardAccess.IsAdmitted(context))
+        if (IsOpen(context.Request) || Presents(context.Request, expectedHash) || DashboardAccess.IsAdmitted(context))
         {
             return next(context);
         }

@@ -1,4 +1,5 @@
 using AnyClaude.Abstractions.Errors;
+using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +9,7 @@ namespace AnyClaude.Host.Security;
 /// <summary>
 /// Endpoint metadata: the endpoint answers only requests from this machine, whatever address the proxy listens
 /// on and whatever key the caller has. Every control or admin endpoint (anything that changes the proxy's
-/// state) carries it: map it in <see cref="ProxyApp.AdminGroup"/> or call <see cref="LoopbackOnlyExtensions.RequireLoopback{TBuilder}"/>.
+/// state) carries it: map it in <see cref="AdminGroup"/> or call <see cref="LoopbackOnlyExtensions.RequireLoopback{TBuilder}"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
 internal sealed class LoopbackOnlyAttribute : Attribute

@@ -1,5 +1,6 @@
 using System.Net;
 using AnyClaude.Abstractions.Errors;
+using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

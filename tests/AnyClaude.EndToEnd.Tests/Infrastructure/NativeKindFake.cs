@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AnyClaude.TestSupport;
 using AnyClaude.TestSupport.NativeServers;
+using AnyClaude.TestSupport;
 
 namespace AnyClaude.EndToEnd.Tests.Infrastructure;
 

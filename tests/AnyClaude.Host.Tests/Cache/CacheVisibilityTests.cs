@@ -1,4 +1,4 @@
-using AnyClaude.Host.Cli;
+using AnyClaude.Host.Cli.Commands;
 using AnyClaude.Host.Tests.Routing;
 using AnyClaude.TestSupport;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using AnyClaude.Host.Backends;
-using AnyClaude.Host.Backends.Pools;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Plugins;
 using AnyClaude.Host.Tests.Routing;

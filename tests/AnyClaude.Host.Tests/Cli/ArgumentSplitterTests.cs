@@ -1,5 +1,5 @@
 using System.CommandLine;
-using AnyClaude.Host.Cli;
+using AnyClaude.Host.Cli.Commands;
 
 namespace AnyClaude.Host.Tests.Cli;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using AnyClaude.Host.Cli;
+using AnyClaude.Host.Cli.Commands;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Tests.Routing;
 using AnyClaude.TestSupport;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using AnyClaude.Host.Cli;
-using AnyClaude.Host.Launcher;
+using AnyClaude.Host.Cli.Commands;
+using AnyClaude.Host.Cli.Launcher;
 
 namespace AnyClaude.Host.Tests.Cli;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AnyClaude.Host.Cli;
+using AnyClaude.Host.Cli.Commands;
 using AnyClaude.Host.Tests.Routing;
 using AnyClaude.TestSupport;
 using Spectre.Console;

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using AnyClaude.Host.Cli;
+using AnyClaude.Host.Cli.Commands;
+using AnyClaude.Host.Cli.Launcher;
 using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Launcher;
 using AnyClaude.Host.Tests.Routing;
 using AnyClaude.TestSupport;
 

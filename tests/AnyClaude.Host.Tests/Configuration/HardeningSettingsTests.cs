@@ -1,5 +1,10 @@
-using AnyClaude.Host.Cli;
+
+
+
+
+using AnyClaude.Host.Cli.Commands;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Hosting;
 
 namespace AnyClaude.Host.Tests.Configuration;
 

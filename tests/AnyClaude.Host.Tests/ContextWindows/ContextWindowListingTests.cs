@@ -1,7 +1,8 @@
 using System.Text.Json;
 using AnyClaude.Host.Backends;
-using AnyClaude.Host.Cli;
+using AnyClaude.Host.Cli.Commands;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Hosting;
 using AnyClaude.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using AnyClaude.Host.Backends;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Proxy.Routing;
 using AnyClaude.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using static AnyClaude.Host.Tests.Backends.BackendKindKit;

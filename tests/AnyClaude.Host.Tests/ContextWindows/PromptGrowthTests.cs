@@ -1,9 +1,9 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Serialization;
-using AnyClaude.Host.ContextWindows;
+using AnyClaude.Host.Proxy.ContextWindows;
 
 namespace AnyClaude.Host.Tests.ContextWindows;
 

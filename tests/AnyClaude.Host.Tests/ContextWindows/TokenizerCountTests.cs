@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Proxy.Routing;
 using AnyClaude.Host.Tests.NativeBackends;
-using AnyClaude.TestSupport;
 using AnyClaude.TestSupport.NativeServers;
 using AnyClaude.TestSupport.Tokenizing;
+using AnyClaude.TestSupport;
 using Microsoft.Extensions.Logging;
 using static AnyClaude.Host.Tests.Backends.BackendKindKit;
 

@@ -1,12 +1,13 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using AnyClaude.Host.Cli;
-using AnyClaude.Host.Dashboard;
+using System.Text;
+using AnyClaude.Host.Cli.Commands;
+using AnyClaude.Host.Proxy.Routing;
+using AnyClaude.Host.Security;
 using AnyClaude.Host.Tests.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using LiveRouting = AnyClaude.Host.Routing.LiveRouting;
+using LiveRouting = AnyClaude.Host.Proxy.Routing.LiveRouting;
 
 namespace AnyClaude.Host.Tests.Dashboard;
 

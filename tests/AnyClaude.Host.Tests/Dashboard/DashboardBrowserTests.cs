@@ -1,4 +1,5 @@
 using System.Net;
+using AnyClaude.Host.Proxy.Routing;
 using AnyClaude.Host.Tests.Routing;
 using AnyClaude.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,7 +65,7 @@ public sealed class DashboardBrowserTests
         const string key = "browser-access-key-0123456789";
         await using var proxy = await MultiBackendProxy.StartAsync("alpha", ["alpha", "beta"], configure: o => o with { ApiKey = key });
         var output = new StringWriter();
-        (await AnyClaude.Host.Cli.UiCommand.RunAsync(proxy.Http.BaseAddress!, key, output, new StringWriter())).ShouldBe(0);
+        (await AnyClaude.Host.Cli.Commands.UiCommand.RunAsync(proxy.Http.BaseAddress!, key, output, new StringWriter())).ShouldBe(0);
         string link = output.ToString().Trim();
 
         using var playwright = await Playwright.CreateAsync();
@@ -94,7 +95,7 @@ public sealed class DashboardBrowserTests
         await Assertions.Expect(dashboard.Locator("#default")).ToHaveTextAsync("alpha");
         await dashboard.Locator("button[data-make-default=beta]").ClickAsync();
         await Assertions.Expect(dashboard.Locator("#default")).ToHaveTextAsync("beta");
-        proxy.App.Services.GetRequiredService<AnyClaude.Host.Routing.LiveRouting>().Current.Mode.ShouldBe("beta");
+        proxy.App.Services.GetRequiredService<LiveRouting>().Current.Mode.ShouldBe("beta");
 
         await using (var second = await browser.NewContextAsync())
         {

@@ -1,5 +1,6 @@
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Hosting;
 using AnyClaude.TestSupport;
 using Microsoft.Playwright;
 

@@ -1,14 +1,13 @@
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using AnyClaude.Host.Cli;
+using System.Text.Json;
+using System.Text;
+using AnyClaude.Host.Cli.Commands;
 using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Plugins;
+using AnyClaude.Host.Pipelines;
 using AnyClaude.Host.Scripting;
 using AnyClaude.Host.Tests.Plugins;
 using AnyClaude.Host.Tests.Scripting;
-using AnyClaude.Host.Transforms;
 using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.Docs;

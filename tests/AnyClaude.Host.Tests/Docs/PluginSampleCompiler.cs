@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using AnyClaude.Abstractions.Plugins;
 using AnyClaude.OpenAICompat.Backends;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.Host.Tests.Docs;

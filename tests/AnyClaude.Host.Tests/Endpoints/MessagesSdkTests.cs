@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Anthropic;
 using Anthropic.Models.Messages;
+using Anthropic;
 using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.Endpoints;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using AnyClaude.Host.Launcher;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Backends;
+using AnyClaude.Host.Cli.Launcher;
 using AnyClaude.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,7 +18,7 @@ public sealed class BackendReadinessTests
     {
         await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.Generic, backendDown: true, configure: o => o with { HealthCheckInterval = TimeSpan.Zero });
         var url = proxy.Backend.Url;
-        var backend = proxy.App.Services.GetRequiredService<AnyClaude.Host.Backends.BackendRegistry>().Get(proxy.BackendName);
+        var backend = proxy.App.Services.GetRequiredService<BackendRegistry>().Get(proxy.BackendName);
         var output = new StringWriter();
         var error = TextWriter.Synchronized(output);
 

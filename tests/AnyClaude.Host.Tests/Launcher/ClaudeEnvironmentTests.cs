@@ -1,4 +1,8 @@
-using AnyClaude.Host.Launcher;
+
+
+
+
+using AnyClaude.Host.Cli.Launcher;
 
 namespace AnyClaude.Host.Tests.Launcher;
 
@@ -48,8 +52,8 @@ public sealed class ClaudeEnvironmentTests
     public void The_small_fast_model_is_set_to_the_name_the_router_recognises_unless_the_user_set_one()
     {
         var changes = ClaudeEnvironment.Changes(Proxy, "token", null, new Dictionary<string, string?>());
-        changes["ANTHROPIC_SMALL_FAST_MODEL"].ShouldBe(AnyClaude.Host.Routing.RequestClassifier.BackgroundModel);
-        changes["ANTHROPIC_DEFAULT_HAIKU_MODEL"].ShouldBe(AnyClaude.Host.Routing.RequestClassifier.BackgroundModel);
+        changes["ANTHROPIC_SMALL_FAST_MODEL"].ShouldBe(AnyClaude.Host.Requests.RequestClassifier.BackgroundModel);
+        changes["ANTHROPIC_DEFAULT_HAIKU_MODEL"].ShouldBe(AnyClaude.Host.Requests.RequestClassifier.BackgroundModel);
 
         var users = ClaudeEnvironment.Changes(Proxy, "token", null, new Dictionary<string, string?> { ["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = "my-small" });
         users.ContainsKey("ANTHROPIC_SMALL_FAST_MODEL").ShouldBeFalse();

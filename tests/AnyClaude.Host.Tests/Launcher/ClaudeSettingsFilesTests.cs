@@ -1,4 +1,8 @@
-using AnyClaude.Host.Launcher;
+
+
+
+
+using AnyClaude.Host.Cli.Launcher;
 
 namespace AnyClaude.Host.Tests.Launcher;
 

@@ -1,5 +1,9 @@
+
+
+
+
+using AnyClaude.Host.Cli.Launcher;
 using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Launcher;
 
 namespace AnyClaude.Host.Tests.Launcher;
 

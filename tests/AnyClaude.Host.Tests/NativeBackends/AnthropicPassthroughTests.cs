@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using AnyClaude.TestSupport;
 using AnyClaude.TestSupport.NativeServers;
+using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.NativeBackends;
 

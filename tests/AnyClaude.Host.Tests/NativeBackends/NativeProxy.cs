@@ -2,6 +2,8 @@ using System.Text;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Hosting;
+using AnyClaude.Host.Plugins;
 using AnyClaude.Plugins.AnthropicPassthrough;
 using AnyClaude.Plugins.Ollama;
 using Microsoft.AspNetCore.Builder;

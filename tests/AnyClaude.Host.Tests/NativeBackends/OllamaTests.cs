@@ -1,9 +1,9 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using AnyClaude.Host.Configuration;
-using AnyClaude.TestSupport;
 using AnyClaude.TestSupport.NativeServers;
+using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.NativeBackends;
 

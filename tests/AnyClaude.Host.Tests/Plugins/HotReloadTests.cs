@@ -1,9 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
-using AnyClaude.Host.Transforms;
-using AnyClaude.Host.Backends;
 using System.Net;
 using System.Text;
+using AnyClaude.Host.Backends;
+using AnyClaude.Host.Pipelines;
 using AnyClaude.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AnyClaude.Host.Tests.Plugins;
 

@@ -1,4 +1,8 @@
-using AnyClaude.Host.Cli;
+
+
+
+
+using AnyClaude.Host.Cli.Commands;
 using AnyClaude.Host.Configuration;
 
 namespace AnyClaude.Host.Tests.Plugins;

@@ -1,5 +1,4 @@
 using System.Runtime.Loader;
-using AnyClaude.Host.Backends;
 using AnyClaude.Host.Plugins;
 
 namespace AnyClaude.Host.Tests.Plugins;

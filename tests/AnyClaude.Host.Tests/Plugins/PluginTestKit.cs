@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Hosting;
 using AnyClaude.Host.Plugins;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;

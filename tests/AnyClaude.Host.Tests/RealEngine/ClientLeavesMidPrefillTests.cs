@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using AnyClaude.Host.Diagnostics;
+using AnyClaude.Host.Proxy.Telemetry;
 using AnyClaude.TestSupport.RealEngine;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
+using AnyClaude.Host.Cli.Doctor;
 using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Doctor;
 using AnyClaude.TestSupport.RealEngine;
 using Xunit.Abstractions;
 

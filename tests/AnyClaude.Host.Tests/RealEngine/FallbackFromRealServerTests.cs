@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AnyClaude.Host.Configuration;
 using AnyClaude.TestSupport.RealEngine;
 
 namespace AnyClaude.Host.Tests.RealEngine;
@@ -13,7 +14,7 @@ public sealed class FallbackFromRealServerTests
     public async Task A_backend_on_a_closed_port_falls_back_to_the_real_server(bool stream)
     {
         await using var server = await RealLlamaServer.StartAsync();
-        var down = new AnyClaude.Host.Configuration.BackendOptions { Name = "down", Kind = "llama-cpp", Url = new Uri($"http://127.0.0.1:{ProxyHarness.ClosedPort()}/v1") };
+        var down = new BackendOptions { Name = "down", Kind = "llama-cpp", Url = new Uri($"http://127.0.0.1:{ProxyHarness.ClosedPort()}/v1") };
         await using var proxy = await ProxyOverRealEngine.StartAsync(
             [down, ProxyOverRealEngine.Backend("real", "llama-cpp", server)],
             ProxyOverRealEngine.Fallbacks("down", "real"));

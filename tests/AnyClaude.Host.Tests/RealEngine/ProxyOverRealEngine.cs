@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
 using AnyClaude.Abstractions.Backends;
-using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Hosting;
+using AnyClaude.Host.Plugins;
 using AnyClaude.Plugins.AnthropicPassthrough;
 using AnyClaude.Plugins.LlamaCpp;
 using AnyClaude.TestSupport.RealEngine;
@@ -98,7 +99,7 @@ internal sealed class ProxyOverRealEngine : IAsyncDisposable
     }
 
     public static string? BackendOf(HttpResponseMessage response) =>
-        response.Headers.TryGetValues(AnyClaude.Host.Routing.RouteHeaders.Backend, out var values) ? values.Single() : null;
+        response.Headers.TryGetValues(AnyClaude.Host.Proxy.Routing.RouteHeaders.Backend, out var values) ? values.Single() : null;
 
     /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds; returns how long that took.</summary>
     public static async Task<TimeSpan> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)

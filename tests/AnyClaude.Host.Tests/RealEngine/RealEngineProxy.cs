@@ -1,12 +1,14 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Hosting;
+using AnyClaude.Host.Plugins;
 using AnyClaude.Plugins.AnthropicPassthrough;
 using AnyClaude.Plugins.LlamaCpp;
-using AnyClaude.TestSupport;
 using AnyClaude.TestSupport.RealEngine;
+using AnyClaude.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using AnyClaude.TestSupport;
+using System.Text.Json;
+using System.Text;
 using AnyClaude.TestSupport.RealEngine;
+using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.RealEngine;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using AnyClaude.TestSupport;
 using AnyClaude.TestSupport.RealEngine;
+using AnyClaude.TestSupport;
 using static AnyClaude.Host.Tests.RealEngine.RealEngineRequests;
 
 namespace AnyClaude.Host.Tests.RealEngine;

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using AnyClaude.TestSupport;
+using System.Text.Json;
 using AnyClaude.TestSupport.RealEngine;
+using AnyClaude.TestSupport;
 using Xunit.Abstractions;
 using static AnyClaude.Host.Tests.RealEngine.RealEngineRequests;
 

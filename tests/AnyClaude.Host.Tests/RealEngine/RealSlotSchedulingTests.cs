@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using AnyClaude.TestSupport;
 using AnyClaude.TestSupport.RealEngine;
+using AnyClaude.TestSupport;
 using Xunit.Abstractions;
 using static AnyClaude.Host.Tests.RealEngine.RealEngineRequests;
 

@@ -1,7 +1,7 @@
-using System.Text;
 using System.Text.Json;
-using AnyClaude.TestSupport;
+using System.Text;
 using AnyClaude.TestSupport.RealEngine;
+using AnyClaude.TestSupport;
 using Xunit.Abstractions;
 
 namespace AnyClaude.Host.Tests.RealEngine;

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using System.Text.RegularExpressions;
-using AnyClaude.TestSupport;
+using System.Text;
 using AnyClaude.TestSupport.RealEngine;
+using AnyClaude.TestSupport;
 using Xunit.Abstractions;
 
 namespace AnyClaude.Host.Tests.RealEngine;

@@ -1,7 +1,8 @@
 using AnyClaude.Abstractions.Responses;
 using AnyClaude.Abstractions.Streaming;
 using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Responses;
+using AnyClaude.Host.Hosting;
+using AnyClaude.Host.Pipelines;
 using AnyClaude.OpenAICompat.ToolCalls;
 
 namespace AnyClaude.Host.Tests.Responses;

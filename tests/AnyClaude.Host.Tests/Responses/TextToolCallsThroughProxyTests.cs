@@ -1,7 +1,7 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using AnyClaude.Host.Responses;
+using System.Text.Json;
+using AnyClaude.Host.Configuration;
 using AnyClaude.OpenAICompat.ToolCalls;
 using AnyClaude.TestSupport;
 

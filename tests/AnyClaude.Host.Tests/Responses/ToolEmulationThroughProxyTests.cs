@@ -1,7 +1,7 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using AnyClaude.Host.Responses;
+using System.Text.Json;
+using AnyClaude.Host.Configuration;
 using AnyClaude.OpenAICompat.ToolCalls;
 using AnyClaude.TestSupport;
 
@@ -73,7 +73,7 @@ public sealed class ToolEmulationThroughProxyTests
         try
         {
             File.WriteAllText(Path.Combine(directory, "anyclaude.json"), """{ "backends": { "mlx-lm": { "toolEmulation": "auto" } } }""");
-            var result = AnyClaude.Host.Configuration.ConfigurationLoader.Load(new AnyClaude.Host.Configuration.CommandLineSettings(), ProxyHarness.Factories, new Dictionary<string, string?>(), directory);
+            var result = AnyClaude.Host.Configuration.ConfigurationLoader.Load(new CommandLineSettings(), ProxyHarness.Factories, new Dictionary<string, string?>(), directory);
 
             result.Errors.ShouldHaveSingleItem().ShouldBe("backends.mlx-lm.toolEmulation: 'auto' is not a format tools can be emulated in (qwen3-coder, hermes, llama3, mistral, lmstudio, glm, deepseek, kimi)");
         }

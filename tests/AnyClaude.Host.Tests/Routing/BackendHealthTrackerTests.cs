@@ -1,4 +1,4 @@
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Backends;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AnyClaude.Host.Tests.Routing;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AnyClaude.Abstractions.Backends;
+using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Routing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AnyClaude.Host.Tests.Routing;

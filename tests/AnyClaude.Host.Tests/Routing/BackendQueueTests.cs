@@ -1,8 +1,8 @@
 using System.Net;
 using AnyClaude.Abstractions.Errors;
-using AnyClaude.Host.Cli;
+using AnyClaude.Host.Backends;
+using AnyClaude.Host.Cli.Commands;
 using AnyClaude.Host.Tests.Cli;
-using AnyClaude.Host.Routing;
 using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.Routing;

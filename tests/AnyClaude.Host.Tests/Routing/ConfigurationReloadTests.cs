@@ -1,8 +1,9 @@
 using System.Net;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Backends;
-using AnyClaude.Host.Cli;
+using AnyClaude.Host.Cli.Commands;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Hosting;
 using AnyClaude.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -147,6 +148,6 @@ public sealed class ConfigurationReloadTests : IAsyncLifetime
         string events = await response.Content.ReadAsStringAsync();
         events.ShouldContain("event: message_stop");
         MultiBackendProxy.TextOf(events).ShouldBe("slow answer from b in many small pieces");
-        MultiBackendProxy.Header(response, AnyClaude.Host.Routing.RouteHeaders.Model).ShouldBe("b-1");
+        MultiBackendProxy.Header(response, AnyClaude.Host.Proxy.Routing.RouteHeaders.Model).ShouldBe("b-1");
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Requests;
 
 namespace AnyClaude.Host.Tests.Routing;
 

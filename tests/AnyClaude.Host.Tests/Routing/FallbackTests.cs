@@ -1,6 +1,4 @@
 using System.Net;
-using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Routing;
 using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.Routing;

@@ -1,5 +1,6 @@
 using System.Net;
-using AnyClaude.Host.Cli;
+using AnyClaude.Host.Cli.Commands;
+using AnyClaude.Host.Configuration;
 using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.Routing;
@@ -72,9 +73,9 @@ public sealed class LiveModeTests
     {
         await using var proxy = await MultiBackendProxy.StartAsync(
             "a", ["a", "b"],
-            routing: new AnyClaude.Host.Configuration.RoutingOptions
+            routing: new RoutingOptions
             {
-                Routes = [new AnyClaude.Host.Routing.Route(0, new AnyClaude.Host.Routing.RouteCondition { Background = true }, "b", null)],
+                Routes = [new Route(0, new RouteCondition { Background = true }, "b", null)],
             },
             // The title request must reach a backend here (the route under test), not the proxy's local answer.
             configure: o => o with { LocalSideAnswers = false });

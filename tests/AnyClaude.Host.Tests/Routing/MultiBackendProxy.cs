@@ -1,8 +1,9 @@
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Hosting;
+using AnyClaude.Host.Proxy.Routing;
 using AnyClaude.TestSupport;
 using Microsoft.AspNetCore.Builder;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AnyClaude.TestSupport;
 using AnyClaude.TestSupport.RealEngine;
+using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.Routing;
 

@@ -1,10 +1,10 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
+using System.Net;
 using System.Text.Json.Nodes;
-using AnyClaude.Host.Cli;
+using System.Text;
+using AnyClaude.Host.Cli.Commands;
 using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Requests;
 using AnyClaude.Host.Tests.Diagnostics;
 using AnyClaude.TestSupport;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Proxy.Routing;
+using AnyClaude.Host.Requests;
 using Microsoft.AspNetCore.Http;
 
 namespace AnyClaude.Host.Tests.Routing;
@@ -39,7 +40,7 @@ public sealed class RequestClassHintTests
         // An auxiliary type alone answers nothing locally: only the title request's own marks do.
         var titleTyped = Classify(RequestBodies.Turn(), Hints("auxiliary", auxiliaryType: "title"));
         titleTyped.Class.ShouldBe(RequestClass.Auxiliary);
-        AnyClaude.Host.Cache.LocalSideAnswers.TryAnswer(titleTyped.Class, RequestBodies.Parse(RequestBodies.Turn())).ShouldBeNull();
+        AnyClaude.Host.Proxy.Cache.LocalSideAnswers.TryAnswer(titleTyped.Class, RequestBodies.Parse(RequestBodies.Turn())).ShouldBeNull();
     }
 
     [Fact]

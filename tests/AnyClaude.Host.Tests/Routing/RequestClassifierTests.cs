@@ -1,4 +1,8 @@
-using AnyClaude.Host.Routing;
+
+
+
+
+using AnyClaude.Host.Requests;
 
 namespace AnyClaude.Host.Tests.Routing;
 

@@ -1,5 +1,9 @@
+
+
+
+
 using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Requests;
 
 namespace AnyClaude.Host.Tests.Routing;
 

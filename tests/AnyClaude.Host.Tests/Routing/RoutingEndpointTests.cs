@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Proxy.Routing;
 using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.Routing;

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
-using AnyClaude.Host.Routing;
+using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Proxy.Routing;
+using AnyClaude.Host.Requests;
 
 namespace AnyClaude.Host.Tests.Routing;
 

@@ -1,8 +1,9 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using AnyClaude.Host.Hosting;
+using AnyClaude.Host.Pipelines;
 using AnyClaude.Host.Scripting;
-using AnyClaude.Host.Transforms;
 using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.Scripting;

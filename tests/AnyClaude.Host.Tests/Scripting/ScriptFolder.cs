@@ -1,3 +1,7 @@
+
+
+
+
 using AnyClaude.Host.Scripting;
 
 namespace AnyClaude.Host.Tests.Scripting;

@@ -1,7 +1,6 @@
 using System.Net;
-using AnyClaude.Host.Configuration;
-using AnyClaude.Host.Scripting;
-using AnyClaude.Host.Transforms;
+using AnyClaude.Host.Hosting;
+using AnyClaude.Host.Pipelines;
 using AnyClaude.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

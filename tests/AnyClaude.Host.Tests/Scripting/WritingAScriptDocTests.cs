@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using AnyClaude.Host.Scripting;
-using AnyClaude.Host.Transforms;
+using AnyClaude.Host.Pipelines;
 using AnyClaude.TestSupport;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using AnyClaude.Host.Hosting;
 using AnyClaude.Host.Security;
 using AnyClaude.TestSupport;
 using Microsoft.AspNetCore.Builder;
@@ -117,7 +118,7 @@ public sealed class AccessKeyTests
     public async Task Admin_endpoints_answer_only_on_loopback_even_with_the_key()
     {
         int calls = 0;
-        await using var proxy = await StartAsync(host: "0.0.0.0", configureApp: app => ProxyApp.AdminGroup(app).MapPost("/probe", () =>
+        await using var proxy = await StartAsync(host: "0.0.0.0", configureApp: app => AnyClaude.Host.Security.AdminGroup.Map(app).MapPost("/probe", () =>
         {
             Interlocked.Increment(ref calls);
             return "changed";

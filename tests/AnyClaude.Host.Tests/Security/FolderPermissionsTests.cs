@@ -1,4 +1,4 @@
-using AnyClaude.Host.Security;
+using AnyClaude.Host.Plugins;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AnyClaude.Host.Tests.Security;

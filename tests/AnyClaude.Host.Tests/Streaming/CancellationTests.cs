@@ -1,5 +1,5 @@
-using AnyClaude.Host.Tests.Load;
 using System.Net;
+using AnyClaude.Host.Tests.Load;
 using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.Streaming;

@@ -1,6 +1,6 @@
 using System.Net;
-using Anthropic;
 using Anthropic.Models.Messages;
+using Anthropic;
 using AnyClaude.TestSupport;
 
 namespace AnyClaude.Host.Tests.Streaming;

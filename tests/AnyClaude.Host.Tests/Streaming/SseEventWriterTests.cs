@@ -1,11 +1,10 @@
 using System.IO.Pipelines;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Serialization;
 using AnyClaude.Abstractions.Streaming;
 using AnyClaude.Host.Http;
-using AnyClaude.Host.Streaming;
 
 namespace AnyClaude.Host.Tests.Streaming;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Messages;
-using AnyClaude.Host.Transforms;
+using AnyClaude.Host.Pipelines;
 using AnyClaude.TestSupport;
 using static AnyClaude.Host.Tests.Transforms.TransformTestKit;
 

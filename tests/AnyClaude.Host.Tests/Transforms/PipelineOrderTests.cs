@@ -1,12 +1,13 @@
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Hosting;
+using AnyClaude.Host.Pipelines;
 using AnyClaude.Host.Scripting;
-using AnyClaude.Host.Transforms;
+using AnyClaude.Host.Tests.Scripting;
 using AnyClaude.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using AnyClaude.Host.Tests.Scripting;
+using Microsoft.Extensions.Logging;
 using static AnyClaude.Host.Tests.Transforms.TransformTestKit;
 
 namespace AnyClaude.Host.Tests.Transforms;

@@ -1,5 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.OpenAICompat.Backends;
 

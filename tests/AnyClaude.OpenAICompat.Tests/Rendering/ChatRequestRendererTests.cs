@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Serialization;
 using AnyClaude.OpenAICompat.Rendering;

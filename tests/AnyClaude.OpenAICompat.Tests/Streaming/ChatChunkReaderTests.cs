@@ -1,6 +1,6 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using System.Text;
 using AnyClaude.OpenAICompat.Streaming;
 
 namespace AnyClaude.OpenAICompat.Tests.Streaming;

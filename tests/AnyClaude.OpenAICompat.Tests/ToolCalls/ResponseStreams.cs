@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Encodings.Web;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Responses;

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace AnyClaude.Host.Cli.Commands;
+
+/// <summary>
+/// <c>anyclaude status</c> on a terminal: Spectre.Console tables (<see cref="StatusView"/>), or with <c>--watch</c> the same
+/// refreshed live until Ctrl+C; <c>--json</c> prints <c>/admin/status</c>'s answer as it is, for scripts. Output that is
+/// not a terminal gets the aligned text of <see cref="ControlCommands.FormatStatus"/>.
+/// </summary>
+internal static class StatusCommand
+{
+    public static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>The proxy's status, or a one-line reason why not (and the exit code to leave with).</summary>
+    public static async Task<(JsonDocument? Status, string? Problem)> FetchAsync(HttpClient http, Uri proxy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync("admin/status", cancellationToken).ConfigureAwait(false);
+            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                string message = ControlCommands.ErrorMessage(json);
+                json.Dispose();
+                return (null, $"anyclaude: the proxy at {proxy} answered {(int)response.StatusCode}: {message}");
+            }
+
+            return (json, null);
+        }
+        catch (Exception exception) when (ControlCommands.IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, ControlCommands.NotRunning(proxy));
+        }
+    }
+
+    public static async Task<int> JsonAsync(Uri proxy, string? apiKey, TextWriter output, TextWriter error)
+    {
+        using var http = ControlCommands.Client(proxy, apiKey);
+        var (status, problem) = await FetchAsync(http, proxy, CancellationToken.None).ConfigureAwait(false);
+        using (status)
+        {
+            if (status is null)
+            {
+                error.WriteLine(problem);
+                return 1;
+            }
+
+            output.WriteLine(JsonSerializer.Serialize(status.RootElement, StatusJson.Indented));
+            return 0;
+        }
+    }
+
+    public static async Task<int> RichAsync(Uri proxy, string? apiKey, IAnsiConsole console, TextWriter error, TimeProvider time)
+    {
+        using var http = ControlCommands.Client(proxy, apiKey);
+        var (status, problem) = await FetchAsync(http, proxy, CancellationToken.None).ConfigureAwait(false);
+        using (status)
+        {
+            if (status is null)
+            {
+                error.WriteLine(problem);
+                return 1;
+            }
+
+            console.Write(StatusView.Render(status.RootElement, time.GetUtcNow()));
+            return 0;
+        }
+    }
+
+    /// <summary>Refreshes every <see cref="WatchInterval"/> until <paramref name="cancellationToken"/> (Ctrl+C); a proxy that goes away is shown, not fatal.</summary>
+    public static async Task<int> WatchAsync(Uri proxy, string? apiKey, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var http = ControlCommands.Client(proxy, apiKey);
+        await console.Live(new Markup("[grey]asking the proxy…[/]")).StartAsync(async live =>
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var (status, problem) = await FetchAsync(http, proxy, cancellationToken).ConfigureAwait(false);
+                using (status)
+                {
+                    live.UpdateTarget(status is null ? new Markup($"[red]{Markup.Escape(problem ?? "")}[/]") : StatusView.Render(status.RootElement, time.GetUtcNow()));
+                }
+
+                try
+                {
+                    await Task.Delay(WatchInterval, time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static class StatusJson
+    {
+        public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    }
+}
