@@ -4,7 +4,9 @@ using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Pipelines;
 using AnyClaude.Host.Proxy.Attempts;
 using AnyClaude.Host.Proxy.Cache;
+using AnyClaude.Host.Proxy.ContextWindows;
 using AnyClaude.Host.Proxy.Routing;
+using AnyClaude.Host.Proxy.Stages;
 using AnyClaude.Host.Proxy.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +28,11 @@ internal static class RoutingServices
         services.AddSingleton<Router>();
         services.AddSingleton<ProbeCheck>();
         services.AddSingleton<AttemptRunner>();
+        services.AddSingleton<ProxyPipelines>();
+        // The listeners told of every finished request, in this order (IRequestListener).
+        services.AddSingleton<IRequestListener>(provider => provider.GetRequiredService<RecentRequests>());
+        services.AddSingleton<IRequestListener>(provider => provider.GetRequiredService<ProxyMetrics>());
+        services.AddSingleton<IRequestListener>(provider => provider.GetRequiredService<EstimateCalibration>());
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton(provider => new ConfigurationReloader(
             options,

@@ -61,9 +61,8 @@ internal sealed partial class AttemptRunner(
         MessagesRequest request,
         ReadOnlyMemory<byte> body,
         BackendCall call,
-        Action<IBackend>? onAttempt,
         CancellationToken cancellationToken) =>
-        new Attempts(this, routed, request, body, call, onAttempt, cancellationToken);
+        new Attempts(this, routed, request, body, call, cancellationToken);
 
     /// <summary>Room on the backend (<see cref="BackendQueues"/>): at once, or after waiting behind the requests it runs.</summary>
     private async ValueTask<BackendQueues.Place> EnterQueueAsync(string name, IBackend backend, BackendCall call, CancellationToken cancellationToken)
@@ -99,7 +98,6 @@ internal sealed partial class AttemptRunner(
         MessagesRequest request,
         ReadOnlyMemory<byte> body,
         BackendCall call,
-        Action<IBackend>? onAttempt,
         CancellationToken cancellationToken) : IAsyncEnumerable<MessageStreamEvent>, IAsyncEnumerator<MessageStreamEvent>
     {
         private IAsyncEnumerator<MessageStreamEvent>? _events;
@@ -146,7 +144,7 @@ internal sealed partial class AttemptRunner(
                 try
                 {
                     backend = runner._backends.Get(name);
-                    onAttempt?.Invoke(backend);
+                    routed.Backend = backend.Name;
                     await runner._pipelines.For(backend).ApplyAsync(new RequestContext(attempt, backend, call), cancellationToken).ConfigureAwait(false);
                     routed.PromptTokens = null;
                     await runner._fit.FitAsync(backend, attempt, routed, cancellationToken).ConfigureAwait(false);

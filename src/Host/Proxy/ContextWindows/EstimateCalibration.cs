@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using AnyClaude.Host.Proxy.Routing;
+using AnyClaude.Host.Proxy.Telemetry;
 
 namespace AnyClaude.Host.Proxy.ContextWindows;
 
@@ -7,7 +9,7 @@ namespace AnyClaude.Host.Proxy.ContextWindows;
 /// divided by that turn's estimate. A later estimate for the same conversation is scaled by it, so a backend that
 /// cannot count still gets figures close to its tokenizer's after the first turn.
 /// </summary>
-internal sealed class EstimateCalibration
+internal sealed class EstimateCalibration : IRequestListener
 {
     private const int MaxConversations = 1024;
     private const double MinRatio = 0.25;
@@ -33,6 +35,8 @@ internal sealed class EstimateCalibration
     }
 
     /// <summary>What the server reported as the prompt's size (uncached plus cached input tokens) for that request.</summary>
+    void IRequestListener.OnCompleted(RoutedRequest routed, RequestOutcome outcome) => Observe(routed.ConversationKey, outcome.InputTokens + outcome.CachedTokens);
+
     public void Observe(string conversation, int reportedPromptTokens)
     {
         if (!_pending.TryRemove(conversation, out int estimate) || reportedPromptTokens <= 0)

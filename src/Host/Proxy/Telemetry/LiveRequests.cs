@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using AnyClaude.Abstractions.Streaming;
+using AnyClaude.Host.Proxy.Routing;
 
 namespace AnyClaude.Host.Proxy.Telemetry;
 
@@ -9,9 +10,9 @@ internal sealed class LiveRequests
 {
     private readonly ConcurrentDictionary<string, LiveRequest> _running = new(StringComparer.Ordinal);
 
-    public LiveRequest Start(string id, string backend, string model, string requestClass)
+    public LiveRequest Start(string id, RoutedRequest routed, string model)
     {
-        var live = new LiveRequest(id, model, requestClass) { Backend = backend };
+        var live = new LiveRequest(id, routed, model);
         _running[id] = live;
         return live;
     }
@@ -22,7 +23,7 @@ internal sealed class LiveRequests
 }
 
 /// <summary>One running request; updated by the request's own observer, read by the dashboard's feed.</summary>
-internal sealed class LiveRequest(string id, string model, string requestClass)
+internal sealed class LiveRequest(string id, RoutedRequest routed, string model)
 {
     private readonly long _started = Stopwatch.GetTimestamp();
     private int _deltas;
@@ -34,12 +35,12 @@ internal sealed class LiveRequest(string id, string model, string requestClass)
 
     public string Model { get; } = model;
 
-    public string Class { get; } = requestClass;
+    public string Class { get; } = routed.ClassName;
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
     /// <summary>The backend trying it now (a fallback moves it).</summary>
-    public volatile string Backend = "";
+    public string Backend => routed.Backend;
 
     public double ElapsedSeconds => Stopwatch.GetElapsedTime(_started).TotalSeconds;
 

@@ -11,7 +11,7 @@ namespace AnyClaude.Host.Proxy.Telemetry;
 /// OpenTelemetry; <see cref="Statistics"/> keeps the same figures per backend for <c>anyclaude status</c>, the
 /// dashboard and the status line.
 /// </summary>
-internal sealed class ProxyMetrics
+internal sealed class ProxyMetrics : IRequestListener
 {
     public const string MeterName = "AnyClaude";
 
@@ -65,6 +65,8 @@ internal sealed class ProxyMetrics
         _fallbacks.Add(1, new KeyValuePair<string, object?>("backend", from), new KeyValuePair<string, object?>("fallback", to));
 
     /// <summary>One finished request (what the observer saw of it).</summary>
+    void IRequestListener.OnCompleted(RoutedRequest routed, RequestOutcome outcome) => Record(routed, outcome);
+
     public void Record(RoutedRequest routed, RequestOutcome outcome)
     {
         var tags = new TagList

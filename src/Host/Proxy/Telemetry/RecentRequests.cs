@@ -6,12 +6,14 @@ using AnyClaude.Host.Proxy.Routing;
 namespace AnyClaude.Host.Proxy.Telemetry;
 
 /// <summary>The last few requests, for <c>anyclaude status</c>: where each went and how it went.</summary>
-internal sealed class RecentRequests(TimeProvider time)
+internal sealed class RecentRequests(TimeProvider time) : IRequestListener
 {
     public const int Capacity = 20;
 
     private readonly Lock _gate = new();
     private readonly Queue<RecentRequest> _items = new(Capacity);
+
+    void IRequestListener.OnCompleted(RoutedRequest routed, RequestOutcome outcome) => Add(routed, outcome);
 
     public void Add(RoutedRequest routed, RequestOutcome outcome)
     {

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Streaming;
+using AnyClaude.Host.Proxy.Routing;
 using AnyClaude.Host.Requests;
 using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.Host.Proxy.Telemetry;
 
 /// <summary>Watches one request's events and logs its summary line: backend, model, status, time to first token, tokens/s, cache.</summary>
-internal sealed partial class RequestObserver(ILogger logger, string requestId, string backend, string model, bool stream, RequestTrace? trace)
+internal sealed partial class RequestObserver(ILogger logger, string requestId, RoutedRequest routed, string model, bool stream, RequestTrace? trace)
 {
     private readonly long _started = Stopwatch.GetTimestamp();
     private long _firstToken;
@@ -25,16 +26,13 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
     public int Status => _status;
 
     /// <summary>The backend answering; a fallback moves it.</summary>
-    public string Backend { get; set; } = backend;
+    public string Backend => routed.Backend;
 
     /// <summary>How the request kept the conversation's cache (<c>local-answer</c>, <c>slot 1</c>, …), asked when it is over.</summary>
     public Func<string?>? Strategy { get; set; }
 
     /// <summary>Adds a finished request's prompt and cached tokens to its conversation's and describes the sums, for the log line.</summary>
     public Func<int, int, string>? Conversation { get; set; }
-
-    /// <summary>The request's class as shown (<c>turn</c>, <c>subagent/Explore</c>, <c>auxiliary/memory</c>).</summary>
-    public string RequestClass { get; init; } = "-";
 
     /// <summary>The dashboard's view of this request while it runs.</summary>
     public LiveRequest? Live { get; init; }
@@ -98,7 +96,7 @@ internal sealed partial class RequestObserver(ILogger logger, string requestId, 
             int prompt = _inputTokens + _cachedTokens;
             string conversation = Conversation?.Invoke(prompt, _cachedTokens) ?? "-";
             LogCompleted(
-                logger, requestId, Backend, model, stream ? "stream" : "json", _status, RequestClass, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens,
+                logger, requestId, Backend, model, stream ? "stream" : "json", _status, routed.ClassName, ttft ?? totalSeconds, totalSeconds, _inputTokens, _cachedTokens,
                 prompt == 0 ? 0 : 100.0 * _cachedTokens / prompt, _outputTokens, tokensPerSecond, _stopReason, _pings, strategy, conversation);
         }
         else
