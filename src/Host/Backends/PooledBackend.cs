@@ -117,6 +117,10 @@ internal sealed partial class PooledBackend : IBackend
     public ValueTask<int> CountInputTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
         Healthiest.CountInputTokensAsync(request, cancellationToken);
 
+    /// <summary>A replica's own count (its server's, where it can ask), not the interface's estimate.</summary>
+    public ValueTask<TokenCount> CountTokensAsync(MessagesRequest request, CancellationToken cancellationToken) =>
+        Healthiest.CountTokensAsync(request, cancellationToken);
+
     /// <summary>Healthy when any replica is; each replica's answer goes into its state.</summary>
     public async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {

@@ -34,8 +34,9 @@ internal sealed partial class ObserveRequest(
         var observer = new RequestObserver(logger, requestId, routed, request.Model, request.Stream == true, trace)
         {
             Live = running,
-            Completed = outcome =>
+            Completed = finished =>
             {
+                var outcome = exchange.Call.Destination is { } destination ? finished with { Destination = destination } : finished;
                 live.End(running);
                 foreach (var listener in _listeners)
                 {

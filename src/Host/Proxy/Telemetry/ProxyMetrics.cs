@@ -72,7 +72,7 @@ internal sealed class ProxyMetrics : IRequestListener
         var tags = new TagList
         {
             { "backend", outcome.Backend },
-            { "destination", _urlOf(outcome.Backend) is { } url ? url.Authority : "" },
+            { "destination", (outcome.Destination ?? _urlOf(outcome.Backend)) is { } url ? url.Authority : "" },
             { "model", routed.Model ?? routed.RequestedModel },
             { "route", routed.Decision.Reason },
             { "class", routed.ClassName },

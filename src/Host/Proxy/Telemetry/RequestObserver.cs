@@ -135,4 +135,7 @@ internal sealed record RequestOutcome(
 {
     /// <summary>How the request kept the conversation's cache (<see cref="CacheStrategy"/>).</summary>
     public string? Strategy { get; init; }
+
+    /// <summary>The server that answered, where the backend has several (a pool's replica); else its URL is the backend's.</summary>
+    public Uri? Destination { get; init; }
 }
