@@ -65,7 +65,7 @@ internal sealed class ResponseCatalog(IEnumerable<IResponseTransform> pluginStep
 
     /// <summary>The response steps of the plugins in a catalog (those a plugin registered, and those Scrutor found in its assembly).</summary>
     public static IEnumerable<(IResponseTransform Step, LoadedPlugin Plugin)> FromPlugins(PluginCatalog catalog) =>
-        catalog.Plugins.SelectMany(plugin => plugin.Services.GetServices<IResponseTransform>().DistinctBy(s => s.GetType()).Select(step => (step, plugin)));
+        catalog.Plugins.SelectMany(plugin => plugin.ResponseTransforms.Select(step => (step, plugin)));
 
     public static ResponseCatalog For(PluginCatalog catalog) => new(FromPlugins(catalog).Select(p => p.Step));
 

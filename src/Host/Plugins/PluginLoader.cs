@@ -104,21 +104,24 @@ internal static class PluginLoader
             provider = services.BuildServiceProvider();
             ImmutableArray<IBackendFactory> factories;
             ImmutableArray<IRequestTransform> transforms;
+            ImmutableArray<AnyClaude.Abstractions.Responses.IResponseTransform> responseSteps;
             try
             {
-                // One instance per implementation, whether handed over, registered in Services, or found by the scan.
+                // One instance per implementation, whether handed over, registered in Services, or found by the scan;
+                // all built here, so a constructor that throws fails this plugin's load and nothing later.
                 factories = [.. builder.BackendFactories.Concat(provider.GetServices<IBackendFactory>()).DistinctBy(f => f.GetType())];
                 transforms = [.. provider.GetServices<IRequestTransform>().DistinctBy(t => t.GetType())];
+                responseSteps = [.. provider.GetServices<AnyClaude.Abstractions.Responses.IResponseTransform>().DistinctBy(t => t.GetType())];
             }
             catch (Exception exception)
             {
-                throw new PluginLoadException(path, $"creating its backend factories and transforms failed: {exception.GetType().Name}: {exception.Message}");
+                throw new PluginLoadException(path, $"creating its backend factories and transforms failed: {exception.GetType().Name}: {(exception as TargetInvocationException)?.InnerException?.Message ?? exception.Message}");
             }
 
             string version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
                 ?? assembly.GetName().Version?.ToString()
                 ?? "?";
-            return new LoadedPlugin(plugin, SafeName(plugin, name), path, loadPath, version, loader, provider, factories, transforms);
+            return new LoadedPlugin(plugin, SafeName(plugin, name), path, loadPath, version, loader, provider, factories, transforms, responseSteps);
         }
         catch (Exception exception)
         {
@@ -291,7 +294,8 @@ internal sealed class LoadedPlugin(
     PackageLoader loader,
     ServiceProvider services,
     ImmutableArray<IBackendFactory> backendFactories,
-    ImmutableArray<IRequestTransform> requestTransforms)
+    ImmutableArray<IRequestTransform> requestTransforms,
+    ImmutableArray<AnyClaude.Abstractions.Responses.IResponseTransform> responseTransforms)
 {
     public IAnyClaudePlugin Plugin { get; } = plugin;
 
@@ -314,6 +318,8 @@ internal sealed class LoadedPlugin(
     public ImmutableArray<IBackendFactory> BackendFactories { get; } = backendFactories;
 
     public ImmutableArray<IRequestTransform> RequestTransforms { get; } = requestTransforms;
+
+    public ImmutableArray<AnyClaude.Abstractions.Responses.IResponseTransform> ResponseTransforms { get; } = responseTransforms;
 
     /// <summary>Lets go of the plugin: its container is disposed and its context unloads once nothing uses its code.</summary>
     public void Unload()

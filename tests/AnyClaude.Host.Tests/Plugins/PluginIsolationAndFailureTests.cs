@@ -158,4 +158,22 @@ public sealed class PluginIsolationAndFailureTests(TestPlugins plugins)
         output.ShouldContain("Request pipelines (mode: e1):");
         output.ShouldContain("  e1: strip-billing-header (built-in) -> drop-cache-control (built-in) -> clean-schema (built-in) -> clamp-max-tokens (built-in) -> echo-mark (plugin) -> 10-mark.csx (script)");
     }
+
+    [Fact]
+    public void A_plugin_whose_response_step_cannot_be_built_is_reported_and_the_rest_load()
+    {
+        using var folder = new TempPluginsFolder();
+        plugins.Install(TestPlugins.EchoV1, folder.Path, "Echo");
+        plugins.Install(TestPlugins.ResponseStepThrows, folder.Path);
+        string broken = Path.Combine(folder.Path, TestPlugins.ResponseStepThrows, TestPlugins.ResponseStepThrows + ".dll");
+
+        using var manager = folder.CreateManager();
+        var catalog = manager.Reload();
+
+        catalog.Plugins.Select(p => p.Name).ShouldBe(["Echo"]);
+        catalog.Failures.ShouldHaveSingleItem().Path.ShouldBe(broken);
+        catalog.Failures[0].Reason.ShouldContain("step boom");
+        // What the proxy builds at start from the catalog no longer meets the step's constructor.
+        Should.NotThrow(() => AnyClaude.Host.Pipelines.ResponseCatalog.For(catalog));
+    }
 }

@@ -34,6 +34,9 @@ public sealed class TestPlugins : IAsyncLifetime
 
     public const string ThrowsInConstructor = "ThrowsInConstructor";
     public const string ThrowsInConfigure = "ThrowsInConfigure";
+
+    /// <summary>A plugin whose response step's constructor throws.</summary>
+    public const string ResponseStepThrows = "ResponseStepThrows";
     public const string NoEntry = "NoEntry";
     public const string TwoEntries = "TwoEntries";
 
@@ -237,6 +240,8 @@ public sealed class TestPlugins : IAsyncLifetime
                 .Replace("public string Name => \"ThrowsInConstructor\";", "public ThrowsInConstructorPlugin() => throw new InvalidOperationException(\"constructor boom\");\n\n    public string Name => \"ThrowsInConstructor\";")),
             (ThrowsInConfigure, Csproj(ThrowsInConfigure, ThrowsInConfigure, "1.0.0", contract), Plugin(ThrowsInConfigure, "configure-kind", "\"never\"")
                 .Replace("public void Configure(IPluginBuilder plugin) { }", "public void Configure(IPluginBuilder plugin) => throw new InvalidOperationException(\"configure boom\");")),
+            (ResponseStepThrows, Csproj(ResponseStepThrows, ResponseStepThrows, "1.0.0", contract), Plugin(ResponseStepThrows, "step-throws-kind", "\"never\"",
+                "\npublic sealed class BrokenStep : AnyClaude.Abstractions.Responses.IResponseTransform\n{\n    public BrokenStep() => throw new InvalidOperationException(\"step boom\");\n\n    public string Name => \"broken-step\";\n\n    public IAsyncEnumerable<MessageStreamEvent> Apply(IAsyncEnumerable<MessageStreamEvent> events, AnyClaude.Abstractions.Responses.ResponseContext context) => events;\n}\n")),
             (NoEntry, Csproj(NoEntry, NoEntry, "1.0.0", contract), Plugin(NoEntry, "no-entry-kind", "\"never\"")
                 .Replace("public sealed class NoEntryPlugin : IAnyClaudePlugin", "public sealed class NoEntryPlugin")),
             (TwoEntries, Csproj(TwoEntries, TwoEntries, "1.0.0", contract), Plugin(TwoEntries, "two-entries-kind", "\"never\"",
