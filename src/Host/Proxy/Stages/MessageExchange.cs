@@ -32,7 +32,14 @@ internal sealed class MessageExchange(HttpContext context, bool countTokens)
     public ReadOnlyMemory<byte> Body { get; set; }
 
     /// <summary>Set by <see cref="RouteRequest"/>; <see cref="RoutedRequest.Backend"/> follows the backend answering.</summary>
-    public RoutedRequest Routed { get; set; } = null!;
+    public RoutedRequest Routed
+    {
+        get => RoutedSoFar ?? throw new InvalidOperationException("a stage read the routing decision before RouteRequest");
+        set => RoutedSoFar = value;
+    }
+
+    /// <summary>The routing decision, or null while the request is not routed yet (refused while being read).</summary>
+    public RoutedRequest? RoutedSoFar { get; private set; }
 
     /// <summary>What goes to the backend and what it reports back; set by <see cref="ObserveRequest"/>.</summary>
     public BackendCall Call { get; set; } = null!;

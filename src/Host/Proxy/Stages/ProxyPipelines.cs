@@ -11,6 +11,7 @@ internal sealed class ProxyPipelines(IServiceProvider services)
     /// <summary><c>POST /v1/messages</c>.</summary>
     public ExchangeDelegate Messages { get; } = Build(
         services,
+        typeof(CountRefusals),
         typeof(ReadRequest),
         typeof(RouteRequest),
         typeof(GiveWayToRewarm),
@@ -23,6 +24,7 @@ internal sealed class ProxyPipelines(IServiceProvider services)
     /// <summary><c>POST /v1/messages/count_tokens</c>: read and routed as a request is, then counted for its backend.</summary>
     public ExchangeDelegate CountTokens { get; } = Build(
         services,
+        typeof(CountRefusals),
         typeof(ReadRequest),
         typeof(RouteRequest),
         typeof(CountPrompt));

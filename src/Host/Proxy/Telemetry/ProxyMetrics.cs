@@ -64,6 +64,24 @@ internal sealed class ProxyMetrics : IRequestListener
     public void FellBack(string from, string to) =>
         _fallbacks.Add(1, new KeyValuePair<string, object?>("backend", from), new KeyValuePair<string, object?>("fallback", to));
 
+    /// <summary>A request refused before any backend saw it (<c>backend</c> is <c>-</c> when it was not routed yet).</summary>
+    public void Refused(string backend, string requestClass, int status, string errorType)
+    {
+        var tags = new TagList
+        {
+            { "backend", backend },
+            { "destination", "" },
+            { "model", "" },
+            { "route", "refused" },
+            { "class", requestClass },
+        };
+        var withStatus = tags;
+        withStatus.Add("status", status);
+        _requests.Add(1, withStatus);
+        tags.Add("error.type", errorType);
+        _errors.Add(1, tags);
+    }
+
     /// <summary>One finished request (what the observer saw of it).</summary>
     void IRequestListener.OnCompleted(RoutedRequest routed, RequestOutcome outcome) => Record(routed, outcome);
 
