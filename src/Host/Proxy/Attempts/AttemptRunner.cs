@@ -158,7 +158,7 @@ internal sealed partial class AttemptRunner(
                     runner._health.Started(name);
                     runner._metrics.Started(name);
                     started = true;
-                    events = FirstEventTimeout.StreamAsync(runner._responses.Wrap(backend), attempt, call, runner._options.FirstByteTimeout, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    events = new FirstEventTimeout(runner._responses.Wrap(backend), runner._options.FirstByteTimeout).StreamAsync(attempt, call, cancellationToken).GetAsyncEnumerator(cancellationToken);
                     bool more = await events.MoveNextAsync().ConfigureAwait(false);
                     runner._health.MarkSucceeded(name);
                     routed.Model = call.Model ?? model;

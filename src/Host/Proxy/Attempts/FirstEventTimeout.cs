@@ -10,16 +10,12 @@ namespace AnyClaude.Host.Proxy.Attempts;
 /// <c>message_start</c> as soon as the server has sent its response headers). Once that event arrives nothing
 /// more is bounded: a prefill after the headers can take minutes, and keep-alives cover it. After the first event
 /// the backend's own enumerator is called directly: a stream is one event per token, and another async iterator in
-/// between would cost a state machine step for each.
+/// between would cost a state machine step for each. A backend layer: everything but the stream is the inner backend's.
 /// </summary>
-internal static class FirstEventTimeout
+internal sealed class FirstEventTimeout(IBackend inner, TimeSpan timeout) : DelegatingBackend(inner)
 {
-    public static IAsyncEnumerable<MessageStreamEvent> StreamAsync(
-        IBackend backend,
-        MessagesRequest request,
-        BackendCall call,
-        TimeSpan timeout,
-        CancellationToken cancellationToken) => new Events(backend, request, call, timeout, cancellationToken);
+    public override IAsyncEnumerable<MessageStreamEvent> StreamAsync(MessagesRequest request, BackendCall call, CancellationToken cancellationToken) =>
+        new Events(InnerBackend, request, call, timeout, cancellationToken);
 
     private static AnthropicException TimedOut(IBackend backend, TimeSpan timeout) => new(
         AnthropicErrorTypes.Timeout,
