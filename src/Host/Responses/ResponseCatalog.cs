@@ -3,7 +3,6 @@ using AnyClaude.Abstractions.Responses;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Plugins;
 using AnyClaude.Host.Transforms;
-using AnyClaude.OpenAICompat.Responses;
 using AnyClaude.OpenAICompat.ToolCalls;
 using Microsoft.Extensions.DependencyInjection;
 
