@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AnyClaude.Abstractions.Backends;
@@ -21,7 +19,7 @@ internal sealed class AnthropicPassthroughBackend : IBackend
     private const string StartHint = "start a server that speaks the Anthropic Messages API there (llama-server, `ollama serve`, `lms server start`, `vllm serve`, exo) or set ANTHROPIC_PASSTHROUGH_URL";
 
     private readonly BackendSettings _settings;
-    private readonly HttpClient _http;
+    private readonly UpstreamHttp _upstream;
     private readonly BackendCapabilities _defaults;
     private BackendCapabilities _capabilities;
     private string? _reportedModel;
@@ -30,7 +28,13 @@ internal sealed class AnthropicPassthroughBackend : IBackend
     public AnthropicPassthroughBackend(BackendSettings settings, BackendServices services)
     {
         _settings = settings;
-        _http = services.HttpClient;
+        // Servers read the key from one header or the other: llama.cpp and vLLM a bearer token, LM Studio and Ollama either.
+        _upstream = new UpstreamHttp(settings, services.HttpClient, StartHint)
+        {
+            Headers = new Dictionary<string, string> { ["anthropic-version"] = "2023-06-01" },
+            SendsApiKeyAsXApiKey = true,
+            StreamingAccept = "text/event-stream",
+        };
         // A Messages server renders the prompt from the body, and every one of them keeps a prefix cache.
         _defaults = new BackendCapabilities { PromptCache = true, Images = true };
         _capabilities = Merge(null);
@@ -48,56 +52,47 @@ internal sealed class AnthropicPassthroughBackend : IBackend
         byte[] body = PassthroughBody.Render(request, model, forCounting: false);
         call.OnUpstreamBody?.Invoke(body);
 
-        using var response = await PostAsync("v1/messages", body, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            string error = await UpstreamErrors.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-            throw PassthroughErrors.FromStatus(Name, BaseUrl, (int)response.StatusCode, Redact(error));
-        }
+        using var response = await _upstream.PostStreamingAsync("v1/messages", body, cancellationToken).ConfigureAwait(false);
+        await _upstream.ThrowIfFailedAsync(response, MapError, cancellationToken).ConfigureAwait(false);
 
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var items = SseParser.Create(stream, UpstreamEvent.Parse).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using (items.ConfigureAwait(false))
+        bool started = false;
+        Usage? usageAtStart = null;
+        await foreach (var sse in _upstream.ReadEventsAsync(response, UpstreamEvent.Parse, cancellationToken).ConfigureAwait(false))
         {
-            bool started = false;
-            Usage? usageAtStart = null;
-            while (await MoveNextAsync(items, cancellationToken).ConfigureAwait(false))
+            var item = sse.Data;
+            if (item.Error is { } invalid)
             {
-                var item = items.Current.Data;
-                if (item.Error is { } invalid)
-                {
-                    throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent a stream event that is not valid JSON: {invalid}");
-                }
-
-                switch (item.Event)
-                {
-                    case null:
-                        continue;
-                    case ErrorEvent error:
-                        throw PassthroughErrors.FromStreamError(Name, error.Error);
-                    case MessageStartEvent start:
-                        // Claude Code sees the model it asked for, whatever the server calls it.
-                        start.Message.Model = request.Model;
-                        usageAtStart = start.Message.Usage.Clone();
-                        started = true;
-                        break;
-                    case MessageDeltaEvent delta when started:
-                        DeltaUsage.FillFrom(delta.Usage, usageAtStart, item.SentUsage);
-                        break;
-                    case MessageStopEvent:
-                        yield return item.Event;
-                        yield break;
-                    default:
-                        if (!started)
-                        {
-                            throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent '{item.Event.Type}' before message_start");
-                        }
-
-                        break;
-                }
-
-                yield return item.Event;
+                throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent a stream event that is not valid JSON: {invalid}");
             }
+
+            switch (item.Event)
+            {
+                case null:
+                    continue;
+                case ErrorEvent error:
+                    throw PassthroughErrors.FromStreamError(Name, error.Error);
+                case MessageStartEvent start:
+                    // Claude Code sees the model it asked for, whatever the server calls it.
+                    start.Message.Model = request.Model;
+                    usageAtStart = start.Message.Usage.Clone();
+                    started = true;
+                    break;
+                case MessageDeltaEvent delta when started:
+                    DeltaUsage.FillFrom(delta.Usage, usageAtStart, item.SentUsage);
+                    break;
+                case MessageStopEvent:
+                    yield return item.Event;
+                    yield break;
+                default:
+                    if (!started)
+                    {
+                        throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' sent '{item.Event.Type}' before message_start");
+                    }
+
+                    break;
+            }
+
+            yield return item.Event;
         }
 
         throw new AnthropicException(AnthropicErrorTypes.Api, $"backend '{Name}' ended its stream before message_stop");
@@ -119,8 +114,8 @@ internal sealed class AnthropicPassthroughBackend : IBackend
             return new TokenCount(Estimate(body), TokenCountSource.Estimate);
         }
 
-        using var response = await PostAsync("v1/messages/count_tokens", body, cancellationToken).ConfigureAwait(false);
-        string text = await UpstreamErrors.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        using var response = await _upstream.PostStreamingAsync("v1/messages/count_tokens", body, cancellationToken).ConfigureAwait(false);
+        string text = await _upstream.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
         if ((int)response.StatusCode is 404 or 405 or 501)
         {
             _countTokensMissing = true;
@@ -129,7 +124,7 @@ internal sealed class AnthropicPassthroughBackend : IBackend
 
         if (!response.IsSuccessStatusCode)
         {
-            throw PassthroughErrors.FromStatus(Name, BaseUrl, (int)response.StatusCode, Redact(text));
+            throw MapError((int)response.StatusCode, text);
         }
 
         try
@@ -147,10 +142,10 @@ internal sealed class AnthropicPassthroughBackend : IBackend
     {
         try
         {
-            using var response = await GetAsync("v1/models", cancellationToken).ConfigureAwait(false);
+            using var response = await _upstream.GetAsync("v1/models", cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                return BackendHealth.Unhealthy($"{Endpoint("v1/models")} answered HTTP {(int)response.StatusCode}");
+                return BackendHealth.Unhealthy($"{_upstream.Endpoint("v1/models")} answered HTTP {(int)response.StatusCode}");
             }
 
             await DiscoverCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
@@ -223,12 +218,8 @@ internal sealed class AnthropicPassthroughBackend : IBackend
 
     private async Task<IReadOnlyList<ListedModel>> FetchModelsAsync(CancellationToken cancellationToken)
     {
-        using var response = await GetAsync("v1/models", cancellationToken).ConfigureAwait(false);
-        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw PassthroughErrors.FromStatus(Name, BaseUrl, (int)response.StatusCode, Redact(body));
-        }
+        using var response = await _upstream.GetAsync("v1/models", cancellationToken).ConfigureAwait(false);
+        string body = await _upstream.ReadAnswerAsync(response, MapError, cancellationToken).ConfigureAwait(false);
 
         try
         {
@@ -242,54 +233,5 @@ internal sealed class AnthropicPassthroughBackend : IBackend
 
     private static int Estimate(byte[] body) => (body.Length + 3) / 4;
 
-    private Uri Endpoint(string relativePath) => new(_settings.Url.AbsoluteUri.TrimEnd('/') + "/" + relativePath);
-
-    private async Task<HttpResponseMessage> PostAsync(string relativePath, byte[] body, CancellationToken cancellationToken)
-    {
-        using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint(relativePath)) { Content = new ByteArrayContent(body) };
-        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        return await SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<HttpResponseMessage> GetAsync(string relativePath, CancellationToken cancellationToken)
-    {
-        using var message = new HttpRequestMessage(HttpMethod.Get, Endpoint(relativePath));
-        return await SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, HttpCompletionOption completion, CancellationToken cancellationToken)
-    {
-        message.Headers.Add("anthropic-version", "2023-06-01");
-        if (_settings.ApiKey is { Length: > 0 } apiKey)
-        {
-            // Servers read one or the other: llama.cpp and vLLM a bearer token, LM Studio and Ollama either.
-            message.Headers.Add("x-api-key", apiKey);
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-        }
-
-        try
-        {
-            return await _http.SendAsync(message, completion, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            throw UpstreamErrors.Unreachable(Name, BaseUrl, StartHint, exception);
-        }
-    }
-
-    private string Redact(string text) =>
-        _settings.ApiKey is { Length: > 0 } apiKey ? text.Replace(apiKey, "[redacted]", StringComparison.Ordinal) : text;
-
-    private async ValueTask<bool> MoveNextAsync(IAsyncEnumerator<SseItem<UpstreamEvent>> items, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await items.MoveNextAsync().ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-        {
-            throw UpstreamErrors.BrokeMidStream(Name, BaseUrl, exception);
-        }
-    }
+    private AnthropicException MapError(int status, string body) => PassthroughErrors.FromStatus(Name, BaseUrl, status, body);
 }

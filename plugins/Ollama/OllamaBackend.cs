@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -32,7 +31,7 @@ internal sealed class OllamaBackend : IBackend
     private const string DefaultKeepAlive = "30m";
 
     private readonly BackendSettings _settings;
-    private readonly HttpClient _http;
+    private readonly UpstreamHttp _upstream;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _discovery = new(1, 1);
     private BackendCapabilities _capabilities;
@@ -41,7 +40,7 @@ internal sealed class OllamaBackend : IBackend
     public OllamaBackend(BackendSettings settings, BackendServices services)
     {
         _settings = settings;
-        _http = services.HttpClient;
+        _upstream = new UpstreamHttp(settings, services.HttpClient, StartHint);
         _logger = services.LoggerFactory.CreateLogger<OllamaBackend>();
         _capabilities = Merge(null);
     }
@@ -52,8 +51,7 @@ internal sealed class OllamaBackend : IBackend
 
     public BackendCapabilities Capabilities => Volatile.Read(ref _capabilities);
 
-    private string StartHint =>
-        $"start it with `ollama serve` (and `ollama pull <model>`), or set OLLAMA_URL";
+    private const string StartHint = "start it with `ollama serve` (and `ollama pull <model>`), or set OLLAMA_URL";
 
     private string? KeepAlive =>
         _settings.Extra.TryGetValue(KeepAliveSetting, out string? value) ? value : DefaultKeepAlive;
@@ -64,12 +62,8 @@ internal sealed class OllamaBackend : IBackend
         byte[] body = OllamaChatRenderer.Render(request, ChatOptions(model), stream: true, call.Warnings);
         call.OnUpstreamBody?.Invoke(body);
 
-        using var response = await SendAsync(HttpMethod.Post, "api/chat", body, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            string error = await UpstreamErrors.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-            throw MapError((int)response.StatusCode, Redact(error), model.Name);
-        }
+        using var response = await _upstream.PostStreamingAsync("api/chat", body, cancellationToken).ConfigureAwait(false);
+        await _upstream.ThrowIfFailedAsync(response, (status, error) => MapError(status, error, model.Name), cancellationToken).ConfigureAwait(false);
 
         yield return new MessageStartEvent(new MessageResponse { Id = $"msg_{Guid.NewGuid():N}", Model = request.Model, Usage = new Usage() });
 
@@ -77,15 +71,8 @@ internal sealed class OllamaBackend : IBackend
         var events = new List<MessageStreamEvent>();
         int toolIndex = 0;
         bool done = false;
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        while (!done && await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false) is { } line)
+        await foreach (string line in _upstream.ReadLinesAsync(response, cancellationToken).ConfigureAwait(false))
         {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
             ChatChunk chunk;
             try
             {
@@ -104,6 +91,10 @@ internal sealed class OllamaBackend : IBackend
             }
 
             events.Clear();
+            if (done)
+            {
+                break;
+            }
         }
 
         if (!done)
@@ -251,12 +242,8 @@ internal sealed class OllamaBackend : IBackend
     private async Task<OllamaModel> ShowAsync(string name, CancellationToken cancellationToken)
     {
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["model"] = name });
-        using var response = await SendAsync(HttpMethod.Post, "api/show", body, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw MapError((int)response.StatusCode, Redact(text), name);
-        }
+        using var response = await _upstream.PostAsync("api/show", body, cancellationToken).ConfigureAwait(false);
+        string text = await _upstream.ReadAnswerAsync(response, (status, error) => MapError(status, error, name), cancellationToken).ConfigureAwait(false);
 
         try
         {
@@ -270,12 +257,8 @@ internal sealed class OllamaBackend : IBackend
 
     private async Task<IReadOnlyList<string>> ListTagsAsync(CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(HttpMethod.Get, "api/tags", null, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw MapError((int)response.StatusCode, Redact(text), model: null);
-        }
+        using var response = await _upstream.GetAsync("api/tags", cancellationToken).ConfigureAwait(false);
+        string text = await _upstream.ReadAnswerAsync(response, (status, error) => MapError(status, error, model: null), cancellationToken).ConfigureAwait(false);
 
         try
         {
@@ -301,44 +284,5 @@ internal sealed class OllamaBackend : IBackend
         }
 
         return UpstreamErrors.FromStatus(Name, status, body);
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string relativePath, byte[]? body, HttpCompletionOption completion, CancellationToken cancellationToken)
-    {
-        using var message = new HttpRequestMessage(method, new Uri(_settings.Url.AbsoluteUri.TrimEnd('/') + "/" + relativePath));
-        if (body is not null)
-        {
-            message.Content = new ByteArrayContent(body);
-            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
-
-        if (_settings.ApiKey is { Length: > 0 } apiKey)
-        {
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-        }
-
-        try
-        {
-            return await _http.SendAsync(message, completion, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            throw UpstreamErrors.Unreachable(Name, BaseUrl, StartHint, exception);
-        }
-    }
-
-    private string Redact(string text) =>
-        _settings.ApiKey is { Length: > 0 } apiKey ? text.Replace(apiKey, "[redacted]", StringComparison.Ordinal) : text;
-
-    private async ValueTask<string?> ReadLineAsync(StreamReader reader, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-        {
-            throw UpstreamErrors.BrokeMidStream(Name, BaseUrl, exception);
-        }
     }
 }

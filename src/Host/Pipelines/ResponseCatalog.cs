@@ -2,7 +2,6 @@ using AnyClaude.Abstractions.Errors;
 using AnyClaude.Abstractions.Responses;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Plugins;
-using AnyClaude.OpenAICompat.Responses;
 using AnyClaude.OpenAICompat.ToolCalls;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Errors;
 
 namespace AnyClaude.OpenAICompat.Backends;
@@ -16,57 +16,22 @@ public static partial class UpstreamErrors
     ];
 
     /// <summary>How much of an upstream answer's body is read for an error message or a small JSON answer.</summary>
-    public const int MaxBodyChars = 64 * 1024;
+    public const int MaxBodyChars = UpstreamFailures.MaxBodyChars;
 
     /// <summary>
     /// The start of an upstream answer's body (<see cref="MaxBodyChars"/> characters at most), or a note saying why it
     /// could not be read: what an error message quotes, never more than that from a server that sends megabytes.
     /// </summary>
-    public static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        try
-        {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            using var reader = new StreamReader(stream);
-            char[] buffer = System.Buffers.ArrayPool<char>.Shared.Rent(MaxBodyChars);
-            try
-            {
-                int read = await reader.ReadBlockAsync(buffer.AsMemory(0, MaxBodyChars), cancellationToken).ConfigureAwait(false);
-                return new string(buffer, 0, read);
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<char>.Shared.Return(buffer);
-            }
-        }
-        catch (Exception exception) when (exception is IOException or HttpRequestException)
-        {
-            return $"(the body could not be read: {exception.Message})";
-        }
-    }
+    public static Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        UpstreamFailures.ReadBodyAsync(response, cancellationToken);
 
     /// <summary>The backend could not be reached at all: say which, where, and what to start. Not worth retrying.</summary>
-    public static AnthropicException Unreachable(string backendName, Uri url, string startHint, Exception exception)
-    {
-        string what = exception switch
-        {
-            _ when FindSocketError(exception) is SocketError.ConnectionRefused => "refused the connection",
-            _ when FindSocketError(exception) is SocketError.HostNotFound or SocketError.NoData => "has a host name that does not resolve",
-            _ when exception is TimeoutException || exception.InnerException is TimeoutException || exception is TaskCanceledException => "did not accept the connection in time",
-            _ => $"could not be reached ({exception.Message})",
-        };
-        return new AnthropicException(
-            AnthropicErrorTypes.Api,
-            $"backend '{backendName}' at {url} {what}: {startHint}",
-            statusCode: 502,
-            shouldRetry: false,
-            inner: exception);
-    }
+    public static AnthropicException Unreachable(string backendName, Uri url, string startHint, Exception exception) =>
+        UpstreamFailures.Unreachable(backendName, url, startHint, exception);
 
     /// <summary>The connection to the backend broke after its answer had started (the server stopped or crashed): an in-stream error naming it and where.</summary>
     public static AnthropicException BrokeMidStream(string backendName, Uri url, Exception exception) =>
-        new(AnthropicErrorTypes.Api, $"the connection to backend '{backendName}' at {url} broke mid-stream: {exception.Message} (did the server stop or crash?)", inner: exception);
+        UpstreamFailures.BrokeMidStream(backendName, url, exception);
 
     /// <summary>An HTTP error answer from the backend, mapped to the Anthropic status and type.</summary>
     public static AnthropicException FromStatus(string backendName, int status, string body) => FromStatus(backendName, status, body, baseUrl: null);
@@ -167,19 +132,6 @@ public static partial class UpstreamErrors
 
     public static bool IsContextOverflow(string message) =>
         ContextOverflowHints.Any(hint => message.Contains(hint, StringComparison.OrdinalIgnoreCase));
-
-    private static SocketError? FindSocketError(Exception exception)
-    {
-        for (Exception? current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is SocketException socket)
-            {
-                return socket.SocketErrorCode;
-            }
-        }
-
-        return null;
-    }
 
     [GeneratedRegex(@"is too large: \d+\. This model's maximum context length is (\d+) tokens and your request has (\d+) input tokens")]
     private static partial Regex OutputTooLarge();

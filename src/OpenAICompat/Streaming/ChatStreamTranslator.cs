@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.Abstractions.Messages;
+using AnyClaude.Abstractions.Responses;
 using AnyClaude.Abstractions.Streaming;
 
 namespace AnyClaude.OpenAICompat.Streaming;
@@ -14,7 +15,7 @@ namespace AnyClaude.OpenAICompat.Streaming;
 public sealed class ChatStreamTranslator
 {
     /// <summary>Local servers have no Anthropic signature to give; a fixed one keeps thinking blocks well-formed.</summary>
-    public const string ThinkingSignature = "anyclaude-local";
+    public const string ThinkingSignature = ResponseBlockWriter.ThinkingSignature;
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using AnyClaude.Abstractions.Responses;
-using AnyClaude.OpenAICompat.Responses;
 
 namespace AnyClaude.OpenAICompat.ToolCalls;
 

@@ -1,5 +1,4 @@
 using AnyClaude.Abstractions.Responses;
-using AnyClaude.OpenAICompat.Responses;
 
 namespace AnyClaude.OpenAICompat.ToolCalls;
 

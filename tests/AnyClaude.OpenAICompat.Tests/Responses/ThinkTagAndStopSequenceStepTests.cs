@@ -2,7 +2,6 @@ using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Responses;
 using AnyClaude.Abstractions.Streaming;
-using AnyClaude.OpenAICompat.Responses;
 using AnyClaude.OpenAICompat.Streaming;
 using Microsoft.Extensions.Logging.Abstractions;
 using static AnyClaude.OpenAICompat.Tests.Streaming.ChatStreamTranslatorTests;

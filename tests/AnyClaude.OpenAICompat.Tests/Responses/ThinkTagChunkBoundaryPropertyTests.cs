@@ -2,7 +2,6 @@ using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Responses;
 using AnyClaude.Abstractions.Streaming;
-using AnyClaude.OpenAICompat.Responses;
 using AnyClaude.OpenAICompat.Tests.ToolCalls;
 using AnyClaude.OpenAICompat.ToolCalls;
 using CsCheck;

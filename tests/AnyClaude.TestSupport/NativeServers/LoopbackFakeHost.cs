@@ -13,7 +13,7 @@ namespace AnyClaude.TestSupport.NativeServers;
 /// The real-HTTP part of the native-API fakes (Ollama, Anthropic Messages servers): Kestrel on <c>127.0.0.1</c> and a
 /// free port, every request recorded before the fake's handler answers it.
 /// </summary>
-internal sealed class LoopbackFakeHost : IAsyncDisposable
+public sealed class LoopbackFakeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests;

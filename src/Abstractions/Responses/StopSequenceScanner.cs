@@ -1,9 +1,8 @@
 using System.Buffers;
 using AnyClaude.Abstractions.Messages;
-using AnyClaude.Abstractions.Responses;
 using Microsoft.Extensions.Logging;
 
-namespace AnyClaude.OpenAICompat.Responses;
+namespace AnyClaude.Abstractions.Responses;
 
 /// <summary>
 /// Finds the request's stop sequences in the answer's text. OpenAI-compatible servers strip a matched stop string and

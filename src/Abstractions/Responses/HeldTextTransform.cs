@@ -1,8 +1,7 @@
 using AnyClaude.Abstractions.Messages;
-using AnyClaude.Abstractions.Responses;
 using AnyClaude.Abstractions.Streaming;
 
-namespace AnyClaude.OpenAICompat.Responses;
+namespace AnyClaude.Abstractions.Responses;
 
 /// <summary>
 /// The shared base of response steps that find markers in the model's text (a printed tool call, a think tag):

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Streaming;
-using AnyClaude.OpenAICompat.Streaming;
 
-namespace AnyClaude.OpenAICompat.Responses;
+namespace AnyClaude.Abstractions.Responses;
 
 /// <summary>
 /// The output side of a <see cref="HeldTextTransform"/>: opens and closes blocks, numbers them from 0 in the order
@@ -12,6 +11,9 @@ namespace AnyClaude.OpenAICompat.Responses;
 /// </summary>
 public sealed class ResponseBlockWriter
 {
+    /// <summary>Local servers have no Anthropic signature to give; a fixed one keeps thinking blocks well-formed.</summary>
+    internal const string ThinkingSignature = "anyclaude-local";
+
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     private readonly List<MessageStreamEvent> _events = [];
@@ -190,7 +192,7 @@ public sealed class ResponseBlockWriter
         {
             if (_open == Open.Thinking)
             {
-                _events.Add(new ContentBlockDeltaEvent(_openIndex, new SignatureDelta(ChatStreamTranslator.ThinkingSignature)));
+                _events.Add(new ContentBlockDeltaEvent(_openIndex, new SignatureDelta(ThinkingSignature)));
             }
 
             _events.Add(new ContentBlockStopEvent(_openIndex));

@@ -1,6 +1,5 @@
-using AnyClaude.Abstractions.Responses;
 
-namespace AnyClaude.OpenAICompat.Responses;
+namespace AnyClaude.Abstractions.Responses;
 
 /// <summary>
 /// The <c>stop-sequences</c> response step: the first of the request's <c>stop_sequences</c> to appear in the answer's

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace AnyClaude.OpenAICompat.Responses;
+namespace AnyClaude.Abstractions.Responses;
 
 /// <summary>
 /// Finds <c>&lt;think&gt;…&lt;/think&gt;</c> at the start of an answer (servers that leave a model's reasoning in the

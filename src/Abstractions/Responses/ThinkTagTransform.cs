@@ -1,6 +1,5 @@
-using AnyClaude.Abstractions.Responses;
 
-namespace AnyClaude.OpenAICompat.Responses;
+namespace AnyClaude.Abstractions.Responses;
 
 /// <summary>
 /// The <c>think-tags</c> response step: an answer that opens with <c>&lt;think&gt;…&lt;/think&gt;</c> (a server that

@@ -2,7 +2,7 @@ using System.Buffers;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Streaming;
 
-namespace AnyClaude.OpenAICompat.Responses;
+namespace AnyClaude.Abstractions.Responses;
 
 /// <summary>What a held candidate is: not a marker, possibly one (wait for more text), or certainly one.</summary>
 public enum MarkerMatch
@@ -29,6 +29,7 @@ public abstract class HeldTextScanner
     protected abstract SearchValues<char> MarkerStarts { get; }
 
     /// <summary>Is <paramref name="candidate"/> (the held text from a marker-start character to its end) a marker?</summary>
+    /// <param name="candidate">The held text from a marker-start character on.</param>
     /// <param name="atBlockStart">Nothing but whitespace came before it in this text block (or since the last tool call).</param>
     protected abstract MarkerMatch Match(ReadOnlySpan<char> candidate, bool atBlockStart);
 
@@ -37,7 +38,10 @@ public abstract class HeldTextScanner
     /// consumed, after writing them to <paramref name="output"/> as blocks or text; 0 waits for more. When
     /// <paramref name="final"/> is true no more text comes, and the step must consume at least one character.
     /// </summary>
+    /// <param name="captured">The held text, starting with a whole marker.</param>
     /// <param name="previousLength">How long <paramref name="captured"/> was at the previous call (0 at the first), so a step can search only the new part.</param>
+    /// <param name="final">No more text comes: the step must consume at least one character.</param>
+    /// <param name="output">Where the step writes what the marker becomes (text, thinking, tool calls).</param>
     protected abstract int Capture(ReadOnlySpan<char> captured, int previousLength, bool final, ResponseBlockWriter output);
 
     /// <summary>
