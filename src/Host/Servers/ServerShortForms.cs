@@ -66,7 +66,7 @@ internal static class ServerShortForms
 
         var values = new ShortFormValues(start, name, errors);
         string? model = values.Text(Model) ?? backendModel;
-        if (model is null)
+        if (model is null && errors.Count == before)
         {
             errors.Add($"{name}.{Model}: missing; name the model the server loads ({(IsLlamaCpp(kind) ? "a .gguf file or a Hugging Face repository" : "a Hugging Face repository or a local folder")})");
         }

@@ -41,6 +41,7 @@ internal sealed partial class ServerSupervisor : IAsyncDisposable
     private bool _handedOff;
     private long _upSince;
     private int _restarts;
+    private int _disposed;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="backend">The backend's name, for every message.</param>
@@ -325,6 +326,11 @@ internal sealed partial class ServerSupervisor : IAsyncDisposable
     /// <summary>Stops the server anyclaude started (never one it found running) and waits for it to end.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         Task ensure, supervision;
         lock (_gate)
