@@ -215,7 +215,7 @@ public sealed class ServerSupervisorTests(ITestOutputHelper output) : IDisposabl
             {
               "model": "mlx-community/Qwen3-4B-4bit",
               "start": { "executable": "mlx_lm.server" },
-              "startEnvironment": { "PATH": {{Json($"{_folder}:{Environment.GetEnvironmentVariable("PATH")}")}}, "STAND_IN_ARGUMENTS": {{Json(arguments)}} }
+              "startEnvironment": { "PATH": {{Json($"{_folder}:{Environment.GetEnvironmentVariable("PATH")}")}}, "STAND_IN_ARGUMENTS": {{Json(arguments)}}, "STAND_IN_LOAD_SECONDS": "6" }
             }
             """);
         var supervisor = new ServerSupervisor("mlx", settings, ServerHealthChecks.For("mlx-lm", url, _http), NullLogger.Instance, _said.Enqueue);
@@ -225,6 +225,9 @@ public sealed class ServerSupervisorTests(ITestOutputHelper output) : IDisposabl
         settings.Command.Display.ShouldBe($"mlx_lm.server --model mlx-community/Qwen3-4B-4bit --port {port}");
         JsonSerializer.Deserialize<string[]>(await File.ReadAllTextAsync(arguments)).ShouldBe(["--model", "mlx-community/Qwen3-4B-4bit", "--port", port.ToString(CultureInfo.InvariantCulture)]);
         supervisor.LastOutput.ShouldContain("Fetching 9 files: 100%");
+        // Loading for 6 s: one progress line with the server's last line, the line the progress bar's \r ended first before it.
+        supervisor.LastOutput.ShouldContain("Fetching 9 files:  50%");
+        _said.ShouldContain(line => line.StartsWith("backend 'mlx': server loading, ", StringComparison.Ordinal) && line.EndsWith(" s: Fetching 9 files: 100%", StringComparison.Ordinal));
         int pid = supervisor.Status.ProcessId.ShouldNotBeNull();
         (await _http.GetStringAsync(new Uri(url, "/v1/models"))).ShouldContain("mlx-community/Qwen3-4B-4bit");
 
@@ -295,7 +298,7 @@ public sealed class ServerSupervisorTests(ITestOutputHelper output) : IDisposabl
         Directory.Delete(_folder, recursive: true);
     }
 
-    /// <summary>Reads its port, prints a progress line, loads for a second, then lists its model at /v1/models.</summary>
+    /// <summary>Records its arguments, prints a progress bar, "loads" for STAND_IN_LOAD_SECONDS, then lists its model at /v1/models.</summary>
     private const string MlxLmStandIn = """
         #!/usr/bin/env python3
         import http.server, json, os, sys, time
@@ -305,7 +308,7 @@ public sealed class ServerSupervisorTests(ITestOutputHelper output) : IDisposabl
         model, port = args[args.index("--model") + 1], int(args[args.index("--port") + 1])
         print("Fetching 9 files:  50%", end="\r", file=sys.stderr, flush=True)
         print("Fetching 9 files: 100%", file=sys.stderr, flush=True)
-        time.sleep(1)
+        time.sleep(float(os.environ.get("STAND_IN_LOAD_SECONDS", "1")))
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 body = json.dumps({"object": "list", "data": [{"id": model, "object": "model"}]}).encode()
