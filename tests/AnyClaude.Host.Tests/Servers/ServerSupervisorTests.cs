@@ -203,14 +203,8 @@ public sealed class ServerSupervisorTests(ITestOutputHelper output) : IDisposabl
     [Fact]
     public async Task The_mlx_lm_short_form_runs_mlx_lm_server_from_PATH_with_the_model_and_port_and_waits_for_its_model_list()
     {
-        string standIn = Path.Combine(_folder, "mlx_lm.server");
+        await WriteMlxLmStandInAsync();
         string arguments = Path.Combine(_folder, "arguments.json");
-        await File.WriteAllTextAsync(standIn, MlxLmStandIn);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(standIn, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
         int port = FreePort();
         var url = new Uri($"http://localhost:{port}/v1");
         var settings = ReadSettings("mlx-lm", url, $$"""
@@ -236,6 +230,35 @@ public sealed class ServerSupervisorTests(ITestOutputHelper output) : IDisposabl
         await supervisor.DisposeAsync();
 
         IsRunning(pid).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_command_that_hands_the_server_on_and_ends_is_waited_for_not_restarted_and_its_group_is_stopped()
+    {
+        // As `lms server start`: the command returns at once, the server goes on without it.
+        await WriteMlxLmStandInAsync();
+        int port = FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}/v1");
+        var settings = new StartSettings(ServerCommand.Shell($"{Path.Combine(_folder, "mlx_lm.server")} --model m --port {port} & echo handed over"))
+        {
+            Environment = new Dictionary<string, string> { ["STAND_IN_ARGUMENTS"] = Path.Combine(_folder, "arguments.json") },
+        };
+        var supervisor = new ServerSupervisor("lms", settings, ServerHealthChecks.For("lmstudio", url, _http), NullLogger.Instance, _said.Enqueue);
+
+        await supervisor.EnsureStartedAsync();
+
+        var status = supervisor.Status;
+        status.State.ShouldBe(ServerState.Up);
+        status.StartedByAnyClaude.ShouldBeTrue();
+        status.ProcessId.ShouldBeNull();
+        status.Message.ShouldBe("backend 'lms': its start command handed the server to another process and ended; anyclaude does not restart that server");
+        supervisor.LastOutput.ShouldContain("handed over");
+        _said.ShouldContain(line => line.StartsWith("backend 'lms': its server answers after ", StringComparison.Ordinal) && line.EndsWith("(its start command ended; the server runs on its own)", StringComparison.Ordinal));
+
+        await supervisor.DisposeAsync();
+
+        // It was left in the command's process group, so it stops with it (a daemon's server, as LM Studio's, is not in it).
+        (await AnswersAsync(new Uri(url, "/v1/models"))).ShouldBeFalse();
     }
 
     [Fact]
@@ -326,6 +349,16 @@ public sealed class ServerSupervisorTests(ITestOutputHelper output) : IDisposabl
 
         """;
 
+    private async Task WriteMlxLmStandInAsync()
+    {
+        string standIn = Path.Combine(_folder, "mlx_lm.server");
+        await File.WriteAllTextAsync(standIn, MlxLmStandIn);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(standIn, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
     private ServerSupervisor Supervisor(string backend, StartSettings settings, string kind, int port) =>
         new(backend, settings, ServerHealthChecks.For(kind, new Uri($"http://127.0.0.1:{port}/v1"), _http), NullLogger.Instance, _said.Enqueue);
 
@@ -365,11 +398,13 @@ public sealed class ServerSupervisorTests(ITestOutputHelper output) : IDisposabl
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     }
 
-    private async Task<bool> AnswersAsync(int port)
+    private Task<bool> AnswersAsync(int port) => AnswersAsync(new Uri($"http://127.0.0.1:{port}/health"));
+
+    private async Task<bool> AnswersAsync(Uri address)
     {
         try
         {
-            using var response = await _http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"));
+            using var response = await _http.GetAsync(address);
             return response.IsSuccessStatusCode;
         }
         catch (HttpRequestException)
