@@ -5,6 +5,7 @@ using AnyClaude.Host.Http;
 using AnyClaude.Host.Proxy.Cache;
 using AnyClaude.Host.Proxy.Routing;
 using AnyClaude.Host.Proxy.Telemetry;
+using AnyClaude.Host.Servers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -26,6 +27,7 @@ internal sealed partial class AdminEndpoints(
     RecentRequests recent,
     RequestStatistics statistics,
     ConversationCaches conversations,
+    ServerSupervisors servers,
     ILogger<AdminEndpoints> logger)
 {
     public void Map(RouteGroupBuilder admin)
@@ -162,8 +164,38 @@ internal sealed partial class AdminEndpoints(
 
             json.WriteEndArray();
             WriteConversations(json, conversations.Snapshot());
+            WriteServers(json, servers.Statuses);
             json.WriteEndObject();
         }
+    }
+
+    /// <summary>The model servers of backends with a <c>start</c> command: who started them, their process, uptime and restarts.</summary>
+    private static void WriteServers(Utf8JsonWriter json, IReadOnlyList<ServerStatus> servers)
+    {
+        json.WriteStartArray("servers");
+        foreach (var server in servers)
+        {
+            json.WriteStartObject();
+            json.WriteString("backend", server.Backend);
+            json.WriteString("command", server.Command);
+            json.WriteString("state", server.StateName);
+            json.WriteBoolean("startedByAnyClaude", server.StartedByAnyClaude);
+            if (server.ProcessId is { } pid)
+            {
+                json.WriteNumber("processId", pid);
+            }
+            else
+            {
+                json.WriteNull("processId");
+            }
+
+            WriteNumberOrNull(json, "uptimeSeconds", server.Uptime?.TotalSeconds);
+            json.WriteNumber("restarts", server.Restarts);
+            json.WriteString("message", server.Message);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteConversations(Utf8JsonWriter json, IReadOnlyList<ConversationCache> conversations)

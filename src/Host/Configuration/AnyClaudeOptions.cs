@@ -1,4 +1,5 @@
 using AnyClaude.Abstractions.Backends;
+using AnyClaude.Host.Servers;
 
 namespace AnyClaude.Host.Configuration;
 
@@ -89,6 +90,12 @@ internal sealed record BackendOptions : BackendSettings
     /// count where it reports one (else no limit), 0 no limit.
     /// </summary>
     public int? MaxInFlight { get; init; }
+
+    /// <summary>
+    /// <c>start</c>: the command that starts this backend's server when nothing answers at its URL (anyclaude then
+    /// stops it when it ends and restarts it if it dies); null when anyclaude never starts it.
+    /// </summary>
+    public StartSettings? Start { get; init; }
 
     /// <summary>
     /// A kind's built-in backend that nobody asked for: there because nothing names a backend, and neither the mode

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AnyClaude.Abstractions.Backends;
+using AnyClaude.Host.Servers;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Configuration;
 
@@ -224,6 +225,11 @@ internal static class ConfigurationLoader
             }
 
             var url = urls[0];
+            var start = StartSettingsReader.Read(section, kind, url, errors);
+            if (start is not null && urls.Count > 1)
+            {
+                errors.Add($"{prefix}.start: a pool (urls) cannot be started by anyclaude; start each server yourself, or give each its own backend with one url and a start command");
+            }
 
             var reader = new ValueReader(section, errors, prefix);
             backends[name] = new BackendOptions
@@ -238,6 +244,7 @@ internal static class ConfigurationLoader
                 MaxOutputTokens = reader.OptionalInt("maxOutputTokens", 1, 10_000_000),
                 ContextLength = reader.OptionalInt("contextLength", 1, 100_000_000),
                 MaxInFlight = reader.OptionalInt("maxInFlight", 0, 10_000),
+                Start = start,
                 SupportsImages = reader.OptionalBool("supportsImages"),
                 SupportsTools = reader.OptionalBool("supportsTools"),
                 Tokenizer = NullIfEmpty(section["tokenizer"]),

@@ -4,6 +4,7 @@ using AnyClaude.Host.Admin;
 using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Dashboard;
+using AnyClaude.Host.Hosting;
 using AnyClaude.Host.Http;
 using AnyClaude.Host.Pipelines;
 using AnyClaude.Host.Plugins;
@@ -98,6 +99,7 @@ internal static class ProxyApp
         services.AddRequestRouting(options);
         services.AddContextWindows();
         services.AddProxyMetrics(options);
+        services.AddModelServers(options);
         services.AddSingleton<DashboardAccess>();
         services.AddSingleton<DashboardEndpoints>();
         services.AddSingleton(provider => new ResponsePipelines(provider.GetRequiredService<BackendRegistry>().SettingsOf, responses, plugins));

@@ -61,6 +61,20 @@ internal sealed class BackgroundProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
+    /// <summary>Sends SIGTERM (what a service manager or <c>kill</c> sends) and waits for the process to end.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var within = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(within.Token);
+    }
+
     /// <summary>Kills this process alone (SIGKILL on Unix), leaving what it started to fend for itself.</summary>
     public async Task KillAloneAsync()
     {

@@ -7,6 +7,7 @@ using AnyClaude.Host.Pipelines;
 using AnyClaude.Host.Plugins;
 using AnyClaude.Host.Proxy.ContextWindows;
 using AnyClaude.Host.Scripting;
+using AnyClaude.Host.Servers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -156,6 +157,10 @@ internal static class ProxyRunner
             var backend = registry.TrySelect(out string? problem);
             string target = backend is not null ? $"backend '{backend.Name}' at {backend.BaseUrl}" : $"backend '{options.Mode}' (not available: {problem})";
             string serving = $"anyclaude {typeof(ProxyRunner).Assembly.GetName().Version} serving on {address} -> {target}";
+            // The model servers anyclaude starts (a backend's `start`): each said in one line, with its load progress
+            // on this terminal until Claude Code takes it; requests that arrive meanwhile wait for their server.
+            var servers = app.Services.GetRequiredService<ServerSupervisors>();
+            app.Services.GetRequiredService<ServerAnnouncements>().Terminal = Console.Error;
             if (proxyOnly)
             {
                 Console.Error.WriteLine(serving);
@@ -163,8 +168,23 @@ internal static class ProxyRunner
                 Console.Out.WriteLine($"export ANTHROPIC_BASE_URL={address.GetLeftPart(UriPartial.Authority)}");
                 Console.Out.WriteLine($"export ANTHROPIC_AUTH_TOKEN={ClientToken(options)}");
                 Console.Out.Flush();
+                _ = servers.StartAllAsync(cancellationToken);
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
                 return 0;
+            }
+
+            _ = servers.StartAllAsync(cancellationToken);
+            if (backend is not null && servers.For(backend.Name) is { } defaultServer)
+            {
+                // The default backend's server is waited for (its progress shown) before Claude Code starts.
+                try
+                {
+                    await defaultServer.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (ServerStartException)
+                {
+                    // Said already, with the command and what it printed; its requests get the same message.
+                }
             }
 
             logger.Information("{Serving}; launching {Claude}", serving, claude);
@@ -217,6 +237,7 @@ internal static class ProxyRunner
                 home,
                 Directory.GetCurrentDirectory(),
                 environment);
+            app.Services.GetRequiredService<ServerAnnouncements>().Terminal = null;
             int exitCode = await ClaudeProcess.RunAsync(claude!, arguments, changes).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return exitCode;

@@ -15,7 +15,35 @@ internal static class StatusView
         var routeText = routes.Count == 0
             ? new Markup("[grey]routes: none (every request goes to the default, or to the backend its model names)[/]")
             : new Markup("[bold]routes:[/]\n" + string.Join("\n", routes.Select(r => "  " + Markup.Escape(r))));
-        return new Rows(header, routeText, Backends(status), Recent(status));
+        return status.TryGetProperty("servers", out var servers) && servers.GetArrayLength() > 0
+            ? new Rows(header, routeText, Backends(status), Servers(servers), Recent(status))
+            : new Rows(header, routeText, Backends(status), Recent(status));
+    }
+
+    /// <summary>The model servers of backends with <c>start</c>: which anyclaude started, their pid, uptime and restarts.</summary>
+    private static Table Servers(JsonElement servers)
+    {
+        var table = new Table().Title("model servers").Border(TableBorder.Rounded);
+        foreach (string column in new[] { "backend", "state", "started by", "pid", "uptime", "restarts", "command" })
+        {
+            table.AddColumn(column);
+        }
+
+        foreach (var server in servers.EnumerateArray())
+        {
+            string state = server.GetProperty("state").GetString() ?? "";
+            string message = server.GetProperty("message").GetString() is { Length: > 0 } text ? $"\n[grey]{Markup.Escape(text)}[/]" : "";
+            table.AddRow(
+                Markup.Escape(server.GetProperty("backend").GetString() ?? ""),
+                (state is "up" or "external" ? $"[green]{state}[/]" : state is "failed" ? $"[red]{state}[/]" : state) + message,
+                server.GetProperty("startedByAnyClaude").GetBoolean() ? "anyclaude" : "[grey]not anyclaude[/]",
+                server.GetProperty("processId").ValueKind == JsonValueKind.Number ? server.GetProperty("processId").GetInt32().ToString(CultureInfo.InvariantCulture) : "-",
+                Number(server, "uptimeSeconds") is { } uptime ? TimeSpan.FromSeconds(Math.Floor(uptime)).ToString("c", CultureInfo.InvariantCulture) : "-",
+                server.GetProperty("restarts").GetInt32().ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(server.GetProperty("command").GetString() ?? ""));
+        }
+
+        return table;
     }
 
     private static Table Backends(JsonElement status)

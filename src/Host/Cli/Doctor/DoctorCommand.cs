@@ -69,6 +69,12 @@ internal static class DoctorCommand
                 checks = [DoctorCheck.Fail(name, "backend", exception.Message, "install the plugin of its kind, or fix its configuration")];
             }
 
+            if (settings.Start is { } start)
+            {
+                // The whole command line anyclaude runs for it, as it will run it.
+                checks = [DoctorCheck.Ok(name, "start", $"when nothing answers at {settings.Url}, anyclaude runs: {start.Command.Display} (up to {start.Timeout.TotalSeconds:0} s to load)"), .. checks];
+            }
+
             if (settings.Unasked && !isDefault && checks is [{ Name: "reachable", Verdict: Verdict.Failed }])
             {
                 // A built-in backend nobody configured: its server not running is no finding.

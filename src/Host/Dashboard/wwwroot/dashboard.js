@@ -134,6 +134,26 @@ function renderLive(live) {
   });
 }
 
+// The servers of backends with `start`: shown only when there are any.
+function renderServers(status) {
+  const servers = status.servers || [];
+  document.getElementById("servers-section").hidden = servers.length === 0;
+  const body = document.querySelector("#servers tbody");
+  body.replaceChildren();
+  servers.forEach(server => {
+    const row = document.createElement("tr");
+    row.dataset.server = server.backend;
+    cell(row, server.backend);
+    cell(row, server.state + (server.message ? " (" + server.message + ")" : ""), server.state === "failed" ? "unhealthy" : server.state === "up" || server.state === "external" ? "healthy" : "");
+    cell(row, server.startedByAnyClaude ? "anyclaude" : "not anyclaude");
+    cell(row, server.processId === null ? "-" : String(server.processId));
+    cell(row, typeof server.uptimeSeconds === "number" ? Math.floor(server.uptimeSeconds) + " s" : "-");
+    cell(row, String(server.restarts));
+    cell(row, server.command, "muted");
+    body.appendChild(row);
+  });
+}
+
 function renderErrors(status) {
   const list = document.getElementById("errors");
   list.replaceChildren();
@@ -207,6 +227,7 @@ function connect() {
   events.addEventListener("snapshot", message => {
     const snapshot = JSON.parse(message.data);
     renderBackends(snapshot.status);
+    renderServers(snapshot.status);
     renderLive(snapshot.live);
     renderErrors(snapshot.status);
     renderCharts(snapshot.series);

@@ -10,6 +10,7 @@ using AnyClaude.Host.Pipelines;
 using AnyClaude.Host.Proxy.ContextWindows;
 using AnyClaude.Host.Proxy.Routing;
 using AnyClaude.Host.Proxy.Telemetry;
+using AnyClaude.Host.Servers;
 using Microsoft.Extensions.Logging;
 
 namespace AnyClaude.Host.Proxy.Attempts;
@@ -30,6 +31,7 @@ internal sealed partial class AttemptRunner(
     BackendQueues queues,
     ContextFit fit,
     ProxyMetrics metrics,
+    ServerSupervisors servers,
     ILogger<AttemptRunner> logger)
 {
     private readonly AnyClaudeOptions _options = options;
@@ -40,6 +42,7 @@ internal sealed partial class AttemptRunner(
     private readonly BackendQueues _queues = queues;
     private readonly ContextFit _fit = fit;
     private readonly ProxyMetrics _metrics = metrics;
+    private readonly ServerSupervisors _servers = servers;
     private readonly ILogger _logger = logger;
 
     /// <summary>The route's backend, then its fallbacks; those in back-off go last, so they are tried only when nothing else is left.</summary>
@@ -63,6 +66,38 @@ internal sealed partial class AttemptRunner(
         BackendCall call,
         CancellationToken cancellationToken) =>
         new Attempts(this, routed, request, body, call, cancellationToken);
+
+    /// <summary>
+    /// A backend whose server anyclaude starts (<c>start</c>) is waited for while it loads or restarts, up to its
+    /// <c>startTimeoutSeconds</c>, inside the attempt (so the client gets keep-alives); a server that did not start is a
+    /// 503 naming the command and what it printed, which another backend may answer instead.
+    /// </summary>
+    private async ValueTask WaitForServerAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_servers.For(name) is not { } supervisor)
+        {
+            return;
+        }
+
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(supervisor.Settings.Timeout);
+        try
+        {
+            await supervisor.WaitUntilUpAsync(bounded.Token).ConfigureAwait(false);
+        }
+        catch (ServerStartException exception)
+        {
+            throw new AnthropicException(AnthropicErrorTypes.Api, exception.Message, statusCode: 503, shouldRetry: false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AnthropicException(
+                AnthropicErrorTypes.Api,
+                $"backend '{name}': its server ({supervisor.Settings.Command.Display}) was not up within {supervisor.Settings.Timeout.TotalSeconds:0} s (startTimeoutSeconds); last output: {string.Join(" | ", supervisor.LastOutput.TakeLast(5))}",
+                statusCode: 503,
+                shouldRetry: false);
+        }
+    }
 
     /// <summary>Room on the backend (<see cref="BackendQueues"/>): at once, or after waiting behind the requests it runs.</summary>
     private async ValueTask<BackendQueues.Place> EnterQueueAsync(string name, IBackend backend, BackendCall call, CancellationToken cancellationToken)
@@ -154,6 +189,7 @@ internal sealed partial class AttemptRunner(
                         LogRequestSummary(runner._logger, call.RequestId, attempt.Model, attempt.Messages.Count, attempt.Tools?.Count ?? 0, attempt.MaxTokens, attempt.Stream == true);
                     }
 
+                    await runner.WaitForServerAsync(name, cancellationToken).ConfigureAwait(false);
                     _place = await runner.EnterQueueAsync(name, backend, call, cancellationToken).ConfigureAwait(false);
                     runner._health.Started(name);
                     runner._metrics.Started(name);

@@ -1,0 +1,30 @@
+using AnyClaude.Host.Configuration;
+using AnyClaude.Host.Servers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AnyClaude.Host.Hosting;
+
+internal static class ServerServices
+{
+    /// <summary>
+    /// One <see cref="ServerSupervisor"/> per backend with a <c>start</c> command. The container owns them, so the
+    /// servers anyclaude started stop when the app is disposed: after Kestrel has stopped and the requests are done.
+    /// </summary>
+    public static IServiceCollection AddModelServers(this IServiceCollection services, AnyClaudeOptions options)
+    {
+        services.AddSingleton<ServerAnnouncements>();
+        services.AddSingleton(provider =>
+        {
+            // The health checks' own client: loopback probes every 250 ms while a server loads, each bounded by its token.
+            var http = new HttpClient();
+            var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("AnyClaude.Host.Servers");
+            var announcements = provider.GetRequiredService<ServerAnnouncements>();
+            return new ServerSupervisors(options.Backends.Values
+                .Where(backend => backend.Start is not null)
+                .Select(backend => new ServerSupervisor(
+                    backend.Name, backend.Start!, ServerHealthChecks.For(backend.Kind, backend.Url, http), logger, announcements.Say)));
+        });
+        return services;
+    }
+}
