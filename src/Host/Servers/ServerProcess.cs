@@ -20,9 +20,9 @@ internal sealed partial class ServerProcess : IDisposable
     private static readonly Lazy<string?> Perl = new(() => Find("perl", Environment.GetEnvironmentVariable("PATH")));
 
     private readonly Process _process;
-    private readonly ServerWatchdog _watchdog;
+    private readonly ProcessWatchdog _watchdog;
 
-    private ServerProcess(Process process, bool ownGroup, ServerWatchdog watchdog, Task output)
+    private ServerProcess(Process process, bool ownGroup, ProcessWatchdog watchdog, Task output)
     {
         _process = process;
         OwnGroup = ownGroup;
@@ -105,7 +105,7 @@ internal sealed partial class ServerProcess : IDisposable
 
         process.StandardInput.Close();
         var reading = Task.WhenAll(output.ReadAsync(process.StandardOutput), output.ReadAsync(process.StandardError));
-        started = new ServerProcess(process, ownGroup, ServerWatchdog.Watch(process.Id, ownGroup, stopGrace), reading);
+        started = new ServerProcess(process, ownGroup, ProcessWatchdog.Watch(process.Id, ownGroup, stopGrace), reading);
         problem = null;
         return true;
     }

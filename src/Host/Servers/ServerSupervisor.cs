@@ -9,7 +9,7 @@ namespace AnyClaude.Host.Servers;
 /// answers, or fails (its command cannot run, ends first, or the timeout passes) with one message naming the backend,
 /// the command and its last output. A server it started that ends later is started again after a back-off (1 s, 2 s,
 /// 4 s … 30 s; back to 1 s after a minute up). <see cref="DisposeAsync"/> stops it: SIGTERM, then SIGKILL after
-/// <see cref="StopGrace"/>; a <see cref="ServerWatchdog"/> does the same if anyclaude is killed. Each output line
+/// <see cref="StopGrace"/>; a <see cref="ProcessWatchdog"/> does the same if anyclaude is killed. Each output line
 /// goes to the log at debug level; what a user should see (starting, loading progress with the server's last line
 /// every <see cref="ProgressInterval"/>, up, failed, restarting) goes to <c>say</c>, else to the log at information.
 /// </summary>

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using AnyClaude.Host.Servers;
 
 namespace AnyClaude.Host.Cli.Launcher;
 
 /// <summary>
 /// Runs claude attached to this terminal. Ctrl+C and Ctrl+\ reach claude from the terminal itself, so this
 /// process ignores them while claude runs (it must not leave a half-dead proxy behind); SIGTERM and SIGHUP
-/// sent to anyclaude are passed on to claude, and a <see cref="ChildWatchdog"/> ends claude if anyclaude dies
+/// sent to anyclaude are passed on to claude, and a <see cref="ProcessWatchdog"/> ends claude if anyclaude dies
 /// without a chance to (SIGKILL, abort).
 /// </summary>
 internal static partial class ClaudeProcess
@@ -32,7 +33,7 @@ internal static partial class ClaudeProcess
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
-        using var watchdog = ChildWatchdog.Watch(process);
+        using var watchdog = ProcessWatchdog.Watch(process.Id, wholeGroup: false, grace: TimeSpan.FromSeconds(2));
         using var signals = new SignalForwarding(process);
         await process.WaitForExitAsync().ConfigureAwait(false);
         return process.ExitCode;

@@ -4,14 +4,14 @@ using System.Globalization;
 namespace AnyClaude.Host.Servers;
 
 /// <summary>
-/// Ends a model server anyclaude started when anyclaude dies without a chance to stop it (SIGKILL, an abort, a crash).
-/// The idea of <c>Launcher/ChildWatchdog</c>: a small <c>/bin/sh</c> waits on a pipe whose writing end only anyclaude
-/// holds; the kernel closes it when anyclaude dies in any way, <c>read</c> sees end-of-file, and the watchdog sends
-/// the server's process group SIGTERM, then SIGKILL after the grace time. When anyclaude stops the server itself it
-/// writes a line first and the watchdog just leaves. It targets a process group (the server and anything it started)
-/// where the server has one of its own. Not on Windows.
+/// Makes sure a process anyclaude started (the claude it launched, a model server) does not outlive it, however
+/// anyclaude ends: a normal exit, but also SIGKILL, an abort or a crash, where no code of ours runs. A small
+/// <c>/bin/sh</c> waits on a pipe whose writing end only anyclaude holds; the kernel closes it when anyclaude dies in
+/// any way, <c>read</c> sees end-of-file, and the watchdog sends the process (or its whole process group) SIGTERM,
+/// then SIGKILL after the grace time. When anyclaude is done with the process it writes a line first and the watchdog
+/// just leaves. Works the same on Linux and macOS (no parent-death signal needed, which macOS lacks). Not on Windows.
 /// </summary>
-internal sealed class ServerWatchdog : IDisposable
+internal sealed class ProcessWatchdog : IDisposable
 {
     // Ignores the terminal's signals (they are anyclaude's to handle), so only anyclaude's end makes it act.
     // $1 is the pid, or the process group as -pgid; $2 the seconds between SIGTERM and SIGKILL.
@@ -22,14 +22,14 @@ internal sealed class ServerWatchdog : IDisposable
 
     private readonly Process? _watchdog;
 
-    private ServerWatchdog(Process? watchdog) => _watchdog = watchdog;
+    private ProcessWatchdog(Process? watchdog) => _watchdog = watchdog;
 
     /// <summary>Watches <paramref name="processId"/>, all of its process group when <paramref name="wholeGroup"/>.</summary>
-    public static ServerWatchdog Watch(int processId, bool wholeGroup, TimeSpan grace)
+    public static ProcessWatchdog Watch(int processId, bool wholeGroup, TimeSpan grace)
     {
         if (OperatingSystem.IsWindows() || !File.Exists("/bin/sh"))
         {
-            return new ServerWatchdog(null);
+            return new ProcessWatchdog(null);
         }
 
         var start = new ProcessStartInfo("/bin/sh")
@@ -42,22 +42,22 @@ internal sealed class ServerWatchdog : IDisposable
         };
         string target = (wholeGroup ? -processId : processId).ToString(CultureInfo.InvariantCulture);
         string seconds = Math.Max(1, (int)Math.Ceiling(grace.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        foreach (var argument in (ReadOnlySpan<string>)["-c", Script, "anyclaude-server-watchdog", target, seconds])
+        foreach (var argument in (ReadOnlySpan<string>)["-c", Script, "anyclaude-watchdog", target, seconds])
         {
             start.ArgumentList.Add(argument);
         }
 
         try
         {
-            return new ServerWatchdog(Process.Start(start));
+            return new ProcessWatchdog(Process.Start(start));
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return new ServerWatchdog(null);
+            return new ProcessWatchdog(null);
         }
     }
 
-    /// <summary>The server is stopped (or ended by itself): the watchdog goes without a signal.</summary>
+    /// <summary>The process is done with (stopped, or ended by itself): the watchdog goes without a signal.</summary>
     public void Dispose()
     {
         if (_watchdog is null)
