@@ -40,7 +40,7 @@ public sealed class PromptGrowthTests
         turns.Add(("user", "A question."));
         var grown = Request(turns);
 
-        long bound = growth.UpperBound(Key, grown, out byte[]? hash)!.Value;
+        long bound = growth.Bound(Key, grown, out byte[]? hash)!.Value.Tokens;
         growth.Remember(Key, grown, bound, hash);
         turns.Add(("assistant", "Another answer."));
         turns.Add(("user", "Another question."));
@@ -88,6 +88,32 @@ public sealed class PromptGrowthTests
         turns.Add(("user", "Four?"));
 
         growth.UpperBound(Key, Request(turns))!.Value.ShouldBeGreaterThan(first);
+    }
+
+    [Fact]
+    public void A_bounds_slack_is_what_was_appended_since_the_last_exact_count_and_an_exact_count_clears_it()
+    {
+        var growth = new PromptGrowth();
+        var turns = Turns(2);
+        growth.Remember(Key, Request(turns), LastCount);
+        turns.Add(("assistant", "One."));
+        turns.Add(("user", "Two?"));
+        var first = growth.Bound(Key, Request(turns), out _)!.Value;
+        first.Slack.ShouldBe(first.Tokens - LastCount, "an exact count has no slack: the bound's is all it appended");
+        growth.Remember(Key, Request(turns), first.Tokens, slack: first.Slack);
+        turns.Add(("assistant", "Three."));
+        turns.Add(("user", "Four?"));
+
+        var second = growth.Bound(Key, Request(turns), out _)!.Value;
+        second.Slack.ShouldBe(second.Tokens - LastCount, "built on a bound, the slack adds up from the last exact count");
+        second.Slack.ShouldBeGreaterThan(first.Slack);
+
+        growth.Remember(Key, Request(turns), LastCount + 40);
+        turns.Add(("assistant", "Five."));
+        turns.Add(("user", "Six?"));
+        var third = growth.Bound(Key, Request(turns), out _)!.Value;
+        third.Slack.ShouldBe(third.Tokens - (LastCount + 40), "counted exactly again: only what came after");
+        third.Slack.ShouldBeLessThan(second.Slack);
     }
 
     [Fact]

@@ -13,8 +13,9 @@ namespace AnyClaude.Host.Proxy.ContextWindows;
 /// prefill that fails; otherwise <c>max_tokens</c> becomes at most the room the window has left. A prompt far from the
 /// edge is not counted (the quick estimate, doubled, plus the answer fits), nor is a conversation's turn whose upper
 /// bound (its last turn's size plus at most what was appended since, <see cref="PromptGrowth"/>) leaves the whole answer
-/// room, since no exact count could then change the answer; one near the edge is counted as well as the backend can
-/// (<see cref="PromptCounter"/>).
+/// room, or leaves room enough that no exact count could refuse it and <c>max_tokens</c> clamped to the bound falls at
+/// most a bounded margin short of the exact room (<see cref="TurnSizing"/>); one near the edge is counted as well as the
+/// backend can (<see cref="PromptCounter"/>).
 /// </summary>
 internal sealed class ContextFit(CapabilityDiscovery discovery, PromptCounter counter, EstimateCalibration calibration, PromptGrowth growth)
 {
@@ -46,10 +47,16 @@ internal sealed class ContextFit(CapabilityDiscovery discovery, PromptCounter co
         // requests (titles, classifiers) are not tracked.
         string? grown = routed.Class is RequestClass.Turn or RequestClass.Compaction or RequestClass.Subagent ? PromptGrowth.KeyOf(backend.Name, request.Model, routed.AffinityKey) : null;
         byte[]? grownHash = null;
-        if (grown is not null && growth.UpperBound(grown, request, out grownHash) is { } upper && upper + asked <= window)
+        if (grown is not null && growth.Bound(grown, request, out grownHash) is { } bound
+            && TurnSizing.MaxTokensWithoutCount(bound, asked, window) is { } maxTokens)
         {
-            // Whatever the exact count, it is refused nothing and max_tokens stays as asked: counting would change nothing.
-            growth.Remember(grown, request, upper, grownHash);
+            // Whatever the exact count, the prompt is refused nothing: the bound gives max_tokens its room.
+            growth.Remember(grown, request, bound.Tokens, grownHash, bound.Slack);
+            if (maxTokens < asked)
+            {
+                request.MaxTokens = maxTokens;
+            }
+
             return;
         }
 
