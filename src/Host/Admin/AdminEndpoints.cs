@@ -24,6 +24,7 @@ internal sealed partial class AdminEndpoints(
     RecentRequests recent,
     Diagnostics.RequestStatistics statistics,
     Cache.ConversationCaches conversations,
+    Cache.Prewarmer prewarmer,
     ILogger<AdminEndpoints> logger)
 {
     public void Map(RouteGroupBuilder admin)
@@ -136,6 +137,17 @@ internal sealed partial class AdminEndpoints(
 
                 json.WriteEndArray();
                 StatusFigures.Write(json, name, backends, statistics);
+                if (prewarmer.WarmOf(name) is { Count: > 0 } warm)
+                {
+                    json.WriteStartObject("warm");
+                    foreach (var (kind, tokens) in warm)
+                    {
+                        json.WriteNumber(kind, tokens);
+                    }
+
+                    json.WriteEndObject();
+                }
+
                 json.WriteEndObject();
             }
 

@@ -31,6 +31,7 @@ internal sealed partial class MessagesEndpoint(
         var cancellationToken = context.RequestAborted;
         var (request, body) = await MessagesRequestReader.ReadAsync(context, options.MaxRequestBodyBytes, requireMaxTokens: false, options.Limits).ConfigureAwait(false);
         var routed = router.Route(request, countTokens: false, ClaudeCodeHints.From(context.Request.Headers));
+        routed.ClaudeCodeVersion = ClaudeCodeVersion.From(context.Request.Headers);
         RouteHeaders.Attach(context, routed);
         await rewarmer.GiveWayAsync(routed, cancellationToken).ConfigureAwait(false);
         await probes.ThrowIfUnknownAsync(routed, cancellationToken).ConfigureAwait(false);

@@ -29,6 +29,7 @@ internal sealed partial class AttemptRunner(
     BackendHealthTracker health,
     BackendQueues queues,
     ContextFit fit,
+    Cache.Prewarmer prewarmer,
     Diagnostics.ProxyMetrics metrics,
     ILogger<AttemptRunner> logger)
 {
@@ -39,6 +40,7 @@ internal sealed partial class AttemptRunner(
     private readonly BackendHealthTracker _health = health;
     private readonly BackendQueues _queues = queues;
     private readonly ContextFit _fit = fit;
+    private readonly Cache.Prewarmer _prewarmer = prewarmer;
     private readonly Diagnostics.ProxyMetrics _metrics = metrics;
     private readonly ILogger _logger = logger;
 
@@ -156,6 +158,7 @@ internal sealed partial class AttemptRunner(
                         LogRequestSummary(runner._logger, call.RequestId, attempt.Model, attempt.Messages.Count, attempt.Tools?.Count ?? 0, attempt.MaxTokens, attempt.Stream == true);
                     }
 
+                    await runner._prewarmer.GiveWayAsync(name, backend, attempt, cancellationToken).ConfigureAwait(false);
                     _place = await runner.EnterQueueAsync(name, backend, call, cancellationToken).ConfigureAwait(false);
                     runner._health.Started(name);
                     runner._metrics.Started(name);
@@ -163,6 +166,7 @@ internal sealed partial class AttemptRunner(
                     events = FirstEventTimeout.StreamAsync(runner._responses.Wrap(backend), attempt, call, runner._options.FirstByteTimeout, cancellationToken).GetAsyncEnumerator(cancellationToken);
                     bool more = await events.MoveNextAsync().ConfigureAwait(false);
                     runner._health.MarkSucceeded(name);
+                    runner._prewarmer.Remember(name, attempt, routed);
                     routed.Model = call.Model ?? model;
                     _events = events;
                     _running = name;

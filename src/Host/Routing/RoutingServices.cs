@@ -17,6 +17,8 @@ internal static class RoutingServices
         services.AddSingleton(provider => new RecentRequests(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new Cache.ConversationCaches(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Cache.Rewarmer>();
+        services.AddSingleton<Cache.Prewarmer>();
+        services.AddHostedService(provider => provider.GetRequiredService<Cache.Prewarmer>());
         services.AddSingleton<Router>();
         services.AddSingleton<ProbeCheck>();
         services.AddSingleton<AttemptRunner>();
