@@ -144,8 +144,8 @@ internal sealed partial class Prewarmer(
         }
     }
 
-    /// <summary>Warms every backend's remembered prefixes (in the background); for tests and the start.</summary>
-    public void WarmAll()
+    /// <summary>Warms every backend's remembered prefixes, in the background.</summary>
+    private void WarmAll()
     {
         foreach (var backend in backends.All)
         {
