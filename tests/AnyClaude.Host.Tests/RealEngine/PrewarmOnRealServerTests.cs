@@ -73,6 +73,7 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
 
         await server.KillAsync();
         await server.StartAgainAsync();
+        int sent = tap.To("/chat/completions").Count;
         await using var proxy = await WarmProxy.StartAsync(tap, _warm);
         await proxy.WaitWarmAsync(WarmKinds.Head, WarmKinds.Classifier);
         var warm = proxy.Prewarmer.WarmOf(Backend);
@@ -87,6 +88,17 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         classifier.CachedTokens.ShouldBeGreaterThanOrEqualTo(warm.Single(w => w.Kind == WarmKinds.Classifier).Tokens - 10);
         turn.CachedTokens.ShouldBeGreaterThan(turn.PromptTokens * 9 / 10);
         classifier.CachedTokens.ShouldBeGreaterThan(classifier.PromptTokens * 9 / 10);
+
+        // Two slots: the warm-ups were pinned to different slots, and each request went to the slot of its own prefix.
+        var slots = tap.To("/chat/completions").Skip(sent).Select(IdSlot).ToList();
+        output.WriteLine($"id_slot of head warm-up, classifier warm-up, turn, classifier: {string.Join(", ", slots.Select(s => s?.ToString() ?? "-"))}");
+        if (parallel > 1)
+        {
+            slots.ShouldAllBe(slot => slot != null);
+            slots[0].ShouldNotBe(slots[1]);
+            slots[2].ShouldBe(slots[0]);
+            slots[3].ShouldBe(slots[1]);
+        }
 
         using var status = await proxy.StatusAsync();
         var entry = status.RootElement.GetProperty("backends").EnumerateArray().Single();
@@ -207,6 +219,12 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         {
             Directory.Delete(_warm, recursive: true);
         }
+    }
+
+    private static int? IdSlot(TappedExchange exchange)
+    {
+        using var body = JsonDocument.Parse(exchange.RequestBody);
+        return body.RootElement.TryGetProperty("id_slot", out var slot) ? slot.GetInt32() : null;
     }
 
     private static readonly string HeadSystem = Text("the shared system prompt", words: 2_000);
