@@ -62,8 +62,8 @@ internal sealed partial class Prewarmer(
             : [];
 
     /// <summary>
-    /// A request went to <paramref name="backend"/> and the server answered: a main turn's or the classifier's head is
-    /// kept for the next start (written only when it changed). <paramref name="request"/> is as the backend received it.
+    /// A request went to <paramref name="backend"/> and the server answered: a session's first turn's head or the
+    /// classifier's is kept for the next start (written only when it changed). <paramref name="request"/> is as the backend received it.
     /// </summary>
     public void Remember(string backend, MessagesRequest request, RoutedRequest routed)
     {
@@ -72,9 +72,11 @@ internal sealed partial class Prewarmer(
             return;
         }
 
+        // A session's first turn (no answer yet) has the head every session starts with; later turns may carry tools
+        // ToolSearch loaded, which the next session's first turn does not.
         string? kind = routed.Class switch
         {
-            RequestClass.Turn => WarmKinds.Head,
+            RequestClass.Turn when !request.Messages.Exists(m => m.Role == MessageRoles.Assistant) => WarmKinds.Head,
             RequestClass.Classifier => WarmKinds.Classifier,
             _ => null,
         };

@@ -32,8 +32,15 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         await using var tap = await UpstreamTap.StartAsync(server.Root);
         await using (var proxy = await WarmProxy.StartAsync(tap, _warm))
         {
-            await proxy.PostAsync(Turn("session-one", "Which word comes first?"));
+            var turn = Turn("session-one", "Which word comes first?");
+            var answer = await proxy.PostAsync(turn);
             await proxy.PostAsync(Classifier("ls -la"));
+
+            // A later turn whose tools ToolSearch extended is not the head the next session starts with.
+            var later = FollowUp(turn, answer.Text, "And the next one?");
+            later["stream"] = true;
+            later["tools"]!.AsArray().Add(new JsonObject { ["name"] = "WebFetch", ["description"] = "Fetches a page.", ["input_schema"] = new JsonObject { ["type"] = "object" } });
+            await proxy.PostAsync(later);
         }
 
         string path = Path.Combine(_warm, Backend + ".json");
@@ -49,7 +56,7 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         var head = file.RootElement.GetProperty("prefixes").GetProperty("head").GetProperty("request");
         head.GetProperty("max_tokens").GetInt32().ShouldBe(1);
         head.GetProperty("system").EnumerateArray().Select(b => b.GetProperty("text").GetString()).ShouldBe([HeadSystem]);
-        head.GetProperty("tools")[0].GetProperty("name").GetString().ShouldBe("lookup");
+        head.GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ShouldBe(["lookup"]);
         var classifier = file.RootElement.GetProperty("prefixes").GetProperty("classifier").GetProperty("request");
         classifier.GetProperty("system")[0].GetProperty("text").GetString().ShouldBe(ClassifierSystem);
         // As the backend received them: the per-session billing header is gone, and nothing of the conversation is kept.
