@@ -27,6 +27,7 @@ internal sealed partial class AdminEndpoints(
     RecentRequests recent,
     RequestStatistics statistics,
     ConversationCaches conversations,
+    Prewarmer prewarmer,
     ServerSupervisors servers,
     ILogger<AdminEndpoints> logger)
 {
@@ -140,6 +141,17 @@ internal sealed partial class AdminEndpoints(
 
                 json.WriteEndArray();
                 StatusFigures.Write(json, name, backends, statistics);
+                if (prewarmer.WarmOf(name) is { Count: > 0 } warm)
+                {
+                    json.WriteStartObject("warm");
+                    foreach (var (kind, tokens) in warm)
+                    {
+                        json.WriteNumber(kind, tokens);
+                    }
+
+                    json.WriteEndObject();
+                }
+
                 json.WriteEndObject();
             }
 

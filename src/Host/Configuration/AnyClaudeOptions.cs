@@ -65,6 +65,12 @@ internal sealed record AnyClaudeOptions
 
     /// <summary>After a side request on a single-slot server, re-send the conversation's last turn (off the critical path) to restore its cache.</summary>
     public bool Rewarm { get; init; }
+
+    /// <summary>Warm the remembered prompt heads (conversation, safety classifier) at start and when a backend comes back up.</summary>
+    public bool Prewarm { get; init; } = true;
+
+    /// <summary>Where the prefixes to warm are kept, one file per backend; null keeps none (and so warms none).</summary>
+    public string? WarmDirectory { get; init; }
 }
 
 /// <summary>A configured backend: what its plugin gets, plus the host's own per-backend settings.</summary>

@@ -101,6 +101,8 @@ internal static class ConfigurationLoader
                 : Path.Combine(UserDirectory, "cache", "scripts"),
             LocalSideAnswers = reader.OptionalBool("localSideAnswers") ?? true,
             Rewarm = reader.OptionalBool("rewarm") ?? false,
+            Prewarm = reader.OptionalBool("prewarm") ?? true,
+            WarmDirectory = Path.Combine(UserDirectory, "warm"),
         };
         return new ConfigurationResult(errors.Count == 0 ? options : null, errors) { Warnings = warnings, Settings = configuration, Mode = mode, ModeError = modeError };
     }

@@ -30,6 +30,7 @@ internal static class SettingsSchema
         "scriptCacheDirectory",
         "localSideAnswers",
         "rewarm",
+        "prewarm",
         Backends,
         "routes",
         "Serilog",

@@ -25,6 +25,8 @@ internal static class RoutingServices
         services.AddSingleton(provider => new RecentRequests(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new ConversationCaches(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Rewarmer>();
+        services.AddSingleton<Prewarmer>();
+        services.AddHostedService(provider => provider.GetRequiredService<Prewarmer>());
         services.AddSingleton<Router>();
         services.AddSingleton<ProbeCheck>();
         services.AddSingleton<AttemptRunner>();

@@ -64,6 +64,11 @@ internal static class StatusView
                 _ => $"[red]unhealthy[/] ({backend.GetProperty("failures").GetInt32()} failures)"
                     + (backend.TryGetProperty("lastError", out var lastError) ? $"\n[grey]{Markup.Escape(lastError.GetString() ?? "")}[/]" : ""),
             };
+            if (WarmText.Of(backend) is { } warm)
+            {
+                health += $"\n[grey]{Markup.Escape(warm)}[/]";
+            }
+
             table.AddRow(
                 Markup.Escape(backend.GetProperty("name").GetString() ?? ""),
                 Markup.Escape(backend.GetProperty("kind").GetString() ?? ""),

@@ -68,6 +68,12 @@ function windowText(backend) {
     : backend.contextLength.toLocaleString("en-US") + " tokens" + (windowSources[backend.contextLengthSource] || "");
 }
 
+// What the warm-ups left warm (prewarm): " · warm: head 9,812 tokens, classifier 35,120 tokens".
+function warmText(backend) {
+  const kinds = Object.entries(backend.warm || {});
+  return kinds.length === 0 ? "" : " · warm: " + kinds.map(([kind, tokens]) => kind + " " + tokens.toLocaleString("en-US") + " tokens").join(", ");
+}
+
 function renderBackends(status) {
   document.getElementById("default").textContent = status.mode;
   const body = document.querySelector("#backends tbody");
@@ -79,7 +85,7 @@ function renderBackends(status) {
     cell(row, backend.name, isDefault ? "default" : "");
     cell(row, backend.kind || "");
     cell(row, backend.destinations ? "pool of " + backend.destinations.length : backend.url || "");
-    cell(row, healthText(backend, ""), healthClass(backend));
+    cell(row, healthText(backend, "") + warmText(backend), healthClass(backend));
     cell(row, String(backend.inFlight) + (backend.maxInFlight ? "/" + backend.maxInFlight : "") + (backend.queued ? " +" + backend.queued + " queued" : ""));
     cell(row, windowText(backend), backend.contextLengthSource === "default" ? "muted" : "");
     const figures = backend.figures || {};

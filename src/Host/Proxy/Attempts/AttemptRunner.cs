@@ -7,6 +7,7 @@ using AnyClaude.Host.Backends;
 using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Http;
 using AnyClaude.Host.Pipelines;
+using AnyClaude.Host.Proxy.Cache;
 using AnyClaude.Host.Proxy.ContextWindows;
 using AnyClaude.Host.Proxy.Routing;
 using AnyClaude.Host.Proxy.Telemetry;
@@ -30,6 +31,7 @@ internal sealed partial class AttemptRunner(
     BackendHealthTracker health,
     BackendQueues queues,
     ContextFit fit,
+    Prewarmer prewarmer,
     ProxyMetrics metrics,
     ServerSupervisors servers,
     ILogger<AttemptRunner> logger)
@@ -41,6 +43,7 @@ internal sealed partial class AttemptRunner(
     private readonly BackendHealthTracker _health = health;
     private readonly BackendQueues _queues = queues;
     private readonly ContextFit _fit = fit;
+    private readonly Prewarmer _prewarmer = prewarmer;
     private readonly ProxyMetrics _metrics = metrics;
     private readonly ServerSupervisors _servers = servers;
     private readonly ILogger _logger = logger;
@@ -190,6 +193,7 @@ internal sealed partial class AttemptRunner(
                     }
 
                     await runner.WaitForServerAsync(name, cancellationToken).ConfigureAwait(false);
+                    await runner._prewarmer.GiveWayAsync(name, backend, attempt, cancellationToken).ConfigureAwait(false);
                     _place = await runner.EnterQueueAsync(name, backend, call, cancellationToken).ConfigureAwait(false);
                     runner._health.Started(name);
                     runner._metrics.Started(name);
@@ -197,6 +201,7 @@ internal sealed partial class AttemptRunner(
                     events = new FirstEventTimeout(runner._responses.Wrap(backend), runner._options.FirstByteTimeout).StreamAsync(attempt, call, cancellationToken).GetAsyncEnumerator(cancellationToken);
                     bool more = await events.MoveNextAsync().ConfigureAwait(false);
                     runner._health.MarkSucceeded(name);
+                    runner._prewarmer.Remember(name, attempt, routed);
                     routed.Model = call.Model ?? model;
                     _events = events;
                     _running = name;

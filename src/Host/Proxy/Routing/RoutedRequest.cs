@@ -45,6 +45,9 @@ internal sealed class RoutedRequest
     /// <summary>The conversation for cache affinity and per-conversation sums (<see cref="ConversationKey.AffinityOf"/>): a subagent is its own.</summary>
     public string AffinityKey => _affinityKey ??= Requests.ConversationKey.AffinityOf(_request, AgentId);
 
+    /// <summary>Claude Code's version from its <c>User-Agent</c> (<c>claude-cli/2.1.337</c>); null for another client.</summary>
+    public string? ClaudeCodeVersion { get; set; }
+
     /// <summary>The backend answering now (the route's, or a fallback).</summary>
     public string Backend { get; set; }
 

@@ -1,3 +1,5 @@
+
+using AnyClaude.Host.Proxy.Cache;
 using AnyClaude.Host.Proxy.Routing;
 using AnyClaude.Host.Requests;
 
@@ -9,6 +11,7 @@ internal sealed class RouteRequest(Router router) : IExchangeStage
     public Task InvokeAsync(MessageExchange exchange, ExchangeDelegate next)
     {
         exchange.Routed = router.Route(exchange.Request, exchange.CountTokens, ClaudeCodeHints.From(exchange.Context.Request.Headers));
+        exchange.Routed.ClaudeCodeVersion = ClaudeCodeVersion.From(exchange.Context.Request.Headers);
         RouteHeaders.Attach(exchange.Context, exchange.Routed);
         return next(exchange);
     }
