@@ -48,6 +48,12 @@ internal static class NextLaunchSession
                 var run = await RunOnceAsync(target, rep, window, parallel, idle, followUps, shape, options);
                 runs[target].Add(run);
             }
+
+            // The report so far after every repetition: a long run cut short still leaves its figures.
+            if (options.String("out", "") is { Length: > 0 } partial && rep < reps - 1)
+            {
+                File.WriteAllText(partial, Report(targets, runs, window, parallel, idle, shape, loadBefore, clock));
+            }
         }
 
         string report = Report(targets, runs, window, parallel, idle, shape, loadBefore, clock);

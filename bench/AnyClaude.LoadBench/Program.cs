@@ -53,6 +53,8 @@ switch (args.FirstOrDefault())
         return await RealEngineExperiment.RunAsync(options);
     case "session":
         return await NextLaunchSession.RunAsync(options);
+    case "memory":
+        return await MemoryExperiment.RunAsync(options);
     default:
         Console.Error.WriteLine("usage: AnyClaude.LoadBench fake-openai|fake-anthropic|load|run|cache|ab|real|session|memory [options]  (see Program.cs)");
         return 2;
