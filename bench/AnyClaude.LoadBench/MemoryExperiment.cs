@@ -32,7 +32,8 @@ internal static class MemoryExperiment
         string cpu = options.String("proxy-cpu", "1");
         await using var openAI = await FakeServers.StartOpenAIAsync();
         var backend = new Uri($"http://127.0.0.1:{openAI.Port()}");
-        string current = Paths.AnyClaude();
+        // --anyclaude PATH measures another build as the current one (e.g. main's, built by bench/baseline.sh).
+        string current = options.String("anyclaude", "") is { Length: > 0 } other ? other : Paths.AnyClaude();
         string onePlugin = OnlyPlugin(current, options.String("plugin", "MlxLm"));
         try
         {

@@ -6,7 +6,7 @@ using AnyClaude.TestSupport.RealEngine;
 namespace AnyClaude.LoadBench;
 
 /// <summary>
-/// Sessions on the real engine (docs/benchmarks.md §8): a real llama.cpp <c>llama-server</c> (scripts/real-engine) with the
+/// Sessions on the real engine (docs/benchmarks.md §7): a real llama.cpp <c>llama-server</c> (scripts/real-engine) with the
 /// tiny model, measured side by side with no proxy in the same run. <c>direct</c> is Claude Code pointed straight at
 /// llama-server's own <c>/v1/messages</c>; <c>anyclaude</c> (and <c>baseline</c>, another build given with
 /// <c>--baseline PATH</c>) is <c>anyclaude --proxy-only</c> with the <c>llama-cpp</c> backend. Every target gets a fresh
