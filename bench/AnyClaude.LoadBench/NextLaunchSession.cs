@@ -97,7 +97,7 @@ internal static class NextLaunchSession
             if (executable is not null)
             {
                 await using var first = await ProxyProcess.StartAnyClaudeAsync(executable, server.Root, cpu, environment, home, port);
-                firstLaunch = await SessionAsync(first.BaseUrl, new ClaudeCodeSession(shape, $"first-{rep}"), followUps, $"{target} (first launch)");
+                firstLaunch = await SessionAsync(first.BaseUrl, new ClaudeCodeSession(shape, $"first-{rep}"), followUps, $"{target} (first launch)", first);
                 await first.StopAsync();
             }
 
@@ -109,7 +109,7 @@ internal static class NextLaunchSession
                 Console.WriteLine($"{target,-10} rep {rep + 1}: server and {(proxy is null ? "no proxy" : "anyclaude")} restarted; idle {idle.TotalSeconds:0} s");
                 await Task.Delay(idle);
                 double cpuBefore = proxy?.CpuMs() ?? 0;
-                var measured = await SessionAsync(proxy?.BaseUrl ?? server.Root, new ClaudeCodeSession(shape, $"next-{rep}"), followUps, target);
+                var measured = await SessionAsync(proxy?.BaseUrl ?? server.Root, new ClaudeCodeSession(shape, $"next-{rep}"), followUps, target, proxy);
                 return new Run(firstLaunch, measured, proxy is null ? double.NaN : proxy.CpuMs() - cpuBefore, proxy?.StatusMiB("VmHWM") ?? double.NaN);
             }
         }
@@ -119,13 +119,22 @@ internal static class NextLaunchSession
         }
     }
 
-    private static async Task<List<Step>> SessionAsync(Uri root, ClaudeCodeSession session, int followUps, string label)
+    private static async Task<List<Step>> SessionAsync(Uri root, ClaudeCodeSession session, int followUps, string label, ProxyProcess? proxy)
     {
         using var client = new MessagesClient(root);
         var steps = new List<Step>();
         foreach (var request in session.Requests(followUps))
         {
-            var answer = await client.SendAsync(request.Body, request.Headers, "/v1/messages?beta=true");
+            Answer answer;
+            try
+            {
+                answer = await client.SendAsync(request.Body, request.Headers, "/v1/messages?beta=true");
+            }
+            catch (HttpRequestException exception) when (proxy is not null)
+            {
+                throw new InvalidOperationException($"{label} {request.Label}: {exception.Message}; the proxy: {proxy.Describe()}", exception);
+            }
+
             steps.Add(new Step(request.Label, answer));
             Console.WriteLine($"{label,-26} {request.Label,-12} prompt {answer.PromptTokens,6} tokens, cached {answer.CachedTokens,6}, TTFT {answer.TtftMs,9:F1} ms");
         }

@@ -12,6 +12,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
     private static readonly double TicksPerMs = 100 / 1000.0; // USER_HZ is 100 on Linux
     private readonly Process _process;
     private readonly string? _scratch;
+    private readonly Queue<string> _output = new();
 
     /// <param name="scratch">a folder of its own, deleted when it stops; null when the caller's folder outlives it.</param>
     private ProxyProcess(Process process, Uri baseUrl, string? scratch)
@@ -74,9 +75,11 @@ internal sealed class ProxyProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
         var proxy = new ProxyProcess(process, new Uri($"http://127.0.0.1:{port}"), home is null ? scratch : null);
+        process.OutputDataReceived += (_, e) => proxy.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => proxy.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         await proxy.WaitReadyAsync("/health/live");
         return proxy;
     }
@@ -158,6 +161,37 @@ internal sealed class ProxyProcess : IAsyncDisposable
         }
 
         throw new TimeoutException($"{BaseUrl} did not answer within 60 s");
+    }
+
+    /// <summary>Whether it is still running, else its exit code and last output lines (for a run that lost its proxy).</summary>
+    public string Describe()
+    {
+        if (!_process.HasExited)
+        {
+            return $"pid {Pid} is running";
+        }
+
+        lock (_output)
+        {
+            return $"pid {Pid} exited with {_process.ExitCode}; its last output:\n{string.Join('\n', _output)}";
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            if (_output.Count > 40)
+            {
+                _output.Dequeue();
+            }
+        }
     }
 
     /// <summary>Stops it as a user does (SIGTERM, then up to 10 s to finish), and kills it only if it does not.</summary>
