@@ -189,6 +189,21 @@ internal static class NextLaunchSession
         }
 
         rows.Add(sum);
+
+        // The tokens each target had the server prefill while the user waited: the same effect as the sum of TTFT, but
+        // not moved by how busy the machine was (on a shared machine a cold prefill's time varies 2-4x from minute to minute).
+        var prefilled = new List<string> { "tokens prefilled (uncached), sum", "" };
+        foreach (string target in targets)
+        {
+            double tokens = Median(runs[target].Select(r => (double)r.Measured.Sum(s => s.Answer.InputTokens)));
+            prefilled.Add($"{tokens:F0}");
+            if (direct is not null && target != direct)
+            {
+                prefilled.Add($"{tokens / Median(runs[direct].Select(r => (double)r.Measured.Sum(s => s.Answer.InputTokens))):F2}×");
+            }
+        }
+
+        rows.Add(prefilled);
         text.Append(Markdown.Table(header, rows));
         text.AppendLine();
         var proxies = targets.Where(t => t != "direct").ToList();
