@@ -1,15 +1,12 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.ServerSentEvents;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using AnyClaude.TestSupport.RealEngine;
 
 namespace AnyClaude.LoadBench;
 
 /// <summary>
-/// Sessions on the real engine (docs/benchmarks.md §8): a real llama.cpp <c>llama-server</c> (scripts/real-engine) with the
+/// Sessions on the real engine (docs/benchmarks.md §7): a real llama.cpp <c>llama-server</c> (scripts/real-engine) with the
 /// tiny model, measured side by side with no proxy in the same run. <c>direct</c> is Claude Code pointed straight at
 /// llama-server's own <c>/v1/messages</c>; <c>anyclaude</c> (and <c>baseline</c>, another build given with
 /// <c>--baseline PATH</c>) is <c>anyclaude --proxy-only</c> with the <c>llama-cpp</c> backend. Every target gets a fresh
@@ -24,8 +21,6 @@ namespace AnyClaude.LoadBench;
 /// </summary>
 internal static class RealEngineExperiment
 {
-    private sealed record Answer(double TtftMs, double TotalMs, int InputTokens, int CachedTokens);
-
     public static async Task<int> RunAsync(Options options)
     {
         var targets = options.String("targets", "direct,anyclaude").Split(',');
@@ -204,57 +199,5 @@ internal static class RealEngineExperiment
 
             return text.ToString();
         }
-    }
-
-    /// <summary>POST /v1/messages, streamed: time to the first text delta, and the usage the answer reports.</summary>
-    private sealed class MessagesClient(Uri root) : IDisposable
-    {
-        private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromMinutes(10) };
-
-        public async Task<Answer> SendAsync(byte[] body)
-        {
-            long start = Stopwatch.GetTimestamp();
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(root, "/v1/messages")) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new("application/json");
-            request.Headers.TryAddWithoutValidation("x-api-key", "bench-key");
-            request.Headers.TryAddWithoutValidation("anthropic-version", "2023-06-01");
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"HTTP {(int)response.StatusCode} from {root}: {await response.Content.ReadAsStringAsync()}");
-            }
-
-            await using var stream = await response.Content.ReadAsStreamAsync();
-            double first = double.NaN;
-            int input = 0, cached = 0;
-            await foreach (var item in SseParser.Create(stream).EnumerateAsync())
-            {
-                if (item.EventType == "error")
-                {
-                    throw new InvalidOperationException($"event: error from {root}: {item.Data}");
-                }
-
-                if (item.EventType == "content_block_delta" && double.IsNaN(first))
-                {
-                    first = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                }
-
-                if (item.EventType is "message_start" or "message_delta")
-                {
-                    using var json = JsonDocument.Parse(item.Data);
-                    var usage = item.EventType == "message_start" ? json.RootElement.GetProperty("message").GetProperty("usage") : json.RootElement.GetProperty("usage");
-                    input = Number(usage, "input_tokens") ?? input;
-                    cached = Number(usage, "cache_read_input_tokens") ?? cached;
-                }
-            }
-
-            return new Answer(double.IsNaN(first) ? Stopwatch.GetElapsedTime(start).TotalMilliseconds : first, Stopwatch.GetElapsedTime(start).TotalMilliseconds, input, cached);
-        }
-
-        /// <summary>A usage field the answer filled in (a zero in message_delta after a non-zero message_start is a missing figure, not a real zero).</summary>
-        private static int? Number(JsonElement usage, string name) =>
-            usage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.GetInt32() > 0 ? value.GetInt32() : null;
-
-        public void Dispose() => _http.Dispose();
     }
 }

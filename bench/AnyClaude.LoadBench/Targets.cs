@@ -11,9 +11,11 @@ internal sealed class ProxyProcess : IAsyncDisposable
 {
     private static readonly double TicksPerMs = 100 / 1000.0; // USER_HZ is 100 on Linux
     private readonly Process _process;
-    private readonly string _scratch;
+    private readonly string? _scratch;
+    private readonly Queue<string> _output = new();
 
-    private ProxyProcess(Process process, Uri baseUrl, string scratch)
+    /// <param name="scratch">a folder of its own, deleted when it stops; null when the caller's folder outlives it.</param>
+    private ProxyProcess(Process process, Uri baseUrl, string? scratch)
     {
         _process = process;
         BaseUrl = baseUrl;
@@ -49,11 +51,13 @@ internal sealed class ProxyProcess : IAsyncDisposable
     }
 
     /// <summary><c>anyclaude --proxy-only</c> (Release build) against the fake backend, pinned with taskset.</summary>
-    public static async Task<ProxyProcess> StartAnyClaudeAsync(string executable, Uri backend, string cpu, IReadOnlyDictionary<string, string> extraEnvironment)
+    /// <param name="home">its <c>HOME</c>, kept after it stops (what it remembers survives a restart); null: a scratch folder of its own.</param>
+    /// <param name="port">its port (the same one again after a restart); null: a free one.</param>
+    public static async Task<ProxyProcess> StartAnyClaudeAsync(string executable, Uri backend, string cpu, IReadOnlyDictionary<string, string> extraEnvironment, string? home = null, int? port = null)
     {
-        string scratch = Directory.CreateTempSubdirectory("anyclaude-bench-").FullName;
-        int port = FreePort();
-        var start = new ProcessStartInfo("taskset", ["-c", cpu, executable, "--proxy-only", "--port", port.ToString(CultureInfo.InvariantCulture)])
+        string scratch = home ?? Directory.CreateTempSubdirectory("anyclaude-bench-").FullName;
+        port ??= FreePort();
+        var start = new ProcessStartInfo("taskset", ["-c", cpu, executable, "--proxy-only", "--port", port.Value.ToString(CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -71,9 +75,11 @@ internal sealed class ProxyProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        var proxy = new ProxyProcess(process, new Uri($"http://127.0.0.1:{port}"), scratch);
+        var proxy = new ProxyProcess(process, new Uri($"http://127.0.0.1:{port}"), home is null ? scratch : null);
+        process.OutputDataReceived += (_, e) => proxy.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => proxy.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         await proxy.WaitReadyAsync("/health/live");
         return proxy;
     }
@@ -157,7 +163,63 @@ internal sealed class ProxyProcess : IAsyncDisposable
         throw new TimeoutException($"{BaseUrl} did not answer within 60 s");
     }
 
-    private static int FreePort()
+    /// <summary>Whether it is still running, else its exit code and last output lines (for a run that lost its proxy).</summary>
+    public string Describe()
+    {
+        if (!_process.HasExited)
+        {
+            return $"pid {Pid} is running";
+        }
+
+        lock (_output)
+        {
+            return $"pid {Pid} exited with {_process.ExitCode}; its last output:\n{string.Join('\n', _output)}";
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            if (_output.Count > 40)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>Stops it as a user does (SIGTERM, then up to 10 s to finish), and kills it only if it does not.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", Pid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
+        {
+            await term.WaitForExitAsync();
+        }
+
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -173,6 +235,11 @@ internal sealed class ProxyProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_scratch is null)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_scratch, recursive: true);
