@@ -24,6 +24,8 @@ public sealed class ContextWindowEndToEndTests(NpmPackages npm, ITestOutputHelpe
         await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio, new FakeServerOptions { ContextLength = 131072, LoadedContextLength = 40000 });
         using var sandbox = new ClaudeSandbox();
         var environment = sandbox.Environment(npm, ServerFlavor.LmStudio, backend.BaseUrl);
+        // Each run counts the backend's requests: no warm-up of the previous run's prompts in between.
+        environment["ANYCLAUDE_PREWARM"] = "false";
         if (!launcherWindow)
         {
             // What Claude Code assumes for a name it does not know, as if the launcher had said nothing.
@@ -58,6 +60,8 @@ public sealed class ContextWindowEndToEndTests(NpmPackages npm, ITestOutputHelpe
         await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio, new FakeServerOptions { ContextLength = 131072, LoadedContextLength = 30000 });
         using var sandbox = new ClaudeSandbox();
         var environment = sandbox.Environment(npm, ServerFlavor.LmStudio, backend.BaseUrl);
+        // Each run counts the backend's requests: no warm-up of the previous run's prompts in between.
+        environment["ANYCLAUDE_PREWARM"] = "false";
         // Claude Code's own model name: it believes in its own large window, so only the proxy can stop it.
         environment["ANTHROPIC_MODEL"] = "claude-opus-5-5";
         backend.Enqueue(ScriptedResponse.Text("Hello."));
@@ -107,6 +111,8 @@ public sealed class CountAccuracyTests(NpmPackages npm, ITestOutputHelper log)
         await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.LmStudio, new FakeServerOptions { ContextLength = 131072 });
         using var sandbox = new ClaudeSandbox();
         var environment = sandbox.Environment(npm, ServerFlavor.LmStudio, backend.BaseUrl);
+        // Each run counts the backend's requests: no warm-up of the previous run's prompts in between.
+        environment["ANYCLAUDE_PREWARM"] = "false";
         environment["CLAUDE_CODE_MAX_CONTEXT_TOKENS"] = "40000";
         environment["ANTHROPIC_MODEL"] = "qwen3-coder-30b";
         backend.Enqueue(ScriptedResponse.Text("Done.").WithUsage(36000, 10));

@@ -61,7 +61,8 @@ public sealed class RealClaudeCodePrintModeTests(NpmPackages npm, ITestOutputHel
 
     private async Task<(ProcessResult Result, JsonElement Output)> RunAsync(ClaudeSandbox sandbox, RealLlamaServer server, params string[] arguments)
     {
-        sandbox.WriteConfiguration(new { mode = "local", backends = new { local = new { kind = "llama-cpp", url = server.V1.ToString() } } });
+        // prewarm off: these tests count the server's requests, and a second run would warm the first one's head first.
+        sandbox.WriteConfiguration(new { mode = "local", prewarm = false, backends = new { local = new { kind = "llama-cpp", url = server.V1.ToString() } } });
         var result = await ProcessRunner.RunAsync(RepositoryPaths.AnyClaudeExecutable, arguments, sandbox.Environment(npm), sandbox.WorkDirectory, RunTimeout);
         string line = result.StandardOutput.Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{'))
             ?? throw new ShouldAssertException($"claude printed no JSON result:\n{Explain(result, sandbox, server)}");
