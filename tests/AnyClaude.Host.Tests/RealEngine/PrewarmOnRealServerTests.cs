@@ -27,6 +27,8 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
 
     private readonly string _warm = Path.Combine(Path.GetTempPath(), "anyclaude-prewarm-" + Guid.NewGuid().ToString("N"));
 
+    private static readonly string LongHead = Text("a long head to warm", words: 9_000);
+
     [Fact]
     public async Task After_a_session_the_file_holds_the_head_and_the_classifier_prompt_for_the_user_only()
     {
@@ -119,16 +121,7 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
     {
         await using var server = await RealLlamaServer.StartAsync(new LlamaServerOptions { Parallel = 1 });
         await using var tap = await UpstreamTap.StartAsync(server.Root);
-        string longHead = Text("a long head to warm", words: 9_000);
-        await using (var first = await WarmProxy.StartAsync(tap, _warm))
-        {
-            await first.PostAsync(Turn("session-one", "Which word comes first?", longHead));
-        }
-
-        await server.KillAsync();
-        await server.StartAgainAsync();
-        await using var proxy = await WarmProxy.StartAsync(tap, _warm);
-        await WaitUntilAsync(async () => (await SlotsAsync(server)).Any(s => s.Prefilling), "the warm-up prefills");
+        await using var proxy = await WarmingALongHeadAsync(server, tap);
         int warmUps = tap.To("/chat/completions").Count;
 
         var other = Body("another conversation", words: 40, stream: true);
@@ -158,18 +151,9 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
     {
         await using var server = await RealLlamaServer.StartAsync(new LlamaServerOptions { Parallel = 1 });
         await using var tap = await UpstreamTap.StartAsync(server.Root);
-        string longHead = Text("a long head to warm", words: 9_000);
-        await using (var first = await WarmProxy.StartAsync(tap, _warm))
-        {
-            await first.PostAsync(Turn("session-one", "Which word comes first?", longHead));
-        }
+        await using var proxy = await WarmingALongHeadAsync(server, tap);
 
-        await server.KillAsync();
-        await server.StartAgainAsync();
-        await using var proxy = await WarmProxy.StartAsync(tap, _warm);
-        await WaitUntilAsync(async () => (await SlotsAsync(server)).Any(s => s.Prefilling), "the warm-up prefills");
-
-        var turn = await proxy.PostAndReadServerAsync(Turn("session-two", "Which word comes last?", longHead));
+        var turn = await proxy.PostAndReadServerAsync(Turn("session-two", "Which word comes last?", LongHead));
 
         output.WriteLine($"joined {proxy.Prewarmer.Joined}; the turn: {turn.CachedTokens} of {turn.PromptTokens} cached");
         proxy.Prewarmer.Joined.ShouldBe(1);
@@ -220,6 +204,24 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         var turn = await proxy.PostAndReadServerAsync(Turn("session-two", "Which word comes last?"));
         output.WriteLine($"after the restart: {turn.CachedTokens} of {turn.PromptTokens} cached");
         turn.CachedTokens.ShouldBeGreaterThan(turn.PromptTokens * 9 / 10);
+    }
+
+    /// <summary>
+    /// A first anyclaude sees a session with a long head; the server restarts and a second anyclaude starts warming it:
+    /// returned while the server is prefilling the warm-up.
+    /// </summary>
+    private async Task<WarmProxy> WarmingALongHeadAsync(RealLlamaServer server, UpstreamTap tap)
+    {
+        await using (var first = await WarmProxy.StartAsync(tap, _warm))
+        {
+            await first.PostAsync(Turn("session-one", "Which word comes first?", LongHead));
+        }
+
+        await server.KillAsync();
+        await server.StartAgainAsync();
+        var proxy = await WarmProxy.StartAsync(tap, _warm);
+        await WaitUntilAsync(async () => (await SlotsAsync(server)).Any(s => s.Prefilling), "the warm-up prefills");
+        return proxy;
     }
 
     public void Dispose()
