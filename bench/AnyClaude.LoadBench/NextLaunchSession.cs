@@ -24,7 +24,12 @@ internal static class NextLaunchSession
 {
     private sealed record Step(string Label, Answer Answer);
 
-    private sealed record Run(List<Step> FirstLaunch, List<Step> Measured, double ProxyCpuMs, double ProxyRssPeakMiB);
+    /// <param name="IdleMs">the time from the restart to the measured session: <c>--idle-seconds</c>, or longer when the proxy's warm-up needed it.</param>
+    /// <param name="Warm">whether the proxy reported its remembered prompts warm before the measured session (null: not waited for).</param>
+    private sealed record Run(List<Step> FirstLaunch, List<Step> Measured, double ProxyCpuMs, double ProxyRssPeakMiB, double IdleMs, bool? Warm);
+
+    /// <summary>What the first launch leaves anyclaude to warm: the conversation's head and the safety classifier's prompt.</summary>
+    private static readonly string[] WarmKinds = ["head", "classifier"];
 
     public static async Task<int> RunAsync(Options options)
     {
@@ -107,10 +112,27 @@ internal static class NextLaunchSession
             await using (proxy)
             {
                 Console.WriteLine($"{target,-10} rep {rep + 1}: server and {(proxy is null ? "no proxy" : "anyclaude")} restarted; idle {idle.TotalSeconds:0} s");
+                var idleClock = System.Diagnostics.Stopwatch.StartNew();
                 await Task.Delay(idle);
+
+                // The user types for as long as the warm-up takes (on an idle machine ~35 s for ~50k tokens; minutes on a
+                // loaded one): what is measured is a warm next launch, and how long the warm-up took is reported.
+                bool? warm = null;
+                if (proxy is not null && target == "anyclaude" && options.String("wait-warm", "true") != "false")
+                {
+                    warm = await proxy.WaitWarmAsync("llama-cpp", WarmKinds, TimeSpan.FromSeconds(options.Double("warm-timeout-seconds", 600)));
+                    Console.WriteLine($"{target,-10} rep {rep + 1}: {(warm.Value ? "warm" : "NOT warm")} after {idleClock.Elapsed.TotalSeconds:0} s");
+                }
+
+                double idleMs = idleClock.Elapsed.TotalMilliseconds;
                 double cpuBefore = proxy?.CpuMs() ?? 0;
                 var measured = await SessionAsync(proxy?.BaseUrl ?? server.Root, new ClaudeCodeSession(shape, $"next-{rep}"), followUps, target, proxy);
-                return new Run(firstLaunch, measured, proxy is null ? double.NaN : proxy.CpuMs() - cpuBefore, proxy?.StatusMiB("VmHWM") ?? double.NaN);
+                foreach (string line in proxy?.OutputWith("warm") ?? [])
+                {
+                    Console.WriteLine($"{target,-10} log: {line.Trim()}");
+                }
+
+                return new Run(firstLaunch, measured, proxy is null ? double.NaN : proxy.CpuMs() - cpuBefore, proxy?.StatusMiB("VmHWM") ?? double.NaN, idleMs, warm);
             }
         }
         finally
@@ -222,6 +244,8 @@ internal static class NextLaunchSession
             text.AppendLine();
         }
 
+        text.AppendLine("Idle from the restart to the measured session, per repetition (with `--wait-warm true`, the default, the anyclaude target idles until it reports its remembered prompts warm): " + string.Join("; ", targets.Select(t => $"{t} " + string.Join(", ", runs[t].Select(r => $"{r.IdleMs / 1000:F0} s{(r.Warm is { } w ? (w ? " (warm)" : " (NOT warm)") : "")}")))));
+        text.AppendLine();
         text.AppendLine("Raw sums of TTFT per repetition: " + string.Join("; ", targets.Select(t => $"{t} " + string.Join(", ", runs[t].Select(r => $"{r.Measured.Sum(s => s.Answer.TtftMs):F0}")) + " ms")));
         return text.ToString();
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace AnyClaude.LoadBench;
@@ -163,6 +164,48 @@ internal sealed class ProxyProcess : IAsyncDisposable
         throw new TimeoutException($"{BaseUrl} did not answer within 60 s");
     }
 
+    /// <summary>
+    /// Waits until <c>/admin/status</c> shows every one of <paramref name="kinds"/> warm on <paramref name="backend"/>
+    /// (the warm-up anyclaude started on its own has finished), at most <paramref name="timeout"/>. Returns whether it did.
+    /// </summary>
+    public async Task<bool> WaitWarmAsync(string backend, IReadOnlyCollection<string> kinds, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        while (clock.Elapsed < timeout)
+        {
+            try
+            {
+                using var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(BaseUrl, "/admin/status")));
+                foreach (var entry in status.RootElement.GetProperty("backends").EnumerateArray())
+                {
+                    if (entry.GetProperty("name").GetString() == backend
+                        && entry.TryGetProperty("warm", out var warm)
+                        && kinds.All(kind => warm.TryGetProperty(kind, out _)))
+                    {
+                        return true;
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
+            {
+            }
+
+            await Task.Delay(500);
+        }
+
+        return false;
+    }
+
+    /// <summary>Its output lines so far (the last 200) that contain <paramref name="text"/>.</summary>
+    public IReadOnlyList<string> OutputWith(string text)
+    {
+        lock (_output)
+        {
+            return [.. _output.Where(line => line.Contains(text, StringComparison.OrdinalIgnoreCase))];
+        }
+    }
+
     /// <summary>Whether it is still running, else its exit code and last output lines (for a run that lost its proxy).</summary>
     public string Describe()
     {
@@ -187,7 +230,7 @@ internal sealed class ProxyProcess : IAsyncDisposable
         lock (_output)
         {
             _output.Enqueue(line);
-            if (_output.Count > 40)
+            if (_output.Count > 200)
             {
                 _output.Dequeue();
             }
