@@ -130,20 +130,9 @@ internal sealed partial class Prewarmer(
 
         Interlocked.Increment(ref _joined);
         LogJoining(logger, running.Id, name, running.Conversation);
-        while (!running.Done.IsCompleted)
+        if (!await running.JoinAsync(Rewarmer.JoinStall, options.FirstByteTimeout, cancellationToken).ConfigureAwait(false))
         {
-            var left = running.WaitLeft(Rewarmer.JoinStall, options.FirstByteTimeout);
-            if (left <= TimeSpan.Zero)
-            {
-                running.Cancel.Cancel();
-                return;
-            }
-
-            await Task.WhenAny(running.Done, Task.Delay(left, cancellationToken)).ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
+            running.Cancel.Cancel();
         }
     }
 

@@ -64,21 +64,10 @@ internal sealed partial class Rewarmer(AnyClaudeOptions options, BackendRegistry
 
         Interlocked.Increment(ref _joined);
         LogJoining(logger, running.Id, running.Backend, running.Conversation);
-        while (!running.Done.IsCompleted)
+        if (!await running.JoinAsync(JoinStall, options.FirstByteTimeout, cancellationToken).ConfigureAwait(false))
         {
-            var left = running.WaitLeft(JoinStall, options.FirstByteTimeout);
-            if (left <= TimeSpan.Zero)
-            {
-                LogJoinGaveUp(logger, running.Id, running.Backend);
-                Stop(running);
-                return;
-            }
-
-            await Task.WhenAny(running.Done, Task.Delay(left, cancellationToken)).ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return; // The client left; the request path sees it and ends the request as usual.
-            }
+            LogJoinGaveUp(logger, running.Id, running.Backend);
+            Stop(running);
         }
     }
 

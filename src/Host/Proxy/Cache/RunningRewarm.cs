@@ -24,8 +24,32 @@ internal sealed class RunningRewarm(string id, string backend, string conversati
 
     public void Finish() => _done.TrySetResult();
 
+    /// <summary>
+    /// Waits, for a request that needs exactly this prefix, until it is done: true when it ended (or the request's
+    /// client left), false when it stalled (<see cref="WaitLeft"/> ran out), when the caller should stop it instead.
+    /// </summary>
+    public async Task<bool> JoinAsync(TimeSpan stall, TimeSpan cap, CancellationToken cancellationToken)
+    {
+        while (!Done.IsCompleted)
+        {
+            var left = WaitLeft(stall, cap);
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            await Task.WhenAny(Done, Task.Delay(left, cancellationToken)).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return true; // The client left; the request path sees it and ends the request as usual.
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>How much longer a joining turn may wait: until <paramref name="stall"/> without progress or <paramref name="cap"/> since the start, whichever is first.</summary>
-    public TimeSpan WaitLeft(TimeSpan stall, TimeSpan cap)
+    private TimeSpan WaitLeft(TimeSpan stall, TimeSpan cap)
     {
         var sinceProgress = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress));
         var sinceStart = Stopwatch.GetElapsedTime(_started);
