@@ -150,6 +150,10 @@ internal static class PluginLoader
             config.EnableHotReload = false;
             config.LoadInMemory = false;
             config.PreferSharedTypes = false; // the plugin's own copies win, except for what is shared
+            // Share a contract's references by name and load them when the plugin first asks, instead of the package's
+            // default walk that loads every assembly the contracts reach (TLS, QUIC, compression, the tokenizer
+            // library, Protobuf: ~6 MiB at start, for each plugin's context) whether anything uses them or not.
+            config.IsLazyLoaded = true;
             foreach (var shared in SharedHostAssemblies.CarriedBy(assemblyPath))
             {
                 config.SharedAssemblies.Add(shared);

@@ -7,14 +7,15 @@ using AnyClaude.OpenAICompat.Backends;
 namespace AnyClaude.Host.Plugins;
 
 /// <summary>
-/// Which of the host's assemblies a plugin uses instead of its own copy. Always the contracts (and, through the
-/// package, the assemblies their types expose) and the framework, so types match; any other assembly the plugin
-/// carries is its own unless the host has exactly that build (same assembly and file version). A plugin can
-/// therefore bring another version of a package the host also uses without either side seeing the other's.
+/// Which of the host's assemblies a plugin uses instead of its own copy. Always the contracts, the assemblies they
+/// reference (so the types they expose match), and, as the plugin reaches them through those, theirs in turn; and the
+/// framework. Any other assembly the plugin carries is its own unless the host has exactly that build (same assembly
+/// and file version). A plugin can therefore bring another version of a package the host also uses without either
+/// side seeing the other's.
 /// </summary>
 internal static class SharedHostAssemblies
 {
-    /// <summary>The types plugins and host exchange: their assemblies, and everything those reference, are the host's.</summary>
+    /// <summary>The types plugins and host exchange: their assemblies, and those they reference, are the host's.</summary>
     public static readonly Type[] ContractTypes = [typeof(IAnyClaudePlugin), typeof(OpenAICompatibleBackend)];
 
     public static readonly IReadOnlySet<string> ContractNames =

@@ -4,6 +4,7 @@ using AnyClaude.Host.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace AnyClaude.Host.Proxy.Telemetry;
 
@@ -25,11 +26,17 @@ internal static class MetricsServices
             metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
             if (options.OtlpEndpoint is { } endpoint)
             {
-                metrics.AddOtlpExporter(otlp => otlp.Endpoint = endpoint);
+                AddOtlpExporter(metrics, endpoint);
             }
         });
         return services;
     }
+
+    // Its own method, not inlined: the JIT loads the OTLP exporter and Protobuf (~2 MiB mapped and compiled) for the
+    // method that names them, so only a proxy with an otlpEndpoint pays for them.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddOtlpExporter(MeterProviderBuilder metrics, Uri endpoint) =>
+        metrics.AddOtlpExporter(otlp => otlp.Endpoint = endpoint);
 
     /// <summary><c>GET /metrics</c> in Prometheus text: loopback only, unless an access key guards the proxy (then anyone with the key).</summary>
     public static void MapMetrics(WebApplication app, AnyClaudeOptions options)
