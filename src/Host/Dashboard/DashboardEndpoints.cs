@@ -23,6 +23,7 @@ namespace AnyClaude.Host.Dashboard;
 /// </summary>
 internal sealed class DashboardEndpoints(
     AdminEndpoints admin,
+    ProxyStatusBuilder status,
     LiveRequests live,
     BackendQueues queues,
     RequestStatistics statistics,
@@ -119,7 +120,7 @@ internal sealed class DashboardEndpoints(
     {
         json.WriteStartObject();
         json.WritePropertyName("status");
-        admin.WriteStatus(json);
+        status.Write(json);
         json.WriteStartArray("live");
         foreach (var request in live.Snapshot())
         {

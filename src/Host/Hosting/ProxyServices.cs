@@ -35,6 +35,7 @@ internal static class RoutingServices
         services.AddSingleton<IRequestListener>(provider => provider.GetRequiredService<RecentRequests>());
         services.AddSingleton<IRequestListener>(provider => provider.GetRequiredService<ProxyMetrics>());
         services.AddSingleton<IRequestListener>(provider => provider.GetRequiredService<EstimateCalibration>());
+        services.AddSingleton<ProxyStatusBuilder>();
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton(provider => new ConfigurationReloader(
             options,

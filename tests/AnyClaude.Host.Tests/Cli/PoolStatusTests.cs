@@ -83,7 +83,7 @@ public sealed class PoolStatusTests
         tables.ShouldContain($"{live} up 0 in flight, 1 conversations");
 
         using var status = await StatusJsonAsync(proxy);
-        string text = ControlCommands.FormatStatus(status.RootElement);
+        string text = ControlCommands.FormatStatus(AnyClaude.Host.Admin.ProxyStatus.Read(status.RootElement));
         text.ShouldMatch($@"destination {Regex(dead)}: down \(1 failures: .+\); in flight 0; conversations 0");
         text.ShouldContain($"destination {live}: up; in flight 0; conversations 1");
     }

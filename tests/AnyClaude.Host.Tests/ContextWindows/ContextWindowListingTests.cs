@@ -94,14 +94,14 @@ public sealed class ContextWindowListingTests
             backends["ollama"].GetProperty("contextLengthSource").GetString().ShouldBe("default");
             backends["mac"].GetProperty("contextLengthSource").GetString().ShouldBe("configured");
 
-            string text = ControlCommands.FormatStatus(status.RootElement);
+            string text = ControlCommands.FormatStatus(AnyClaude.Host.Admin.ProxyStatus.Read(status.RootElement));
             var ollamaLine = text.Split('\n').Single(l => l.TrimStart().StartsWith("ollama ", StringComparison.Ordinal));
             ollamaLine.ShouldContain("window 32,768 tokens (default, not reported by the server)");
             text.Split('\n').Single(l => l.TrimStart().StartsWith("llama ", StringComparison.Ordinal)).ShouldContain("window 24,576 tokens (reported by the server)");
             text.Split('\n').Single(l => l.TrimStart().StartsWith("mac ", StringComparison.Ordinal)).ShouldContain("window 16,384 tokens (configured)");
 
             var (console, tables) = Cli.StatusCommandTests.Recording(width: 300);
-            console.Write(StatusView.Render(status.RootElement, DateTimeOffset.Now));
+            console.Write(StatusView.Render(AnyClaude.Host.Admin.ProxyStatus.Read(status.RootElement), DateTimeOffset.Now));
             tables.ToString().ShouldContain("window 32,768 tokens (default, not reported by the server)");
             tables.ToString().ShouldContain("window 24,576 tokens (reported by the server)");
 

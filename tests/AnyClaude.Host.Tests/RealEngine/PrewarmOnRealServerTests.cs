@@ -112,7 +112,7 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         }
 
         using var status = await proxy.StatusAsync();
-        var entry = status.RootElement.GetProperty("backends").EnumerateArray().Single();
+        var entry = AnyClaude.Host.Admin.ProxyStatus.Read(status.RootElement).Backends.Single();
         AnyClaude.Host.Cli.Commands.WarmText.Of(entry).ShouldBe($"warm: head {warm[0].Tokens:N0} tokens, classifier {warm[1].Tokens:N0} tokens");
     }
 

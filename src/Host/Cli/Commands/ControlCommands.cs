@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Net;
 using System.Text.Json;
 using System.Text;
+using AnyClaude.Host.Admin;
 
 namespace AnyClaude.Host.Cli.Commands;
 
@@ -67,7 +68,7 @@ internal static class ControlCommands
                 return 1;
             }
 
-            output.Write(FormatStatus(json.RootElement));
+            output.Write(FormatStatus(ProxyStatus.Read(json.RootElement)));
             return 0;
         }
         catch (Exception exception) when (IsUnreachable(exception))
@@ -78,84 +79,80 @@ internal static class ControlCommands
     }
 
     /// <summary><c>/admin/status</c>'s answer as aligned text.</summary>
-    public static string FormatStatus(JsonElement status)
+    public static string FormatStatus(ProxyStatus status)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"default backend: {status.GetProperty("mode").GetString()}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"default backend: {status.Mode}");
         text.AppendLine("routes:");
-        var routes = status.GetProperty("routes").EnumerateArray().Select(r => r.GetString()).ToList();
-        if (routes.Count == 0)
+        if (status.Routes.Count == 0)
         {
             text.AppendLine("  (none: every request goes to the default, or to the backend its model names)");
         }
 
-        foreach (var route in routes)
+        foreach (var route in status.Routes)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  {route}");
         }
 
         text.AppendLine("backends:");
-        foreach (var backend in status.GetProperty("backends").EnumerateArray())
+        foreach (var backend in status.Backends)
         {
-            string health = StatusView.HealthOf(backend);
+            string health = backend.HealthName;
             string state = health == "up" ? "no recent failures"
                 : health == "unknown" ? "health not checked yet"
-                : backend.GetProperty("failures").GetInt32() == 0 ? "down (its health check fails)"
-                : backend.TryGetProperty("retryAt", out var retryAt)
-                    ? $"unhealthy, skipped until {retryAt.GetDateTimeOffset().ToLocalTime():HH:mm:ss} ({backend.GetProperty("failures").GetInt32()} failures)"
-                    : $"unhealthy, being retried ({backend.GetProperty("failures").GetInt32()} failures)";
-            string fallback = string.Join(", ", backend.GetProperty("fallback").EnumerateArray().Select(f => f.GetString()));
+                : backend.Failures == 0 ? "down (its health check fails)"
+                : backend.RetryAt is { } retryAt
+                    ? $"unhealthy, skipped until {retryAt.ToLocalTime():HH:mm:ss} ({backend.Failures} failures)"
+                    : $"unhealthy, being retried ({backend.Failures} failures)";
+            string fallback = string.Join(", ", backend.Fallback);
             string window = $"; window {WindowText.Of(backend)}";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"  {backend.GetProperty("name").GetString(),-16} {backend.GetProperty("kind").GetString(),-10} {backend.GetProperty("url").GetString(),-32} {state}; in flight {backend.GetProperty("inFlight").GetInt32()}{window}{(fallback.Length > 0 ? $"; fallback {fallback}" : "")}");
-            if (backend.TryGetProperty("lastError", out var lastError))
+                $"  {backend.Name,-16} {backend.Kind,-10} {backend.Url,-32} {state}; in flight {backend.InFlight}{window}{(fallback.Length > 0 ? $"; fallback {fallback}" : "")}");
+            if (backend.LastError is { } lastError)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {"",-16} last error: {lastError.GetString()}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {"",-16} last error: {lastError}");
             }
 
-            var destinations = backend.TryGetProperty("destinations", out var pool) ? pool.EnumerateArray().ToList() : [];
-            foreach (var destination in destinations)
+            foreach (var destination in backend.Destinations ?? [])
             {
-                string destinationHealth = StatusView.HealthOf(destination);
+                string destinationHealth = destination.HealthName;
                 string up = destinationHealth != "down"
                     ? destinationHealth
-                    : $"down ({destination.GetProperty("failures").GetInt32()} failures{(destination.TryGetProperty("lastError", out var error) ? $": {error.GetString()}" : "")})";
+                    : $"down ({destination.Failures} failures{(destination.LastError is { } error ? $": {error}" : "")})";
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"  {"",-16} destination {destination.GetProperty("url").GetString()}: {up}; in flight {destination.GetProperty("inFlight").GetInt32()}; conversations {destination.GetProperty("conversations").GetInt32()}");
+                    $"  {"",-16} destination {destination.Url}: {up}; in flight {destination.InFlight}; conversations {destination.Conversations}");
             }
         }
 
         text.AppendLine("recent requests:");
-        var recent = status.GetProperty("recent").EnumerateArray().ToList();
-        if (recent.Count == 0)
+        if (status.Recent.Count == 0)
         {
             text.AppendLine("  (none yet)");
         }
 
-        foreach (var item in recent)
+        foreach (var item in status.Recent)
         {
-            string ttft = item.GetProperty("ttftSeconds") is { ValueKind: JsonValueKind.Number } t ? $"{t.GetDouble():0.000} s" : "-";
-            string cached = item.GetProperty("cachedShare") is { ValueKind: JsonValueKind.Number } c ? $"{c.GetDouble():P0}" : "-";
+            string ttft = item.TtftSeconds is { } t ? $"{t:0.000} s" : "-";
+            string cached = item.CachedShare is { } c ? $"{c:P0}" : "-";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"  {item.GetProperty("at").GetDateTimeOffset().ToLocalTime():HH:mm:ss} {item.GetProperty("backend").GetString(),-16} {item.GetProperty("model").GetString(),-28} {item.GetProperty("class").GetString(),-10} {item.GetProperty("status").GetInt32()} ttft {ttft}, cached {cached}{Strategy(item)}");
+                $"  {item.At.ToLocalTime():HH:mm:ss} {item.Backend,-16} {item.Model,-28} {item.Class,-10} {item.Status} ttft {ttft}, cached {cached}{Strategy(item)}");
         }
 
-        if (status.TryGetProperty("conversations", out var conversations) && conversations.GetArrayLength() > 0)
+        if (status.Conversations.Count > 0)
         {
             text.AppendLine("conversations (prompt tokens the backends' caches served):");
-            foreach (var conversation in conversations.EnumerateArray())
+            foreach (var conversation in status.Conversations)
             {
-                string share = conversation.GetProperty("cachedShare") is { ValueKind: JsonValueKind.Number } c ? $"{c.GetDouble():P0}" : "-";
+                string share = conversation.CachedShare is { } c ? $"{c:P0}" : "-";
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"  {conversation.GetProperty("key").GetString(),-44} {conversation.GetProperty("backend").GetString(),-16} {conversation.GetProperty("requests").GetInt32()} requests, {conversation.GetProperty("cachedTokens").GetInt64()} of {conversation.GetProperty("promptTokens").GetInt64()} prompt tokens cached ({share})");
+                    $"  {conversation.Key,-44} {conversation.Backend,-16} {conversation.Requests} requests, {conversation.CachedTokens} of {conversation.PromptTokens} prompt tokens cached ({share})");
             }
         }
 
         return text.ToString();
     }
 
-    private static string Strategy(JsonElement item) =>
-        item.TryGetProperty("strategy", out var strategy) && strategy.GetString() is { Length: > 0 } text ? $" ({text})" : "";
+    private static string Strategy(RecentRequestStatus item) => item.Strategy is { Length: > 0 } text ? $" ({text})" : "";
 
     internal static HttpClient Client(Uri proxy, string? apiKey)
     {

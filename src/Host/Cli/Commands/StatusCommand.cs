@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using AnyClaude.Host.Admin;
 using Spectre.Console;
 
 namespace AnyClaude.Host.Cli.Commands;
@@ -13,8 +14,30 @@ internal static class StatusCommand
 {
     public static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>The proxy's status, or a one-line reason why not (and the exit code to leave with).</summary>
-    public static async Task<(JsonDocument? Status, string? Problem)> FetchAsync(HttpClient http, Uri proxy, CancellationToken cancellationToken)
+    /// <summary>The proxy's status, or a one-line reason why not.</summary>
+    public static async Task<(ProxyStatus? Status, string? Problem)> FetchAsync(HttpClient http, Uri proxy, CancellationToken cancellationToken)
+    {
+        var (json, problem) = await FetchJsonAsync(http, proxy, cancellationToken).ConfigureAwait(false);
+        using (json)
+        {
+            if (json is null)
+            {
+                return (null, problem);
+            }
+
+            try
+            {
+                return (ProxyStatus.Read(json.RootElement), null);
+            }
+            catch (JsonException exception)
+            {
+                return (null, $"anyclaude: the proxy at {proxy} answered a status this anyclaude cannot read ({exception.Message}): is it another version?");
+            }
+        }
+    }
+
+    /// <summary>The proxy's status as the JSON it sent, or a one-line reason why not.</summary>
+    private static async Task<(JsonDocument? Status, string? Problem)> FetchJsonAsync(HttpClient http, Uri proxy, CancellationToken cancellationToken)
     {
         try
         {
@@ -38,7 +61,7 @@ internal static class StatusCommand
     public static async Task<int> JsonAsync(Uri proxy, string? apiKey, TextWriter output, TextWriter error)
     {
         using var http = ControlCommands.Client(proxy, apiKey);
-        var (status, problem) = await FetchAsync(http, proxy, CancellationToken.None).ConfigureAwait(false);
+        var (status, problem) = await FetchJsonAsync(http, proxy, CancellationToken.None).ConfigureAwait(false);
         using (status)
         {
             if (status is null)
@@ -47,7 +70,7 @@ internal static class StatusCommand
                 return 1;
             }
 
-            output.WriteLine(JsonSerializer.Serialize(status.RootElement, StatusJson.Indented));
+            output.WriteLine(JsonSerializer.Serialize(status.RootElement, IndentedJson.Options));
             return 0;
         }
     }
@@ -56,17 +79,14 @@ internal static class StatusCommand
     {
         using var http = ControlCommands.Client(proxy, apiKey);
         var (status, problem) = await FetchAsync(http, proxy, CancellationToken.None).ConfigureAwait(false);
-        using (status)
+        if (status is null)
         {
-            if (status is null)
-            {
-                error.WriteLine(problem);
-                return 1;
-            }
-
-            console.Write(StatusView.Render(status.RootElement, time.GetUtcNow()));
-            return 0;
+            error.WriteLine(problem);
+            return 1;
         }
+
+        console.Write(StatusView.Render(status, time.GetUtcNow()));
+        return 0;
     }
 
     /// <summary>Refreshes every <see cref="WatchInterval"/> until <paramref name="cancellationToken"/> (Ctrl+C); a proxy that goes away is shown, not fatal.</summary>
@@ -78,10 +98,7 @@ internal static class StatusCommand
             while (!cancellationToken.IsCancellationRequested)
             {
                 var (status, problem) = await FetchAsync(http, proxy, cancellationToken).ConfigureAwait(false);
-                using (status)
-                {
-                    live.UpdateTarget(status is null ? new Markup($"[red]{Markup.Escape(problem ?? "")}[/]") : StatusView.Render(status.RootElement, time.GetUtcNow()));
-                }
+                live.UpdateTarget(status is null ? new Markup($"[red]{Markup.Escape(problem ?? "")}[/]") : StatusView.Render(status, time.GetUtcNow()));
 
                 try
                 {
@@ -96,8 +113,8 @@ internal static class StatusCommand
         return 0;
     }
 
-    private static class StatusJson
+    private static class IndentedJson
     {
-        public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+        public static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
     }
 }

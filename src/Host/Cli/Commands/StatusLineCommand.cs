@@ -27,10 +27,7 @@ internal static class StatusLineCommand
             using var http = ControlCommands.Client(proxy, apiKey);
             http.Timeout = ProxyTimeout;
             var (status, _) = await StatusCommand.FetchAsync(http, proxy, CancellationToken.None).ConfigureAwait(false);
-            using (status)
-            {
-                output.WriteLine(StatusLineText.Format(claude?.RootElement, status?.RootElement));
-            }
+            output.WriteLine(StatusLineText.Format(claude?.RootElement, status));
         }
 
         return 0;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AnyClaude.Host.Admin;
 
 namespace AnyClaude.Host.Cli.Commands;
 
@@ -13,44 +14,36 @@ internal static class StatusLineText
 {
     public const string Separator = " · ";
 
-    public static string Format(JsonElement? claude, JsonElement? status)
+    public static string Format(JsonElement? claude, ProxyStatus? status)
     {
-        if (status is not { } proxy)
+        if (status is null)
         {
             string model = ClaudeModel(claude);
             return "anyclaude: proxy not answering" + (model.Length > 0 ? Separator + model : "");
         }
 
-        var recent = proxy.GetProperty("recent").EnumerateArray().ToList();
-        var last = recent.LastOrDefault(r => r.GetProperty("class").GetString() == "turn");
-        if (last.ValueKind != JsonValueKind.Object)
-        {
-            last = recent.LastOrDefault();
-        }
-
-        string backendName = last.ValueKind == JsonValueKind.Object ? last.GetProperty("backend").GetString()! : proxy.GetProperty("mode").GetString()!;
-        var backend = proxy.GetProperty("backends").EnumerateArray().FirstOrDefault(b => string.Equals(b.GetProperty("name").GetString(), backendName, StringComparison.OrdinalIgnoreCase));
+        var last = status.Recent.LastOrDefault(r => r.Class == "turn") ?? status.Recent.LastOrDefault();
+        string backendName = last?.Backend ?? status.Mode;
+        var backend = status.Backends.FirstOrDefault(b => string.Equals(b.Name, backendName, StringComparison.OrdinalIgnoreCase));
         var parts = new List<string> { backendName };
-        if (last.ValueKind == JsonValueKind.Object)
+        if (last is not null)
         {
-            parts.Add(last.GetProperty("model").GetString() ?? "");
+            parts.Add(last.Model);
         }
 
-        var figures = backend.ValueKind == JsonValueKind.Object && backend.TryGetProperty("figures", out var f) && f.TryGetProperty("last", out var l) && l.ValueKind == JsonValueKind.Object ? l : default;
-        if (Number(figures, "cachedShare") is { } share)
+        var figures = backend?.Figures?.Last;
+        if (figures?.CachedShare is { } share)
         {
             parts.Add($"cached {(share * 100).ToString("0", CultureInfo.InvariantCulture)}%");
         }
 
-        if (Number(figures, "tokensPerSecond") is { } rate)
+        if (figures?.TokensPerSecond is { } rate)
         {
             parts.Add($"{rate.ToString("0.0", CultureInfo.InvariantCulture)} tok/s");
         }
 
-        long? used = figures.ValueKind == JsonValueKind.Object
-            ? figures.GetProperty("promptTokens").GetInt64() + figures.GetProperty("outputTokens").GetInt64()
-            : ClaudeContextUsed(claude);
-        long? window = backend.ValueKind == JsonValueKind.Object && backend.TryGetProperty("contextLength", out var w) ? w.GetInt64() : null;
+        long? used = figures is not null ? (long)figures.PromptTokens + figures.OutputTokens : ClaudeContextUsed(claude);
+        long? window = backend?.ContextLength;
         if (used is { } tokens)
         {
             parts.Add(window is { } size and > 0
@@ -99,7 +92,4 @@ internal static class StatusLineText
     private static string Tokens(long count) => count >= 1000
         ? (count / 1000.0).ToString(count >= 100_000 ? "0" : "0.#", CultureInfo.InvariantCulture) + "k"
         : count.ToString(CultureInfo.InvariantCulture);
-
-    private static double? Number(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
 }

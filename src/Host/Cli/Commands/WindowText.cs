@@ -1,22 +1,21 @@
 using System.Globalization;
-using System.Text.Json;
+using AnyClaude.Host.Admin;
 
 namespace AnyClaude.Host.Cli.Commands;
 
 /// <summary>A backend's context window in <c>/admin/status</c> as words, with where it came from: a default is never shown as the server's.</summary>
 internal static class WindowText
 {
-    public static string Of(JsonElement backend) =>
-        backend.TryGetProperty("contextLength", out var length) && length.ValueKind == JsonValueKind.Number
-            ? $"{length.GetInt32().ToString("N0", CultureInfo.InvariantCulture)} tokens{SourceOf(backend)}"
+    public static string Of(BackendStatus backend) =>
+        backend.ContextLength is { } length
+            ? $"{length.ToString("N0", CultureInfo.InvariantCulture)} tokens{SourceOf(backend)}"
             : "unknown";
 
-    private static string SourceOf(JsonElement backend) =>
-        (backend.TryGetProperty("contextLengthSource", out var source) ? source.GetString() : null) switch
-        {
-            "configured" => " (configured)",
-            "reported" => " (reported by the server)",
-            "default" => " (default, not reported by the server)",
-            _ => "",
-        };
+    private static string SourceOf(BackendStatus backend) => backend.ContextLengthSource switch
+    {
+        "configured" => " (configured)",
+        "reported" => " (reported by the server)",
+        "default" => " (default, not reported by the server)",
+        _ => "",
+    };
 }
