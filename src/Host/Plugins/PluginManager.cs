@@ -1,3 +1,5 @@
+using System.IO.Enumeration;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +37,8 @@ internal sealed record PluginDirectory(string Path, bool Required);
 /// </summary>
 internal sealed class PluginManager : IPluginCatalogSource, IDisposable
 {
+    private static readonly EnumerationOptions Recursive = new() { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
+
     private readonly Lock _gate = new();
     private readonly IReadOnlyList<PluginDirectory> _directories;
     private readonly string _shadowRoot;
@@ -153,8 +157,8 @@ internal sealed class PluginManager : IPluginCatalogSource, IDisposable
                         continue;
                     }
 
-                    string stamp = Stamp(folder);
-                    if (_slots.TryGetValue(name, out var slot) && slot.Folder == folder && slot.Stamp == stamp)
+                    ulong? stamp = Stamp(folder);
+                    if (stamp is not null && _slots.TryGetValue(name, out var slot) && slot.Folder == folder && slot.Stamp == stamp)
                     {
                         next[name] = slot;
                         continue;
@@ -210,7 +214,7 @@ internal sealed class PluginManager : IPluginCatalogSource, IDisposable
         return catalog;
     }
 
-    private Slot LoadSlot(string name, string folder, string stamp)
+    private Slot LoadSlot(string name, string folder, ulong? stamp)
     {
         string shadow = Path.Combine(_shadowRoot, $"{name}-{Interlocked.Increment(ref _loads)}");
         try
@@ -317,20 +321,43 @@ internal sealed class PluginManager : IPluginCatalogSource, IDisposable
         }
     }
 
-    /// <summary>What a folder holds, cheaply: every file's relative path, size and last write time.</summary>
-    private static string Stamp(string folder)
+    /// <summary>
+    /// What a folder holds, cheaply: a hash of every file's relative path, size and last write time. It runs every poll
+    /// (<see cref="_pollInterval"/>) for every plugin, so it reads the directory entries in place (no FileInfo, no path
+    /// strings) and combines the entries' hashes in any order; null when the folder cannot be read.
+    /// </summary>
+    private static ulong? Stamp(string folder)
     {
         try
         {
-            return string.Join('|', Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-                .Order(StringComparer.Ordinal)
-                .Select(file => new FileInfo(file))
-                .Select(info => $"{Path.GetRelativePath(folder, info.FullName)}:{info.Length}:{info.LastWriteTimeUtc.Ticks}"));
+            var entries = new FileSystemEnumerable<ulong>(folder, static (ref FileSystemEntry entry) => EntryHash(ref entry), Recursive)
+            {
+                ShouldIncludePredicate = static (ref FileSystemEntry entry) => !entry.IsDirectory,
+            };
+            ulong stamp = 0;
+            foreach (ulong hash in entries)
+            {
+                stamp += hash;
+            }
+
+            return stamp;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            return $"unreadable:{Guid.NewGuid()}";
+            return null;
         }
+    }
+
+    /// <summary>The entry's relative path, size and write time; <see cref="HashCode"/> is seeded per process, as the stamps are.</summary>
+    private static ulong EntryHash(ref FileSystemEntry entry)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(MemoryMarshal.AsBytes(entry.Directory[entry.RootDirectory.Length..]));
+        hash.Add('/');
+        hash.AddBytes(MemoryMarshal.AsBytes(entry.FileName));
+        hash.Add(entry.Length);
+        hash.Add(entry.LastWriteTimeUtc.UtcTicks);
+        return (uint)hash.ToHashCode();
     }
 
     private static IEnumerable<string> SafeEnumerateDirectories(string directory)
@@ -391,5 +418,5 @@ internal sealed class PluginManager : IPluginCatalogSource, IDisposable
 
     private sealed record RetiredCopy(WeakReference Context, string Directory);
 
-    private sealed record Slot(string Folder, string Stamp, LoadedPlugin? Plugin, PluginFailure? Failure);
+    private sealed record Slot(string Folder, ulong? Stamp, LoadedPlugin? Plugin, PluginFailure? Failure);
 }
