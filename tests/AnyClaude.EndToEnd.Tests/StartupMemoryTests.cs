@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using AnyClaude.EndToEnd.Tests.Infrastructure;
 using Shouldly;
 
@@ -50,7 +48,7 @@ public sealed class StartupMemoryTests : IDisposable
     public async Task An_otlp_endpoint_loads_the_otlp_exporter()
     {
         var environment = Environment();
-        environment["ANYCLAUDE_OTLPENDPOINT"] = $"http://127.0.0.1:{FreePort()}";
+        environment["ANYCLAUDE_OTLPENDPOINT"] = $"http://127.0.0.1:{CommandLineTests.FreePort()}";
 
         await using var anyclaude = await StartAsync(environment);
 
@@ -89,7 +87,7 @@ public sealed class StartupMemoryTests : IDisposable
             ["ANYCLAUDE_PORT"] = "0",
             ["ANYCLAUDE_MODE"] = "mlx-lm",
             // Nothing listens there: the health check fails quietly, which is all an idle proxy does.
-            ["MLX_LM_URL"] = $"http://127.0.0.1:{FreePort()}/v1",
+            ["MLX_LM_URL"] = $"http://127.0.0.1:{CommandLineTests.FreePort()}/v1",
         };
         if (System.Environment.GetEnvironmentVariable("DOTNET_ROOT") is { } dotnetRoot)
         {
@@ -97,12 +95,5 @@ public sealed class StartupMemoryTests : IDisposable
         }
 
         return environment;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
