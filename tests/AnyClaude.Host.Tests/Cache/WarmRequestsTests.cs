@@ -58,6 +58,34 @@ public sealed class WarmRequestsTests
             .EnumerateArray().Select(b => b.GetProperty("text").GetString()).ShouldBe(["."]);
     }
 
+    [Fact]
+    public void A_head_read_back_from_the_file_is_the_head_of_the_next_request_written_as_claude_code_writes_json()
+    {
+        // Claude Code (JavaScript) escapes neither <, >, &, ' nor non-ASCII; the file is written by System.Text.Json, which does.
+        const string Body = """
+            {"model":"m","max_tokens":8,
+             "system":[{"type":"text","text":"Use <tags> & 'quotes' — café as-is: <b>"}],
+             "tools":[{"name":"Bash","description":"Runs <cmd> & more.","input_schema":{"type":"object","description":"a <schema>"}}],
+             "messages":[{"role":"user","content":[{"type":"text","text":"<system-reminder>\nCLAUDE.md: <rules> & café\n</system-reminder>"},{"type":"text","text":"Hi"}]}]}
+            """;
+        string raw = Body.Replace("\u2014", "—", StringComparison.Ordinal).Replace("\u00e9", "é", StringComparison.Ordinal);
+        var request = MessagesRequestReader.Parse(Encoding.UTF8.GetBytes(raw), 64);
+        string folder = Path.Combine(Path.GetTempPath(), "anyclaude-warm-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            new WarmPrefixStore(folder).Put("b", "2.1.337", WarmKinds.Head, () => WarmRequests.From(request, withLead: true), WarmRequests.HeadOf(request, withLead: true), "m")
+                .ShouldBeTrue();
+
+            var kept = new WarmPrefixStore(folder).Load("b").Prefixes[WarmKinds.Head];
+            var next = MessagesRequestReader.Parse(Encoding.UTF8.GetBytes(raw), 64);
+            Encoding.UTF8.GetString(kept.Head).ShouldBe(Encoding.UTF8.GetString(WarmRequests.HeadOf(next, withLead: true)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static Abstractions.Messages.MessagesRequest Parse(string messages) =>
         MessagesRequestReader.Parse(Encoding.UTF8.GetBytes($$"""{"model":"m","max_tokens":8,{{Head}},"messages":{{messages}}}"""), 64);
 }

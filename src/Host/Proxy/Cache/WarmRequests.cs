@@ -32,13 +32,14 @@ internal static class WarmRequests
         AnthropicJsonContext.Default.MessagesRequest);
 
     /// <summary>
-    /// The head's bytes (system prompt, tools and, with <paramref name="withLead"/>, the first message's lead as
-    /// serialized): two requests with equal heads share the warmed prefix.
+    /// The head's bytes (system prompt, tools and, with <paramref name="withLead"/>, the first message's lead, written
+    /// afresh): two requests with equal heads share the warmed prefix. A text block would otherwise be written as the
+    /// client escaped it, and Claude Code escapes differently from the file the head is read back from.
     /// </summary>
     public static byte[] HeadOf(MessagesRequest request, bool withLead) => JsonSerializer.SerializeToUtf8Bytes(
         new MessagesRequest
         {
-            System = request.System,
+            System = request.System?.ConvertAll(block => new TextBlock(block.Text)),
             Tools = request.Tools,
             Messages = withLead && LeadOf(request) is { Count: > 0 } lead ? [new Message { Role = MessageRoles.User, Content = lead }] : [],
         },
