@@ -117,6 +117,42 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
+    public async Task The_first_messages_system_reminders_are_warmed_with_the_head_and_the_next_sessions_first_turn_finds_them_cached()
+    {
+        await using var server = await RealLlamaServer.StartAsync(new LlamaServerOptions { Parallel = 1 });
+        await using var tap = await UpstreamTap.StartAsync(server.Root);
+        await using (var first = await WarmProxy.StartAsync(tap, _warm))
+        {
+            await first.PostAsync(FirstTurn("session-one", "Which word comes first?"));
+            await first.PostAsync(Classifier("ls -la"));
+        }
+
+        string kept = await File.ReadAllTextAsync(Path.Combine(_warm, Backend + ".json"));
+        kept.ShouldContain("the project notes");
+        kept.ShouldContain("the skills list");
+        kept.ShouldNotContain("Which word comes first");
+        kept.ShouldNotContain("the working directory");
+
+        await server.KillAsync();
+        await server.StartAgainAsync();
+        await using var proxy = await WarmProxy.StartAsync(tap, _warm);
+        await proxy.WaitWarmAsync(WarmKinds.Head, WarmKinds.Classifier);
+        int head = proxy.Prewarmer.WarmOf(Backend).Single(w => w.Kind == WarmKinds.Head).Tokens;
+
+        var turn = await proxy.PostAndReadServerAsync(FirstTurn("session-two", "Which word comes last? Answer in one word, please."));
+        output.WriteLine($"warm head {head} tokens; the next session's first turn: {turn.CachedTokens} of {turn.PromptTokens} cached");
+
+        // System, tools and both reminders were warm: only the user's words and what follows them were prefilled (the
+        // warm-up's "." and the template's end of turn, 6 tokens, are all it had that the turn has not).
+        turn.CachedTokens.ShouldBeGreaterThanOrEqualTo(head - 10);
+        turn.CachedTokens.ShouldBeGreaterThan(turn.PromptTokens - 60);
+        turn.PromptTokens.ShouldBeLessThan(head + 60);
+        using var status = await proxy.StatusAsync();
+        var entry = AnyClaude.Host.Admin.ProxyStatus.Read(status.RootElement).Backends.Single();
+        AnyClaude.Host.Cli.Commands.WarmText.Of(entry).ShouldStartWith($"warm: head {head:N0} tokens");
+    }
+
+    [Fact]
     public async Task A_request_that_does_not_share_a_warm_up_on_a_one_slot_server_cancels_it_and_the_warm_up_comes_back_when_idle()
     {
         await using var server = await RealLlamaServer.StartAsync(new LlamaServerOptions { Parallel = 1 });
@@ -144,6 +180,36 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         var again = ServerFigures.Of(tap.To("/chat/completions")[warmUps + 1]);
         output.WriteLine($"the warm-up again: {again.CachedTokens} of {again.PromptTokens} cached");
         again.CachedTokens.ShouldBeLessThan(again.PromptTokens * 9 / 10);
+    }
+
+    [Fact]
+    public async Task A_cancelled_warm_up_is_not_sent_again_ahead_of_the_request_that_cancelled_it()
+    {
+        await using var server = await RealLlamaServer.StartAsync(new LlamaServerOptions { Parallel = 1 });
+        await using var tap = await UpstreamTap.StartAsync(server.Root);
+        await using var proxy = await WarmingALongHeadAsync(server, tap);
+        int warmUps = tap.To("/chat/completions").Count;
+        var other = Body("another conversation", words: 40, stream: true);
+
+        // The request path gives way (which cancels the warm-up) and then takes its place in the backend's queue. On a
+        // loaded machine the thread that cancelled is not always the next to run: here it reaches the queue 300 ms later.
+        var backend = proxy.App.Services.GetRequiredService<BackendRegistry>().Get(Backend);
+        var parsed = AnyClaude.Host.Http.MessagesRequestReader.Parse(System.Text.Encoding.UTF8.GetBytes(other.ToJsonString()), 64);
+        await proxy.Prewarmer.GiveWayAsync(Backend, backend, parsed, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var answer = await PostAsync(proxy.Http, other);
+
+        var exchanges = tap.To("/chat/completions");
+        output.WriteLine($"warm-ups sent {proxy.Prewarmer.Sent}, cancelled {proxy.Prewarmer.Cancelled}; upstream after the cancelled warm-up: "
+            + string.Join(", ", exchanges.Skip(warmUps).Select(e => e.RequestBody.Contains("a long head to warm", StringComparison.Ordinal) ? "warm-up" : "request")));
+        proxy.Prewarmer.Cancelled.ShouldBe(1);
+        // The next thing the one-slot server got was the request, not the warm-up again (which it would have waited behind).
+        exchanges[warmUps].RequestBody.ShouldNotContain("a long head to warm");
+        ServerFigures.Of(exchanges[warmUps]).PromptTokens.ShouldBe(answer.PromptTokens);
+
+        // Idle again: the warm-up resumes.
+        await proxy.WaitWarmAsync(WarmKinds.Head);
+        proxy.Prewarmer.Sent.ShouldBe(2);
     }
 
     [Fact]
@@ -260,6 +326,30 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         ["metadata"] = new JsonObject { ["user_id"] = JsonSerializer.Serialize(new { session_id = session }) },
         ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = question }),
     };
+
+    /// <summary>
+    /// Claude Code's first turn: the first user message starts with system reminders (CLAUDE.md, skills: the same in
+    /// every session of a project), then the user's words; a <c>role: "system"</c> message follows (cwd, date).
+    /// </summary>
+    private static JsonObject FirstTurn(string session, string question)
+    {
+        var turn = Turn(session, question);
+        turn["messages"] = new JsonArray(
+            new JsonObject
+            {
+                ["role"] = "user",
+                ["content"] = new JsonArray(
+                    new JsonObject { ["type"] = "text", ["text"] = "<system-reminder>\n# claudeMd\n" + Text("the project notes", words: 1_500) + "\n</system-reminder>" },
+                    new JsonObject { ["type"] = "text", ["text"] = "<system-reminder>\n" + Text("the skills list", words: 300) + "\n</system-reminder>" },
+                    new JsonObject { ["type"] = "text", ["text"] = question }),
+            },
+            new JsonObject
+            {
+                ["role"] = "system",
+                ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = $"the working directory of {session}", ["cache_control"] = new JsonObject { ["type"] = "ephemeral" } }),
+            });
+        return turn;
+    }
 
     /// <summary>The auto-mode safety classifier: its long system prompt, a short transcript.</summary>
     private static JsonObject Classifier(string command) => new()

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Streaming;
@@ -14,12 +15,14 @@ namespace AnyClaude.Host.Proxy.Cache;
 
 /// <summary>
 /// With <c>prewarm</c> on (the default): remembers, per backend and Claude Code version, the prompt heads worth keeping
-/// warm (a main turn's system prompt and tools, the safety classifier's prompt; <see cref="WarmPrefixStore"/>), and
+/// warm (a first turn's system prompt, tools and leading system reminders, the safety classifier's prompt;
+/// <see cref="WarmPrefixStore"/>), and
 /// sends each again as a <c>max_tokens: 1</c> request when anyclaude starts and when the backend's health goes from
 /// down to up (its server restarted), one at a time and only while the backend has nothing else to do. A warm-up is the
 /// lowest priority: a request that shares its head waits for it (it is prefilling exactly what that request needs), any
-/// other request that it would hold up (one slot, or every slot taken) cancels it, and it is tried again when the
-/// backend is idle (<see cref="GiveWayAsync"/>). On a multi-slot llama-server the slot plan puts the head and the
+/// other request that it would hold up (one slot, or every slot taken) cancels it, and it is tried again once the
+/// backend has been idle for <see cref="Quiet"/>, never while a request is on its way, queued or in flight
+/// (<see cref="GiveWayAsync"/>). On a multi-slot llama-server the slot plan puts the head and the
 /// classifier's prompt on different slots (a warm-up carries no conversation key, so it takes no slot from one).
 /// </summary>
 internal sealed partial class Prewarmer(
@@ -32,6 +35,13 @@ internal sealed partial class Prewarmer(
     /// <summary>How often the backends' health is looked at for a down → up change.</summary>
     internal static readonly TimeSpan HealthLook = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a backend must have been idle, since its last request arrived or was seen running, before a warm-up
+    /// starts (or resumes after a request cancelled it): a request that cancelled a warm-up is on its way to the
+    /// backend's queue, and Claude Code's next request usually follows its previous one within a second.
+    /// </summary>
+    internal static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
+
     private const int TriesPerPrefix = 3;
     private static readonly TimeSpan IdleLook = TimeSpan.FromMilliseconds(200);
 
@@ -40,6 +50,7 @@ internal sealed partial class Prewarmer(
     private readonly Dictionary<string, (RunningRewarm Running, byte[] Head)> _running = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _warming = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> _warm = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, long> _lastBusy = new(StringComparer.OrdinalIgnoreCase);
     private CancellationToken _stopping;
     private int _sent;
     private int _cancelled;
@@ -88,7 +99,8 @@ internal sealed partial class Prewarmer(
 
         try
         {
-            if (_store.Put(backend, version, kind, () => WarmRequests.From(request), WarmRequests.HeadOf(request), routed.Model))
+            bool withLead = kind == WarmKinds.Head;
+            if (_store.Put(backend, version, kind, () => WarmRequests.From(request, withLead), WarmRequests.HeadOf(request, withLead), routed.Model))
             {
                 LogRemembered(logger, backend, kind, version, _store.PathOf(backend)!);
             }
@@ -106,6 +118,11 @@ internal sealed partial class Prewarmer(
     /// </summary>
     public async Task GiveWayAsync(string name, IBackend backend, MessagesRequest request, CancellationToken cancellationToken)
     {
+        if (_store.Enabled)
+        {
+            _lastBusy[name] = Stopwatch.GetTimestamp();
+        }
+
         (RunningRewarm Running, byte[] Head) warmUp;
         lock (_gate)
         {
@@ -116,7 +133,7 @@ internal sealed partial class Prewarmer(
         }
 
         var running = warmUp.Running;
-        if (!WarmRequests.HeadOf(request).AsSpan().SequenceEqual(warmUp.Head))
+        if (!WarmRequests.HeadOf(request, withLead: running.Conversation == WarmKinds.Head).AsSpan().SequenceEqual(warmUp.Head))
         {
             if (Blocks(name, backend))
             {
@@ -245,7 +262,7 @@ internal sealed partial class Prewarmer(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, running.Cancel.Token);
         try
         {
-            // Idle first, then registered (so a request that comes now sees it), then idle still (none slipped in between).
+            // Quiet first, then registered (so a request that comes now sees it), then quiet still (none slipped in between).
             while (true)
             {
                 await WaitIdleAsync(name, stopping).ConfigureAwait(false);
@@ -254,7 +271,7 @@ internal sealed partial class Prewarmer(
                     _running[name] = (running, prefix.Head);
                 }
 
-                if (IsIdle(name))
+                if (IsQuiet(name))
                 {
                     break;
                 }
@@ -302,13 +319,27 @@ internal sealed partial class Prewarmer(
         }
     }
 
+    /// <summary>Until the backend has had nothing to do for <see cref="Quiet"/> (at once when it has been idle since it was last asked).</summary>
     private async Task WaitIdleAsync(string name, CancellationToken stopping)
     {
-        while (!IsIdle(name))
+        while (true)
         {
+            if (!IsIdle(name))
+            {
+                _lastBusy[name] = Stopwatch.GetTimestamp();
+            }
+            else if (IsQuiet(name))
+            {
+                return;
+            }
+
             await Task.Delay(IdleLook, stopping).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Idle, and no request arrived or was seen running for <see cref="Quiet"/>.</summary>
+    private bool IsQuiet(string name) =>
+        IsIdle(name) && (!_lastBusy.TryGetValue(name, out long busy) || Stopwatch.GetElapsedTime(busy) >= Quiet);
 
     private bool IsIdle(string name)
     {

@@ -14,7 +14,7 @@ namespace AnyClaude.Host.Proxy.Cache;
 /// </summary>
 internal sealed class WarmPrefixStore(string? folder)
 {
-    /// <summary>The largest warm-up request kept (Claude Code's classifier prompt is ~142 KB, its head ~45 KB).</summary>
+    /// <summary>The largest warm-up request kept (Claude Code's classifier prompt is ~142 KB, its head ~45 KB and its first message's reminders ~20 KB).</summary>
     public const int MaxPrefixBytes = 1024 * 1024;
 
     private readonly Lock _gate = new();
@@ -126,7 +126,7 @@ internal sealed class WarmPrefixStore(string? folder)
                 byte[] request = System.Text.Encoding.UTF8.GetBytes(entry.Value.GetProperty("request").GetRawText());
                 string? model = entry.Value.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
                 var parsed = MessagesRequestReader.Parse(request, 64);
-                prefixes[entry.Name] = new WarmPrefix(entry.Name, request, WarmRequests.HeadOf(parsed), model);
+                prefixes[entry.Name] = new WarmPrefix(entry.Name, request, WarmRequests.HeadOf(parsed, withLead: entry.Name == WarmKinds.Head), model);
             }
 
             return version is null ? null : new WarmFile(version, prefixes);
@@ -147,7 +147,10 @@ internal sealed record WarmFile(string? Version, IReadOnlyDictionary<string, War
 /// <summary>One prefix: its warm-up request (JSON), the bytes of its head (to tell whether a request shares it) and the model.</summary>
 internal sealed record WarmPrefix(string Kind, byte[] Request, byte[] Head, string? Model);
 
-/// <summary>What is warmed: the conversation's head (system prompt and tools) and the safety classifier's prompt.</summary>
+/// <summary>
+/// What is warmed: the conversation's head (system prompt, tools and the first message's leading system reminders) and
+/// the safety classifier's prompt.
+/// </summary>
 internal static class WarmKinds
 {
     public const string Head = "head";

@@ -6,13 +6,19 @@ namespace AnyClaude.Host.Proxy.Cache;
 
 /// <summary>
 /// A warm-up request made from a request as its backend received it (after the request pipeline): its system prompt,
-/// tools and thinking setting, one short user message, <c>max_tokens: 1</c>. The chat template renders system and
-/// tools before every message, so the server prefills exactly the head the real request starts with.
+/// tools and thinking setting, one user message, <c>max_tokens: 1</c>. The chat template renders system and tools
+/// before every message, so the server prefills exactly the head the real request starts with. For a conversation's
+/// head the user message also starts with the first message's leading <c>&lt;system-reminder&gt;</c> text blocks
+/// (<see cref="LeadOf"/>: CLAUDE.md, skills, context; the same in every session of a project and Claude Code version),
+/// then a <c>"."</c> block where the user's words come: text blocks are joined by a blank line, so the warm-up renders
+/// to the same tokens as the real first message up to the user's words.
 /// </summary>
 internal static class WarmRequests
 {
-    /// <summary>The warm-up request's JSON.</summary>
-    public static byte[] From(MessagesRequest request) => JsonSerializer.SerializeToUtf8Bytes(
+    private const string ReminderMark = "<system-reminder>";
+
+    /// <summary>The warm-up request's JSON; <paramref name="withLead"/> keeps the first message's stable lead.</summary>
+    public static byte[] From(MessagesRequest request, bool withLead) => JsonSerializer.SerializeToUtf8Bytes(
         new MessagesRequest
         {
             Model = request.Model,
@@ -21,12 +27,46 @@ internal static class WarmRequests
             System = request.System,
             Tools = request.Tools,
             Thinking = request.Thinking,
-            Messages = [new Message { Role = MessageRoles.User, Content = [new TextBlock(".")] }],
+            Messages = [new Message { Role = MessageRoles.User, Content = [.. withLead ? LeadOf(request) : [], new TextBlock(".")] }],
         },
         AnthropicJsonContext.Default.MessagesRequest);
 
-    /// <summary>The head's bytes (system prompt and tools as serialized): two requests with equal heads share the warmed prefix.</summary>
-    public static byte[] HeadOf(MessagesRequest request) => JsonSerializer.SerializeToUtf8Bytes(
-        new MessagesRequest { System = request.System, Tools = request.Tools },
+    /// <summary>
+    /// The head's bytes (system prompt, tools and, with <paramref name="withLead"/>, the first message's lead, written
+    /// afresh): two requests with equal heads share the warmed prefix. A text block would otherwise be written as the
+    /// client escaped it, and Claude Code escapes differently from the file the head is read back from.
+    /// </summary>
+    public static byte[] HeadOf(MessagesRequest request, bool withLead) => JsonSerializer.SerializeToUtf8Bytes(
+        new MessagesRequest
+        {
+            System = request.System?.ConvertAll(block => new TextBlock(block.Text)),
+            Tools = request.Tools,
+            Messages = withLead && LeadOf(request) is { Count: > 0 } lead ? [new Message { Role = MessageRoles.User, Content = lead }] : [],
+        },
         AnthropicJsonContext.Default.MessagesRequest);
+
+    /// <summary>
+    /// The first user message's leading text blocks that are system reminders, up to the first block that is not (the
+    /// user's own words, which differ in every session) and never its last block; without <c>cache_control</c>.
+    /// </summary>
+    public static List<ContentBlock> LeadOf(MessagesRequest request)
+    {
+        var lead = new List<ContentBlock>();
+        if (request.Messages is not [{ Role: MessageRoles.User } first, ..])
+        {
+            return lead;
+        }
+
+        for (int i = 0; i < first.Content.Count - 1; i++)
+        {
+            if (first.Content[i] is not TextBlock text || !text.Text.AsSpan().TrimStart().StartsWith(ReminderMark, StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            lead.Add(new TextBlock(text.Text));
+        }
+
+        return lead;
+    }
 }
