@@ -193,8 +193,10 @@ internal sealed partial class AttemptRunner(
                     }
 
                     await runner.WaitForServerAsync(name, cancellationToken).ConfigureAwait(false);
-                    await runner._prewarmer.GiveWayAsync(name, backend, attempt, cancellationToken).ConfigureAwait(false);
+                    // In the queue first, then past any warm-up: from the moment a request cancels a warm-up it counts in the
+                    // backend's queue, so the warm-up cannot be sent again ahead of it.
                     _place = await runner.EnterQueueAsync(name, backend, call, cancellationToken).ConfigureAwait(false);
+                    await runner._prewarmer.GiveWayAsync(name, backend, attempt, cancellationToken).ConfigureAwait(false);
                     runner._health.Started(name);
                     runner._metrics.Started(name);
                     started = true;

@@ -112,7 +112,8 @@ internal sealed partial class Prewarmer(
     }
 
     /// <summary>
-    /// A request (as <paramref name="backend"/> will receive it) is about to go out: it waits for a warm-up of its own head
+    /// A request (as <paramref name="backend"/> will receive it, its place in the backend's queue taken) is about to go
+    /// out: it waits for a warm-up of its own head
     /// (while that makes progress), cancels one it would otherwise wait behind, and leaves one alone that holds a slot it
     /// does not need. Returns early, without throwing, when <paramref name="cancellationToken"/> fires.
     /// </summary>
@@ -206,7 +207,10 @@ internal sealed partial class Prewarmer(
         _ = Task.Run(() => WarmBackendAsync(name, _stopping), CancellationToken.None);
     }
 
-    /// <summary>Whether a warm-up on <paramref name="name"/> would hold up one more request: one slot, or no slot left beside it.</summary>
+    /// <summary>
+    /// Whether a warm-up on <paramref name="name"/> holds up the request asking (already counted in the backend's queue):
+    /// one slot, or no slot left beside it.
+    /// </summary>
     private bool Blocks(string name, IBackend backend)
     {
         if (backend.Capabilities.Slots is not (> 1 and var slots))
@@ -216,7 +220,7 @@ internal sealed partial class Prewarmer(
 
         int capacity = BackendQueues.LimitOf(backends.SettingsOf(name), backend) ?? slots;
         var queue = queues.Snapshot(name);
-        return queue.Running + queue.Waiting + 2 > capacity;
+        return queue.Running + queue.Waiting + 1 > capacity;
     }
 
     private async Task WarmBackendAsync(string name, CancellationToken stopping)
