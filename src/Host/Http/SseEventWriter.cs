@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using AnyClaude.Abstractions.Serialization;
 using AnyClaude.Abstractions.Streaming;
+using AnyClaude.OpenAICompat.Rendering;
 
 namespace AnyClaude.Host.Http;
 
@@ -116,7 +117,7 @@ internal sealed class SseEventWriter : IDisposable
     {
         if (_pending.WrittenCount > 0)
         {
-            _pipe.Write(_pending.WrittenSpan);
+            _pipe.Write(_pending.WrittenMemory.Span);
             _pending.ResetWrittenCount();
         }
     }

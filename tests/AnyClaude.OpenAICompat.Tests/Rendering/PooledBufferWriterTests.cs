@@ -1,13 +1,13 @@
-using AnyClaude.Host.Http;
+using AnyClaude.OpenAICompat.Rendering;
 
-namespace AnyClaude.Host.Tests.Http;
+namespace AnyClaude.OpenAICompat.Tests.Rendering;
 
 public sealed class PooledBufferWriterTests
 {
     [Fact]
-    public void Growing_keeps_what_was_written_and_a_write_after_dispose_starts_empty()
+    public void Growing_keeps_what_was_written_and_a_reset_starts_over_in_the_same_writer()
     {
-        var writer = new PooledBufferWriter(16);
+        using var writer = new PooledBufferWriter(16);
         byte[] expected = Enumerable.Range(0, 100_000).Select(i => (byte)(i % 251)).ToArray();
         for (int at = 0; at < expected.Length; at += 7)
         {
@@ -17,14 +17,12 @@ public sealed class PooledBufferWriterTests
         }
 
         writer.WrittenCount.ShouldBe(expected.Length);
-        writer.WrittenSpan.SequenceEqual(expected).ShouldBeTrue();
-        Should.Throw<ArgumentOutOfRangeException>(() => writer.Advance(writer.GetSpan(1).Length + 1));
+        writer.WrittenMemory.Span.SequenceEqual(expected).ShouldBeTrue();
 
-        writer.Dispose();
+        writer.ResetWrittenCount();
         writer.WrittenCount.ShouldBe(0);
         "ab"u8.CopyTo(writer.GetSpan(2));
         writer.Advance(2);
-        writer.WrittenSpan.SequenceEqual("ab"u8).ShouldBeTrue();
-        writer.Dispose();
+        writer.WrittenMemory.Span.SequenceEqual("ab"u8).ShouldBeTrue();
     }
 }
