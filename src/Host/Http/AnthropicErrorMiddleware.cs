@@ -57,7 +57,7 @@ internal sealed partial class AnthropicErrorMiddleware(RequestDelegate next, ILo
 
         if (context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.Ordinal) == true)
         {
-            var writer = new SseEventWriter(context.Response.BodyWriter);
+            using var writer = new SseEventWriter(context.Response.BodyWriter);
             writer.Write(new ErrorEvent(exception.ToError()));
             await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }

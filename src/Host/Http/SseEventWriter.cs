@@ -3,15 +3,16 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using AnyClaude.Abstractions.Serialization;
 using AnyClaude.Abstractions.Streaming;
+using AnyClaude.OpenAICompat.Rendering;
 
 namespace AnyClaude.Host.Http;
 
 /// <summary>
 /// Writes Anthropic SSE frames (<c>event: type\ndata: json\n\n</c>). Frames collect in a buffer of this writer's own
 /// and reach the response pipe in one copy per flush: every write into Kestrel's pipe takes its output lock, and a
-/// frame is five writes.
+/// frame is five writes. The buffer is pooled: <see cref="Dispose"/> once the response is written.
 /// </summary>
-internal sealed class SseEventWriter
+internal sealed class SseEventWriter : IDisposable
 {
     private static readonly byte[] EventPrefix = "event: "u8.ToArray();
     private static readonly byte[] DataPrefix = "\ndata: "u8.ToArray();
@@ -33,7 +34,7 @@ internal sealed class SseEventWriter
     private const int MaxPendingBytes = 32 * 1024;
 
     private readonly PipeWriter _pipe;
-    private readonly ArrayBufferWriter<byte> _pending = new(4096);
+    private readonly PooledBufferWriter _pending = new(16 * 1024);
     private readonly Utf8JsonWriter _json;
 
     public SseEventWriter(PipeWriter pipe)
@@ -116,10 +117,13 @@ internal sealed class SseEventWriter
     {
         if (_pending.WrittenCount > 0)
         {
-            _pipe.Write(_pending.WrittenSpan);
+            _pipe.Write(_pending.WrittenMemory.Span);
             _pending.ResetWrittenCount();
         }
     }
+
+    /// <summary>Returns the buffer to the pool; whatever is still in it is dropped (<see cref="MoveToPipe"/> first).</summary>
+    public void Dispose() => _pending.Dispose();
 
     private void WriteAscii(string text)
     {

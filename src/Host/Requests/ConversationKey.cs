@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text;
@@ -62,41 +65,108 @@ internal static class ConversationKey
         return at >= 0 && at + SessionMarker.Length < text.Length ? text[(at + SessionMarker.Length)..] : null;
     }
 
+    /// <summary>
+    /// SHA-256 over the UTF-8 of each part, each followed by a NUL. The system prompt and the tools are most of a
+    /// Claude Code request (tens of kilobytes): their bytes are hashed where they lie (a text block's JSON token,
+    /// unescaped only when it has escapes; a schema's raw JSON), not decoded to strings and encoded again.
+    /// </summary>
     private static string PrefixHash(MessagesRequest request)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var block in request.System ?? [])
+        byte[]? scratch = null;
+        try
         {
-            // The billing header changes from session to session and carries no conversation.
-            if (!block.TextStartsWith("x-anthropic-billing-header:"))
+            foreach (var block in request.System ?? [])
             {
-                Append(hash, block.Text);
+                // The billing header changes from session to session and carries no conversation.
+                if (!block.TextStartsWith("x-anthropic-billing-header:"))
+                {
+                    AppendText(hash, block, ref scratch);
+                }
+            }
+
+            Append(hash, "\u0001tools", ref scratch);
+            foreach (var tool in request.Tools ?? [])
+            {
+                Append(hash, tool.Name, ref scratch);
+                Append(hash, tool.Description ?? "", ref scratch);
+                if (tool.InputSchema.ValueKind != JsonValueKind.Undefined)
+                {
+                    hash.AppendData(JsonMarshal.GetRawUtf8Value(tool.InputSchema));
+                }
+
+                hash.AppendData("\0"u8);
+            }
+
+            Append(hash, "\u0001first", ref scratch);
+            if (request.Messages.FirstOrDefault(m => m.Role == MessageRoles.User) is { } first)
+            {
+                foreach (var block in first.Content)
+                {
+                    if (block is TextBlock text)
+                    {
+                        AppendText(hash, text, ref scratch);
+                    }
+                }
+            }
+
+            Span<byte> digest = stackalloc byte[32];
+            hash.GetHashAndReset(digest);
+            return Convert.ToHexStringLower(digest[..16]);
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
             }
         }
-
-        Append(hash, "\u0001tools");
-        foreach (var tool in request.Tools ?? [])
-        {
-            Append(hash, tool.Name);
-            Append(hash, tool.Description ?? "");
-            Append(hash, tool.InputSchema.ValueKind == JsonValueKind.Undefined ? "" : tool.InputSchema.GetRawText());
-        }
-
-        Append(hash, "\u0001first");
-        if (request.Messages.FirstOrDefault(m => m.Role == MessageRoles.User) is { } first)
-        {
-            foreach (var block in first.Content.OfType<TextBlock>())
-            {
-                Append(hash, block.Text);
-            }
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 16));
     }
 
-    private static void Append(IncrementalHash hash, string text)
+    private static void AppendText(IncrementalHash hash, TextBlock block, ref byte[]? scratch)
     {
-        hash.AppendData(Encoding.UTF8.GetBytes(text));
+        if (!block.TryGetQuotedUtf8(out var quoted))
+        {
+            Append(hash, block.Text, ref scratch);
+            return;
+        }
+
+        // The token between its quotes is the text's own UTF-8 (checked when read) unless it has escapes.
+        var content = quoted[1..^1];
+        if (content.IndexOf((byte)'\\') < 0)
+        {
+            hash.AppendData(content);
+        }
+        else
+        {
+            var reader = new Utf8JsonReader(quoted);
+            reader.Read();
+            int written = reader.CopyString(Rent(ref scratch, content.Length));
+            hash.AppendData(scratch.AsSpan(0, written));
+        }
+
         hash.AppendData("\0"u8);
+    }
+
+    private static void Append(IncrementalHash hash, string text, ref byte[]? scratch)
+    {
+        int written = Encoding.UTF8.GetBytes(text, Rent(ref scratch, Encoding.UTF8.GetMaxByteCount(text.Length)));
+        hash.AppendData(scratch.AsSpan(0, written));
+        hash.AppendData("\0"u8);
+    }
+
+    private static Span<byte> Rent([NotNull] ref byte[]? scratch, int length)
+    {
+        if (scratch is null || scratch.Length < length)
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
+
+            scratch = ArrayPool<byte>.Shared.Rent(Math.Max(length, 4096));
+        }
+
+        return scratch;
     }
 }

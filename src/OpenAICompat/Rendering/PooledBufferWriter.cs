@@ -21,6 +21,9 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public int WrittenCount => _written;
 
+    /// <summary>Starts over in the same array (what was written is dropped), e.g. once it was copied elsewhere.</summary>
+    public void ResetWrittenCount() => _written = 0;
+
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

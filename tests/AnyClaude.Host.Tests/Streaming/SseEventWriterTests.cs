@@ -46,4 +46,41 @@ public sealed class SseEventWriterTests
         using var parsed = JsonDocument.Parse(frame.Split("data: ")[1]);
         parsed.RootElement.GetProperty("type").GetString().ShouldBe(streamEvent.Type);
     }
+
+    [Fact]
+    public async Task A_burst_larger_than_the_buffer_arrives_whole_and_in_order()
+    {
+        // 3,000 frames written without a flush: the pooled buffer grows and moves to the pipe past 32 KB on its own.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        using (var writer = new SseEventWriter(pipe.Writer))
+        {
+            for (int i = 0; i < 3_000; i++)
+            {
+                writer.Write(new ContentBlockDeltaEvent(0, new TextDelta($"token {i} {Awkward}")));
+            }
+
+            await writer.FlushAsync(CancellationToken.None);
+        }
+
+        await pipe.Writer.CompleteAsync();
+        var text = new StringBuilder();
+        while (true)
+        {
+            var read = await pipe.Reader.ReadAsync();
+            text.Append(Encoding.UTF8.GetString(read.Buffer));
+            pipe.Reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        string[] frames = text.ToString().Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        frames.Length.ShouldBe(3_000);
+        for (int i = 0; i < frames.Length; i++)
+        {
+            using var parsed = JsonDocument.Parse(frames[i].Split("data: ")[1]);
+            parsed.RootElement.GetProperty("delta").GetProperty("text").GetString().ShouldBe($"token {i} {Awkward}");
+        }
+    }
 }

@@ -65,10 +65,13 @@ internal static class MessageResponder
             }
         }
 
+        // One delegate each for the whole stream, not two per event.
+        Func<ValueTask> onIdle = OnIdleAsync;
+        Func<ValueTask> beforeWait = FlushPendingAsync;
         await using var enumerator = events.GetAsyncEnumerator(cancellationToken);
         try
         {
-            while (await HeartbeatEnumerator.MoveNextAsync(enumerator, heartbeat, OnIdleAsync, FlushPendingAsync).ConfigureAwait(false))
+            while (await HeartbeatEnumerator.MoveNextAsync(enumerator, heartbeat, onIdle, beforeWait).ConfigureAwait(false))
             {
                 var streamEvent = enumerator.Current;
                 await StartAsync().ConfigureAwait(false);
@@ -91,6 +94,7 @@ internal static class MessageResponder
             // Anything else that ends the stream early: the events already written still go out before whatever the
             // error middleware adds.
             writer.MoveToPipe();
+            writer.Dispose();
         }
     }
 
