@@ -79,21 +79,10 @@ public sealed class StartupMemoryTests : IDisposable
 
     private Dictionary<string, string> Environment()
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
-            ["HOME"] = _sandbox.Home,
-            ["LANG"] = "C.UTF-8",
-            ["ANYCLAUDE_PORT"] = "0",
-            ["ANYCLAUDE_MODE"] = "mlx-lm",
-            // Nothing listens there: the health check fails quietly, which is all an idle proxy does.
-            ["MLX_LM_URL"] = $"http://127.0.0.1:{CommandLineTests.FreePort()}/v1",
-        };
-        if (System.Environment.GetEnvironmentVariable("DOTNET_ROOT") is { } dotnetRoot)
-        {
-            environment["DOTNET_ROOT"] = dotnetRoot;
-        }
-
+        var environment = _sandbox.ProxyEnvironment();
+        environment["ANYCLAUDE_MODE"] = "mlx-lm";
+        // Nothing listens there: the health check fails quietly, which is all an idle proxy does.
+        environment["MLX_LM_URL"] = $"http://127.0.0.1:{CommandLineTests.FreePort()}/v1";
         return environment;
     }
 }

@@ -150,22 +150,7 @@ public sealed class StartupTests : IDisposable
         File.Exists(logFile).ShouldBeTrue($"{logFile} (the log named) does not exist: {string.Join(", ", Directory.GetFiles(logs))}");
     }
 
-    private Dictionary<string, string> Environment()
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
-            ["HOME"] = _sandbox.Home,
-            ["LANG"] = "C.UTF-8",
-            ["ANYCLAUDE_PORT"] = "0",
-        };
-        if (System.Environment.GetEnvironmentVariable("DOTNET_ROOT") is { } dotnetRoot)
-        {
-            environment["DOTNET_ROOT"] = dotnetRoot;
-        }
-
-        return environment;
-    }
+    private Dictionary<string, string> Environment() => _sandbox.ProxyEnvironment();
 
     private Task<ProcessResult> RunAsync(Dictionary<string, string> environment, params string[] arguments) =>
         ProcessRunner.RunAsync(RepositoryPaths.AnyClaudeExecutable, arguments, environment, _sandbox.WorkDirectory, RunTimeout);

@@ -64,6 +64,24 @@ internal sealed class ClaudeSandbox : IDisposable
         return environment;
     }
 
+    /// <summary>The environment of an anyclaude that launches no Claude Code (<c>--proxy-only</c>, or start-up checks): a free port, this sandbox's home.</summary>
+    public Dictionary<string, string> ProxyEnvironment()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
+            ["HOME"] = Home,
+            ["LANG"] = "C.UTF-8",
+            ["ANYCLAUDE_PORT"] = "0",
+        };
+        if (System.Environment.GetEnvironmentVariable("DOTNET_ROOT") is { } dotnetRoot)
+        {
+            environment["DOTNET_ROOT"] = dotnetRoot;
+        }
+
+        return environment;
+    }
+
     /// <summary>Writes <paramref name="configuration"/> as the user's <c>~/.anyclaude/config.json</c>.</summary>
     public void WriteConfiguration(object configuration)
     {
