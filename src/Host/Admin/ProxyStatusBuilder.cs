@@ -2,6 +2,7 @@ using System.Text.Json;
 using AnyClaude.Abstractions.Backends;
 using AnyClaude.Abstractions.Errors;
 using AnyClaude.Host.Backends;
+using AnyClaude.Host.Configuration;
 using AnyClaude.Host.Proxy.Cache;
 using AnyClaude.Host.Proxy.Routing;
 using AnyClaude.Host.Proxy.Telemetry;
@@ -42,7 +43,7 @@ internal sealed class ProxyStatusBuilder(
         var state = health.Snapshot(name);
         var settings = backends.SettingsOf(name);
         var queue = queues.Snapshot(name);
-        var (window, source) = ContextLengthOf(name);
+        var (window, source) = ContextLengthOf(name, settings);
         var warm = prewarmer.WarmOf(name);
         return new BackendStatus
         {
@@ -143,9 +144,9 @@ internal sealed class ProxyStatusBuilder(
     /// The configured window, else the backend's (reported by its server, or its kind's default: never shown as
     /// reported); null for a backend that cannot be built.
     /// </summary>
-    private (int? Window, ContextLengthSource Source) ContextLengthOf(string name)
+    private (int? Window, ContextLengthSource Source) ContextLengthOf(string name, BackendOptions? settings)
     {
-        if (backends.SettingsOf(name)?.ContextLength is { } configured)
+        if (settings?.ContextLength is { } configured)
         {
             return (configured, ContextLengthSource.Configured);
         }

@@ -72,6 +72,11 @@ public sealed class StatusModelTests
         exit.ShouldBe(1);
         error.ToString().Trim().ShouldStartWith($"anyclaude: the proxy at {address} answered a status this anyclaude cannot read");
         error.ToString().ShouldNotContain("   at ");
+
+        // The plain-text status (output that is not a terminal) says the same, not that no proxy is running.
+        using var plainError = new StringWriter();
+        (await ControlCommands.StatusAsync(address, null, TextWriter.Null, plainError)).ShouldBe(1);
+        plainError.ToString().Trim().ShouldStartWith($"anyclaude: the proxy at {address} answered a status this anyclaude cannot read");
     }
 
     private static async Task<WebApplication> NotAStatusServerAsync(string body)

@@ -58,24 +58,15 @@ internal static class ControlCommands
     public static async Task<int> StatusAsync(Uri proxy, string? apiKey, TextWriter output, TextWriter error)
     {
         using var http = Client(proxy, apiKey);
-        try
+        var (status, problem) = await StatusCommand.FetchAsync(http, proxy, CancellationToken.None).ConfigureAwait(false);
+        if (status is null)
         {
-            using var response = await http.GetAsync("admin/status").ConfigureAwait(false);
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync().ConfigureAwait(false));
-            if (!response.IsSuccessStatusCode)
-            {
-                error.WriteLine($"anyclaude: the proxy at {proxy} answered {(int)response.StatusCode}: {ErrorMessage(json)}");
-                return 1;
-            }
-
-            output.Write(FormatStatus(ProxyStatus.Read(json.RootElement)));
-            return 0;
-        }
-        catch (Exception exception) when (IsUnreachable(exception))
-        {
-            error.WriteLine(NotRunning(proxy));
+            error.WriteLine(problem);
             return 1;
         }
+
+        output.Write(FormatStatus(status));
+        return 0;
     }
 
     /// <summary><c>/admin/status</c>'s answer as aligned text.</summary>
