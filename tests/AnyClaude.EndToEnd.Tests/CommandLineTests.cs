@@ -185,21 +185,10 @@ public sealed class CommandLineTests : IAsyncLifetime
 
     private Dictionary<string, string> Environment(Uri backendUrl)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
-            ["HOME"] = _sandbox.Home,
-            ["LANG"] = "C.UTF-8",
-            ["ANYCLAUDE_PORT"] = "0",
-            ["ANYCLAUDE_MODE"] = "mlx-lm",
-            ["MLX_LM_URL"] = backendUrl.ToString(),
-            ["ANYCLAUDE_CLAUDEPATH"] = StandInClaude(),
-        };
-        if (System.Environment.GetEnvironmentVariable("DOTNET_ROOT") is { } dotnetRoot)
-        {
-            environment["DOTNET_ROOT"] = dotnetRoot;
-        }
-
+        var environment = _sandbox.ProxyEnvironment();
+        environment["ANYCLAUDE_MODE"] = "mlx-lm";
+        environment["MLX_LM_URL"] = backendUrl.ToString();
+        environment["ANYCLAUDE_CLAUDEPATH"] = StandInClaude();
         return environment;
     }
 
