@@ -16,12 +16,17 @@ internal static class ServerServices
         services.AddSingleton<ServerAnnouncements>();
         services.AddSingleton(provider =>
         {
+            var started = options.Backends.Values.Where(backend => backend.Start is not null).ToList();
+            if (started.Count == 0)
+            {
+                return new ServerSupervisors([]);
+            }
+
             // The health checks' own client: loopback probes every 250 ms while a server loads, each bounded by its token.
             var http = new HttpClient();
             var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("AnyClaude.Host.Servers");
             var announcements = provider.GetRequiredService<ServerAnnouncements>();
-            return new ServerSupervisors(options.Backends.Values
-                .Where(backend => backend.Start is not null)
+            return new ServerSupervisors(started
                 .Select(backend => new ServerSupervisor(
                     backend.Name, backend.Start!, ServerHealthChecks.For(backend.Kind, backend.Url, http), logger, announcements.Say)));
         });
