@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 //   real [--targets direct,anyclaude,baseline] [--reps 5] [--window 32768] [--max-tokens 8] [--baseline PATH] [--two-conversations false] [--out FILE]   sessions on the real llama-server
 //   session [--targets direct,anyclaude,baseline] [--reps 3] [--window 65536] [--parallel 1] [--idle-seconds 60] [--wait-warm true|false] [--warm-timeout-seconds 600] [--follow-ups 2] [--reminder-kb 20] [--classifier-kb 144] [--baseline PATH] [--env KEY=VALUE]... [--out FILE]   the next-launch session on the real llama-server
 //   memory [--baseline PATH] [--anyclaude PATH] [--idle-seconds 3] [--load-seconds 4] [--plugin MlxLm] [--env KEY=VALUE]... [--out FILE]   what the proxy's memory is made of, idle and after load, against another build
+//   cold [--targets direct,anyclaude,variant,baseline] [--reps 5] [--requests 12] [--gap-ms 300] [--variant-env KEY=VALUE]... [--baseline PATH] [--out FILE]   a fresh proxy's first requests (cold code)
 //   cache [--targets direct,anyclaude,anyclaude-rewarm,anyclaude-side,ccr] [--gap-ms N] [--cancelled keep|drop] [--baseline PATH] [--out FILE]   the prefix-cache experiment
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Options.Parse(args.Skip(1).ToArray());
@@ -55,8 +56,10 @@ switch (args.FirstOrDefault())
         return await NextLaunchSession.RunAsync(options);
     case "memory":
         return await MemoryExperiment.RunAsync(options);
+    case "cold":
+        return await ColdProxyExperiment.RunAsync(options);
     default:
-        Console.Error.WriteLine("usage: AnyClaude.LoadBench fake-openai|fake-anthropic|load|run|cache|ab|real|session|memory [options]  (see Program.cs)");
+        Console.Error.WriteLine("usage: AnyClaude.LoadBench fake-openai|fake-anthropic|load|run|cache|ab|real|session|memory|cold [options]  (see Program.cs)");
         return 2;
 }
 
