@@ -26,6 +26,7 @@ internal static class ColdProxyExperiment
         await using var anthropic = await FakeServers.StartAnthropicAsync();
         var backend = new Uri($"http://127.0.0.1:{openAI.Port()}");
         var ttft = targets.ToDictionary(t => t, _ => Enumerable.Range(0, requests).Select(_ => new List<double>()).ToArray());
+        var cpuMs = targets.ToDictionary(t => t, _ => Enumerable.Range(0, requests).Select(_ => new List<double>()).ToArray());
         for (int rep = 0; rep < reps; rep++)
         {
             foreach (string target in targets)
@@ -43,11 +44,20 @@ internal static class ColdProxyExperiment
                     _ => throw new ArgumentException($"unknown target {target} (direct, anyclaude, variant, baseline)"),
                 };
                 using var client = new MessagesClient(proxy?.BaseUrl ?? new Uri($"http://127.0.0.1:{anthropic.Port()}"));
+                // A request's CPU includes what it sets off before the next one (tier-1 compilation, GC, timers): the
+                // proxy's CPU from the end of one request to the end of the next, the gap included.
+                double cpuBefore = proxy?.PreciseCpuMs() ?? 0;
                 for (int i = 0; i < requests; i++)
                 {
                     await Task.Delay(gapMs);
                     var answer = await client.SendAsync(body);
                     ttft[target][i].Add(answer.TtftMs);
+                    if (proxy is not null)
+                    {
+                        double cpuNow = proxy.PreciseCpuMs();
+                        cpuMs[target][i].Add(cpuNow - cpuBefore);
+                        cpuBefore = cpuNow;
+                    }
                 }
 
                 Console.WriteLine($"rep {rep + 1} {target,-10} " + string.Join(' ', ttft[target].Select(list => list[^1].ToString("F2", CultureInfo.InvariantCulture))));
@@ -60,6 +70,10 @@ internal static class ColdProxyExperiment
         var rows = Enumerable.Range(0, requests).Select(i => (IReadOnlyList<string>)[
             (i + 1).ToString(CultureInfo.InvariantCulture),
             .. targets.Select(t => Cell(Median(ttft[t][i]), targets.Contains("direct") && t != "direct" ? Median(ttft["direct"][i]) : double.NaN))]).ToList();
+        rows.Add(["proxy CPU per request, 2–" + requests.ToString(CultureInfo.InvariantCulture) + " (median)",
+            .. targets.Select(t => t == "direct" ? "" : $"{Median(cpuMs[t].Skip(1).SelectMany(x => x)):F2} ms")]);
+        rows.Add(["proxy CPU of requests 2–" + requests.ToString(CultureInfo.InvariantCulture) + " (sum, median of repetitions)",
+            .. targets.Select(t => t == "direct" ? "" : $"{Median(Enumerable.Range(0, reps).Select(r => cpuMs[t].Skip(1).Sum(list => list[r]))):F0} ms")]);
         rows.Add(["2–" + requests.ToString(CultureInfo.InvariantCulture) + " (median)",
             .. targets.Select(t => Cell(Median(ttft[t].Skip(1).SelectMany(x => x)), targets.Contains("direct") && t != "direct" ? Median(ttft["direct"].Skip(1).SelectMany(x => x)) : double.NaN))]);
         text.Append(Markdown.Table(["request", .. targets], rows));

@@ -43,9 +43,11 @@ internal static class RealEngineExperiment
                 var answers = new List<Answer>();
                 for (int turn = 0; turn <= reps; turn++)
                 {
+                    double cpuBefore = proxy?.PreciseCpuMs() ?? 0;
                     var answer = await client.SendAsync(session.Turn(turn));
                     answers.Add(answer);
-                    Console.WriteLine($"{target,-10} {size,-18} turn {turn + 1}: prompt {answer.InputTokens + answer.CachedTokens,6} tokens, cached {answer.CachedTokens,6}, TTFT {answer.TtftMs,8:F1} ms");
+                    string cpu = proxy is null ? "" : $", proxy CPU {proxy.PreciseCpuMs() - cpuBefore,5:F1} ms";
+                    Console.WriteLine($"{target,-10} {size,-18} turn {turn + 1}: prompt {answer.InputTokens + answer.CachedTokens,6} tokens, cached {answer.CachedTokens,6}, TTFT {answer.TtftMs,8:F1} ms{cpu}");
                 }
 
                 warm[target][size] = answers;
@@ -121,6 +123,11 @@ internal static class RealEngineExperiment
             ["ANYCLAUDE_MODE"] = "llama-cpp",
             ["LLAMA_CPP_URL"] = server.V1.AbsoluteUri,
         };
+        foreach (var pair in options.All("env").Select(pair => pair.Split('=', 2)))
+        {
+            llamaCpp[pair[0]] = pair[1];
+        }
+
         return target switch
         {
             "direct" => null,
