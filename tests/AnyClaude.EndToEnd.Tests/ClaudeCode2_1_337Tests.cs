@@ -12,7 +12,7 @@ namespace AnyClaude.EndToEnd.Tests;
 public sealed class ClaudeCode2_1_337Tests(NpmPackages npm)
 {
     [Fact]
-    public async Task The_environment_system_message_reaches_the_backend_as_a_reminder_after_the_prompt()
+    public async Task The_environment_system_message_reaches_the_backend_as_a_reminder_ahead_of_the_prompt()
     {
         npm.ClaudeVersion.ShouldBe("2.1.337");
         await using var backend = await FakeOpenAIServer.StartAsync(ServerFlavor.MlxLm);
@@ -26,14 +26,14 @@ public sealed class ClaudeCode2_1_337Tests(NpmPackages npm)
         result.ExitCode.ShouldBe(0, result.ToString());
         using var body = backend.ChatRequests.ShouldHaveSingleItem().Json();
         var messages = body.RootElement.GetProperty("messages").EnumerateArray().ToList();
-        // One leading system message (the system blocks); messages[1] of the request, role: system, is user-side text in place.
-        messages.Count(m => m.GetProperty("role").GetString() == "system").ShouldBe(1);
-        messages[0].GetProperty("role").GetString().ShouldBe("system");
-        messages[1].GetProperty("content").GetString()!.ShouldContain("How are you?");
-        string environment = messages[2].GetProperty("content").GetString()!;
-        messages[2].GetProperty("role").GetString().ShouldBe("user");
-        environment.ShouldStartWith("<system-reminder>\n");
-        environment.ShouldContain(sandbox.WorkDirectory);
+        // One leading system message (the system blocks); messages[1] of the request, role: system, became the first
+        // prompt's last reminder, ahead of the user's words (hoist-system-message): one user message.
+        messages.Select(m => m.GetProperty("role").GetString()).ShouldBe(["system", "user"]);
+        string first = messages[1].GetProperty("content").GetString()!;
+        first.ShouldEndWith("\n</system-reminder>\n\nHow are you?");
+        int environment = first.IndexOf(sandbox.WorkDirectory, StringComparison.Ordinal);
+        environment.ShouldBeGreaterThan(0);
+        first.LastIndexOf("<system-reminder>\n", environment, StringComparison.Ordinal).ShouldBeGreaterThanOrEqualTo(0);
         body.RootElement.GetProperty("tools").EnumerateArray().ShouldContain(t => t.GetProperty("function").GetProperty("name").GetString() == "ToolSearch");
     }
 }

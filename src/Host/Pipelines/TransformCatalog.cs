@@ -19,13 +19,14 @@ internal sealed class TransformCatalog
 {
     public const string StripBillingHeader = "strip-billing-header";
     public const string DropCacheControl = "drop-cache-control";
+    public const string HoistSystemMessage = HoistSystemMessageTransform.TransformName;
     public const string CleanSchema = CleanSchemaTransform.TransformName;
     public const string ClampMaxTokens = "clamp-max-tokens";
     public const string StripTools = StripToolsTransform.TransformName;
 
     public const string EmulateTools = OpenAICompat.ToolCalls.EmulateToolsTransform.TransformName;
 
-    public static readonly IReadOnlyList<string> BuiltInNames = [StripBillingHeader, DropCacheControl, CleanSchema, ClampMaxTokens, StripTools, EmulateTools];
+    public static readonly IReadOnlyList<string> BuiltInNames = [StripBillingHeader, DropCacheControl, HoistSystemMessage, CleanSchema, ClampMaxTokens, StripTools, EmulateTools];
 
     private readonly IReadOnlyList<IRequestTransform> _plugins;
 
@@ -82,6 +83,11 @@ internal sealed class TransformCatalog
     public IReadOnlyList<string> DefaultOrder(string backendName, BackendCapabilities capabilities)
     {
         var names = new List<string> { StripBillingHeader, DropCacheControl };
+        if (capabilities.PromptCache)
+        {
+            names.Add(HoistSystemMessage);
+        }
+
         names.Add(capabilities.Tools ? CleanSchema : StripTools);
         names.Add(ClampMaxTokens);
         names.AddRange(_plugins.Select(p => p.Name));
@@ -144,6 +150,7 @@ internal sealed class TransformCatalog
     {
         StripBillingHeader => new StripBillingHeaderTransform(),
         DropCacheControl => new DropCacheControlTransform(),
+        HoistSystemMessage => new HoistSystemMessageTransform(),
         CleanSchema => new CleanSchemaTransform(settings?.CleanSchemaKeywords),
         ClampMaxTokens => new ClampMaxTokensTransform(),
         StripTools => new StripToolsTransform(),

@@ -73,7 +73,7 @@ public sealed class UpstreamRequestTests
 
     [Theory]
     [MemberData(nameof(Flavors))]
-    public async Task No_cache_control_no_billing_header_and_the_mid_conversation_system_message_stays_in_place(ServerFlavor flavor)
+    public async Task No_cache_control_no_billing_header_and_one_system_message_first(ServerFlavor flavor)
     {
         await using var proxy = await ProxyHarness.StartAsync(flavor);
         var upstream = await SendClaudeCodeTurnAsync(proxy);
@@ -89,12 +89,35 @@ public sealed class UpstreamRequestTests
         string system = messages[0].GetProperty("content").GetString()!;
         system.ShouldContain(ClaudeCodeConversation.IdentityText);
         system.ShouldContain(ClaudeCodeConversation.MainPromptText);
-
-        // Only one system message, first; the mid-conversation one is user-side text right after the first prompt.
         messages.Count(m => m.GetProperty("role").GetString() == "system").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Without_a_prompt_cache_the_mid_conversation_system_message_stays_in_place_as_user_side_text()
+    {
+        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.LmStudio);
+        var upstream = await SendClaudeCodeTurnAsync(proxy);
+
+        using var json = upstream.Json();
+        var messages = json.RootElement.GetProperty("messages").EnumerateArray().ToList();
         messages[1].GetProperty("role").GetString().ShouldBe("user");
         messages[1].GetRawText().ShouldContain("Write hello.txt");
+        messages[1].GetRawText().ShouldNotContain(ClaudeCodeConversation.MidSystemText);
         messages[2].GetProperty("role").GetString().ShouldBe("user");
-        messages[2].GetRawText().ShouldContain(ClaudeCodeConversation.MidSystemText);
+        messages[2].GetProperty("content").GetString().ShouldBe($"<system-reminder>\n{ClaudeCodeConversation.MidSystemText}\n</system-reminder>");
+    }
+
+    [Fact]
+    public async Task With_a_prompt_cache_the_environment_system_message_goes_into_the_first_prompt_ahead_of_the_users_words()
+    {
+        await using var proxy = await ProxyHarness.StartAsync(ServerFlavor.MlxLm);
+        var upstream = await SendClaudeCodeTurnAsync(proxy);
+
+        using var json = upstream.Json();
+        var messages = json.RootElement.GetProperty("messages").EnumerateArray().ToList();
+        messages.Count.ShouldBe(2);
+        messages[1].GetProperty("role").GetString().ShouldBe("user");
+        string first = messages[1].GetProperty("content").GetString()!;
+        first.ShouldEndWith($"<system-reminder>\n{ClaudeCodeConversation.MidSystemText}\n</system-reminder>\n\nWrite hello.txt");
     }
 }

@@ -117,7 +117,7 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
-    public async Task The_first_messages_system_reminders_are_warmed_with_the_head_and_the_next_sessions_first_turn_finds_them_cached()
+    public async Task The_first_messages_system_reminders_and_environment_are_warmed_with_the_head_and_the_next_sessions_first_turn_finds_them_cached()
     {
         await using var server = await RealLlamaServer.StartAsync(new LlamaServerOptions { Parallel = 1 });
         await using var tap = await UpstreamTap.StartAsync(server.Root);
@@ -130,8 +130,8 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         string kept = await File.ReadAllTextAsync(Path.Combine(_warm, Backend + ".json"));
         kept.ShouldContain("the project notes");
         kept.ShouldContain("the skills list");
+        kept.ShouldContain("the environment");
         kept.ShouldNotContain("Which word comes first");
-        kept.ShouldNotContain("the working directory");
 
         await server.KillAsync();
         await server.StartAgainAsync();
@@ -142,14 +142,39 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         var turn = await proxy.PostAndReadServerAsync(FirstTurn("session-two", "Which word comes last? Answer in one word, please."));
         output.WriteLine($"warm head {head} tokens; the next session's first turn: {turn.CachedTokens} of {turn.PromptTokens} cached");
 
-        // System, tools and both reminders were warm: only the user's words and what follows them were prefilled (the
-        // warm-up's "." and the template's end of turn, 6 tokens, are all it had that the turn has not).
+        // System, tools, both reminders and the environment (Claude Code sends it after the user's words; the pipeline
+        // moves it ahead of them) were warm: only the user's words were prefilled (the warm-up's "." and the
+        // template's end of turn, 6 tokens, are all it had that the turn has not).
         turn.CachedTokens.ShouldBeGreaterThanOrEqualTo(head - 10);
-        turn.CachedTokens.ShouldBeGreaterThan(turn.PromptTokens - 60);
-        turn.PromptTokens.ShouldBeLessThan(head + 60);
+        turn.CachedTokens.ShouldBeGreaterThan(turn.PromptTokens - 30);
+        turn.PromptTokens.ShouldBeLessThan(head + 30);
         using var status = await proxy.StatusAsync();
         var entry = AnyClaude.Host.Admin.ProxyStatus.Read(status.RootElement).Backends.Single();
         AnyClaude.Host.Cli.Commands.WarmText.Of(entry).ShouldStartWith($"warm: head {head:N0} tokens");
+    }
+
+    [Fact]
+    public async Task A_first_turn_whose_environment_changed_since_the_warm_up_still_finds_the_head_and_reminders_cached()
+    {
+        await using var server = await RealLlamaServer.StartAsync(new LlamaServerOptions { Parallel = 1 });
+        await using var tap = await UpstreamTap.StartAsync(server.Root);
+        await using (var first = await WarmProxy.StartAsync(tap, _warm))
+        {
+            await first.PostAsync(FirstTurn("session-one", "Which word comes first?", environment: "the environment of yesterday"));
+        }
+
+        await server.KillAsync();
+        await server.StartAgainAsync();
+        await using var proxy = await WarmProxy.StartAsync(tap, _warm);
+        await proxy.WaitWarmAsync(WarmKinds.Head);
+        int head = proxy.Prewarmer.WarmOf(Backend).Single(w => w.Kind == WarmKinds.Head).Tokens;
+
+        var turn = await proxy.PostAndReadServerAsync(FirstTurn("session-two", "Which word comes last?", environment: "the environment of today"));
+        output.WriteLine($"warm head {head} tokens; a first turn with another environment: {turn.CachedTokens} of {turn.PromptTokens} cached");
+
+        // Everything up to the environment was warm; the environment (400 words, about 500 tokens) and the words were prefilled.
+        turn.CachedTokens.ShouldBeGreaterThan(head - 800);
+        turn.CachedTokens.ShouldBeLessThan(head - 100);
     }
 
     [Fact]
@@ -329,9 +354,10 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
 
     /// <summary>
     /// Claude Code's first turn: the first user message starts with system reminders (CLAUDE.md, skills: the same in
-    /// every session of a project), then the user's words; a <c>role: "system"</c> message follows (cwd, date).
+    /// every session of a project), then the user's words; a <c>role: "system"</c> message follows (the environment:
+    /// working directory, platform, date, deferred tools; the same in every session of a project that day).
     /// </summary>
-    private static JsonObject FirstTurn(string session, string question)
+    private static JsonObject FirstTurn(string session, string question, string environment = "the environment")
     {
         var turn = Turn(session, question);
         turn["messages"] = new JsonArray(
@@ -346,7 +372,7 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
             new JsonObject
             {
                 ["role"] = "system",
-                ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = $"the working directory of {session}", ["cache_control"] = new JsonObject { ["type"] = "ephemeral" } }),
+                ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = Text(environment, words: 400), ["cache_control"] = new JsonObject { ["type"] = "ephemeral" } }),
             });
         return turn;
     }

@@ -43,6 +43,14 @@ public sealed class PipelineOrderTests
     }
 
     [Fact]
+    public void A_backend_with_a_prompt_cache_moves_claude_codes_environment_message_after_dropping_cache_control()
+    {
+        var pipeline = Catalog().Build("mlx-lm", Backend(), new BackendCapabilities { Tools = true, PromptCache = true }, NullLoggerFactory.Instance, timed: false);
+
+        Steps(pipeline).Select(s => s.Name).Take(4).ShouldBe(["strip-billing-header", "drop-cache-control", "hoist-system-message", "clean-schema"]);
+    }
+
+    [Fact]
     public void A_backend_without_tools_gets_strip_tools_instead_of_clean_schema_by_default()
     {
         var pipeline = Catalog().Build("text-only", Backend(), new BackendCapabilities { Tools = false }, NullLoggerFactory.Instance, timed: false);
@@ -107,7 +115,7 @@ public sealed class PipelineOrderTests
         var errors = Catalog().Validate(options);
 
         errors.ShouldHaveSingleItem().ShouldBe(
-            "backends.mlx-lm.transforms: unknown transform 'trim-sytem-prompt.csx' (known: strip-billing-header, drop-cache-control, clean-schema, clamp-max-tokens, strip-tools, emulate-tools, p-one, p-two, a-first.csx, b-second.csx)");
+            "backends.mlx-lm.transforms: unknown transform 'trim-sytem-prompt.csx' (known: strip-billing-header, drop-cache-control, hoist-system-message, clean-schema, clamp-max-tokens, strip-tools, emulate-tools, p-one, p-two, a-first.csx, b-second.csx)");
         Should.Throw<InvalidOperationException>(() => ProxyApp.Build(options, ProxyHarness.Factories, _ => { }, transforms: Catalog()))
             .Message.ShouldContain("unknown transform 'trim-sytem-prompt.csx'");
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Serialization;
+using AnyClaude.Host.Pipelines;
 
 namespace AnyClaude.Host.Proxy.Cache;
 
@@ -9,14 +10,13 @@ namespace AnyClaude.Host.Proxy.Cache;
 /// tools and thinking setting, one user message, <c>max_tokens: 1</c>. The chat template renders system and tools
 /// before every message, so the server prefills exactly the head the real request starts with. For a conversation's
 /// head the user message also starts with the first message's leading <c>&lt;system-reminder&gt;</c> text blocks
-/// (<see cref="LeadOf"/>: CLAUDE.md, skills, context; the same in every session of a project and Claude Code version),
+/// (<see cref="LeadOf"/>: CLAUDE.md, skills, context, and the environment <c>hoist-system-message</c> put there; the same in
+/// every session of a project and Claude Code version, the environment on the same day),
 /// then a <c>"."</c> block where the user's words come: text blocks are joined by a blank line, so the warm-up renders
 /// to the same tokens as the real first message up to the user's words.
 /// </summary>
 internal static class WarmRequests
 {
-    private const string ReminderMark = "<system-reminder>";
-
     /// <summary>The warm-up request's JSON; <paramref name="withLead"/> keeps the first message's stable lead.</summary>
     public static byte[] From(MessagesRequest request, bool withLead) => JsonSerializer.SerializeToUtf8Bytes(
         new MessagesRequest
@@ -49,24 +49,8 @@ internal static class WarmRequests
     /// The first user message's leading text blocks that are system reminders, up to the first block that is not (the
     /// user's own words, which differ in every session) and never its last block; without <c>cache_control</c>.
     /// </summary>
-    public static List<ContentBlock> LeadOf(MessagesRequest request)
-    {
-        var lead = new List<ContentBlock>();
-        if (request.Messages is not [{ Role: MessageRoles.User } first, ..])
-        {
-            return lead;
-        }
-
-        for (int i = 0; i < first.Content.Count - 1; i++)
-        {
-            if (first.Content[i] is not TextBlock text || !text.Text.AsSpan().TrimStart().StartsWith(ReminderMark, StringComparison.Ordinal))
-            {
-                break;
-            }
-
-            lead.Add(new TextBlock(text.Text));
-        }
-
-        return lead;
-    }
+    public static List<ContentBlock> LeadOf(MessagesRequest request) =>
+        request.Messages is [{ Role: MessageRoles.User } first, ..]
+            ? first.Content.Take(SystemReminders.LeadingCount(first)).Select(block => (ContentBlock)new TextBlock(((TextBlock)block).Text)).ToList()
+            : [];
 }
