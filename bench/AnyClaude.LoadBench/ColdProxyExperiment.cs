@@ -69,13 +69,13 @@ internal static class ColdProxyExperiment
         text.AppendLine();
         var rows = Enumerable.Range(0, requests).Select(i => (IReadOnlyList<string>)[
             (i + 1).ToString(CultureInfo.InvariantCulture),
-            .. targets.Select(t => Cell(Median(ttft[t][i]), targets.Contains("direct") && t != "direct" ? Median(ttft["direct"][i]) : double.NaN))]).ToList();
+            .. targets.Select(t => Cell(Statistics.Median(ttft[t][i]), targets.Contains("direct") && t != "direct" ? Statistics.Median(ttft["direct"][i]) : double.NaN))]).ToList();
         rows.Add(["proxy CPU per request, 2–" + requests.ToString(CultureInfo.InvariantCulture) + " (median)",
-            .. targets.Select(t => t == "direct" ? "" : $"{Median(cpuMs[t].Skip(1).SelectMany(x => x)):F2} ms")]);
+            .. targets.Select(t => t == "direct" ? "" : $"{Statistics.Median(cpuMs[t].Skip(1).SelectMany(x => x)):F2} ms")]);
         rows.Add(["proxy CPU of requests 2–" + requests.ToString(CultureInfo.InvariantCulture) + " (sum, median of repetitions)",
-            .. targets.Select(t => t == "direct" ? "" : $"{Median(Enumerable.Range(0, reps).Select(r => cpuMs[t].Skip(1).Sum(list => list[r]))):F0} ms")]);
+            .. targets.Select(t => t == "direct" ? "" : $"{Statistics.Median(Enumerable.Range(0, reps).Select(r => cpuMs[t].Skip(1).Sum(list => list[r]))):F0} ms")]);
         rows.Add(["2–" + requests.ToString(CultureInfo.InvariantCulture) + " (median)",
-            .. targets.Select(t => Cell(Median(ttft[t].Skip(1).SelectMany(x => x)), targets.Contains("direct") && t != "direct" ? Median(ttft["direct"].Skip(1).SelectMany(x => x)) : double.NaN))]);
+            .. targets.Select(t => Cell(Statistics.Median(ttft[t].Skip(1).SelectMany(x => x)), targets.Contains("direct") && t != "direct" ? Statistics.Median(ttft["direct"].Skip(1).SelectMany(x => x)) : double.NaN))]);
         text.Append(Markdown.Table(["request", .. targets], rows));
         Console.WriteLine();
         Console.WriteLine(text);
@@ -89,10 +89,4 @@ internal static class ColdProxyExperiment
 
     private static string Cell(double ms, double direct) =>
         double.IsNaN(direct) ? $"{ms:F2} ms" : $"{ms:F2} ms ({ms - direct:+0.00;-0.00})";
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 }

@@ -185,14 +185,14 @@ internal static class NextLaunchSession
         var rows = new List<IReadOnlyList<string>>();
         for (int i = 0; i < labels.Count; i++)
         {
-            var row = new List<string> { labels[i], Median(runs[targets[0]].Select(r => (double)r.Measured[i].Answer.PromptTokens)).ToString("F0", CultureInfo.InvariantCulture) };
+            var row = new List<string> { labels[i], Statistics.Median(runs[targets[0]].Select(r => (double)r.Measured[i].Answer.PromptTokens)).ToString("F0", CultureInfo.InvariantCulture) };
             foreach (string target in targets)
             {
-                double ttft = Median(runs[target].Select(r => r.Measured[i].Answer.TtftMs));
-                row.Add($"{ttft:F0} ms ({Median(runs[target].Select(r => (double)r.Measured[i].Answer.CachedTokens)):F0})");
+                double ttft = Statistics.Median(runs[target].Select(r => r.Measured[i].Answer.TtftMs));
+                row.Add($"{ttft:F0} ms ({Statistics.Median(runs[target].Select(r => (double)r.Measured[i].Answer.CachedTokens)):F0})");
                 if (direct is not null && target != direct)
                 {
-                    row.Add($"{ttft / Median(runs[direct].Select(r => r.Measured[i].Answer.TtftMs)):F2}×");
+                    row.Add($"{ttft / Statistics.Median(runs[direct].Select(r => r.Measured[i].Answer.TtftMs)):F2}×");
                 }
             }
 
@@ -202,11 +202,11 @@ internal static class NextLaunchSession
         var sum = new List<string> { "**sum of TTFT**", "" };
         foreach (string target in targets)
         {
-            double total = Median(runs[target].Select(r => r.Measured.Sum(s => s.Answer.TtftMs)));
+            double total = Statistics.Median(runs[target].Select(r => r.Measured.Sum(s => s.Answer.TtftMs)));
             sum.Add($"**{total:F0} ms**");
             if (direct is not null && target != direct)
             {
-                sum.Add($"**{total / Median(runs[direct].Select(r => r.Measured.Sum(s => s.Answer.TtftMs))):F2}×**");
+                sum.Add($"**{total / Statistics.Median(runs[direct].Select(r => r.Measured.Sum(s => s.Answer.TtftMs))):F2}×**");
             }
         }
 
@@ -217,11 +217,11 @@ internal static class NextLaunchSession
         var prefilled = new List<string> { "tokens prefilled (uncached), sum", "" };
         foreach (string target in targets)
         {
-            double tokens = Median(runs[target].Select(r => (double)r.Measured.Sum(s => s.Answer.InputTokens)));
+            double tokens = Statistics.Median(runs[target].Select(r => (double)r.Measured.Sum(s => s.Answer.InputTokens)));
             prefilled.Add($"{tokens:F0}");
             if (direct is not null && target != direct)
             {
-                prefilled.Add($"{tokens / Median(runs[direct].Select(r => (double)r.Measured.Sum(s => s.Answer.InputTokens))):F2}×");
+                prefilled.Add($"{tokens / Statistics.Median(runs[direct].Select(r => (double)r.Measured.Sum(s => s.Answer.InputTokens))):F2}×");
             }
         }
 
@@ -237,10 +237,10 @@ internal static class NextLaunchSession
                 ["target", .. labels.Select(l => $"first launch: {l}"), "first launch: sum", "proxy CPU in the measured session", "proxy RSS peak"],
                 proxies.Select(t => (IReadOnlyList<string>)[
                     t,
-                    .. labels.Select((_, i) => $"{Median(runs[t].Select(r => r.FirstLaunch[i].Answer.TtftMs)):F0} ms"),
-                    $"{Median(runs[t].Select(r => r.FirstLaunch.Sum(s => s.Answer.TtftMs))):F0} ms",
-                    $"{Median(runs[t].Select(r => r.ProxyCpuMs)):F0} ms",
-                    $"{Median(runs[t].Select(r => r.ProxyRssPeakMiB)):F1} MiB"])));
+                    .. labels.Select((_, i) => $"{Statistics.Median(runs[t].Select(r => r.FirstLaunch[i].Answer.TtftMs)):F0} ms"),
+                    $"{Statistics.Median(runs[t].Select(r => r.FirstLaunch.Sum(s => s.Answer.TtftMs))):F0} ms",
+                    $"{Statistics.Median(runs[t].Select(r => r.ProxyCpuMs)):F0} ms",
+                    $"{Statistics.Median(runs[t].Select(r => r.ProxyRssPeakMiB)):F1} MiB"])));
             text.AppendLine();
         }
 
@@ -248,12 +248,6 @@ internal static class NextLaunchSession
         text.AppendLine();
         text.AppendLine("Raw sums of TTFT per repetition: " + string.Join("; ", targets.Select(t => $"{t} " + string.Join(", ", runs[t].Select(r => $"{r.Measured.Sum(s => s.Answer.TtftMs):F0}")) + " ms")));
         return text.ToString();
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));

@@ -78,14 +78,14 @@ internal static class RealEngineExperiment
         foreach (string size in warm[targets[0]].Keys)
         {
             rows.Add([$"turn 1 (cold), {size}", .. targets.Select(t => Ms(warm[t][size][0].TtftMs, warm, targets, size, first: true))]);
-            rows.Add([$"warm follow-up, {size}", .. targets.Select(t => Ms(Median(warm[t][size].Skip(1).Select(a => a.TtftMs)), warm, targets, size, first: false))]);
-            rows.Add([$"cached share of follow-ups, {size}", .. targets.Select(t => $"{100 * Median(warm[t][size].Skip(1).Select(a => (double)a.CachedTokens / Math.Max(1, a.InputTokens + a.CachedTokens))):F1}%")]);
+            rows.Add([$"warm follow-up, {size}", .. targets.Select(t => Ms(Statistics.Median(warm[t][size].Skip(1).Select(a => a.TtftMs)), warm, targets, size, first: false))]);
+            rows.Add([$"cached share of follow-ups, {size}", .. targets.Select(t => $"{100 * Statistics.Median(warm[t][size].Skip(1).Select(a => (double)a.CachedTokens / Math.Max(1, a.InputTokens + a.CachedTokens))):F1}%")]);
             rows.Add([$"prompt tokens (server's count), {size}", .. targets.Select(t => (warm[t][size][^1].InputTokens + warm[t][size][^1].CachedTokens).ToString(CultureInfo.InvariantCulture))]);
         }
 
         if (wait.Count > 0)
         {
-            rows.Add(["two conversations: B's TTFT while A prefills", .. targets.Select(t => $"{Median(wait[t]):F0} ms")]);
+            rows.Add(["two conversations: B's TTFT while A prefills", .. targets.Select(t => $"{Statistics.Median(wait[t]):F0} ms")]);
         }
 
         text.Append(Markdown.Table(["figure", .. targets], rows));
@@ -106,14 +106,8 @@ internal static class RealEngineExperiment
             return $"{ms:F1} ms";
         }
 
-        double baseline = first ? direct[size][0].TtftMs : Median(direct[size].Skip(1).Select(a => a.TtftMs));
+        double baseline = first ? direct[size][0].TtftMs : Statistics.Median(direct[size].Skip(1).Select(a => a.TtftMs));
         return $"{ms:F1} ms ({ms - baseline:+0.0;-0.0} ms)";
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static async Task<ProxyProcess?> StartTargetAsync(string target, RealLlamaServer server, Options options)

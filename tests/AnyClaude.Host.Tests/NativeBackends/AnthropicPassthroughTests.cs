@@ -45,7 +45,7 @@ public sealed class AnthropicPassthroughTests
     }
 
     [Fact]
-    public async Task A_mid_conversation_system_message_stays_in_place_as_a_user_side_reminder()
+    public async Task Claude_codes_environment_message_goes_into_the_first_prompt_ahead_of_the_users_words()
     {
         await using var session = await StartAsync();
         var (fake, proxy) = session;
@@ -55,10 +55,34 @@ public sealed class AnthropicPassthroughTests
 
         using var body = fake.MessageRequests.ShouldHaveSingleItem().Json();
         var messages = body.RootElement.GetProperty("messages");
-        messages.GetArrayLength().ShouldBe(2);
-        messages[1].GetProperty("role").GetString().ShouldBe("user");
-        messages[1].GetProperty("content")[0].GetProperty("text").GetString()
-            .ShouldBe($"<system-reminder>\n{ClaudeCodeConversation.MidSystemText}\n</system-reminder>");
+        messages.GetArrayLength().ShouldBe(1);
+        messages[0].GetProperty("content").EnumerateArray().Select(b => b.GetProperty("text").GetString()).ShouldBe(
+        [
+            "<system-reminder>\nAs you answer, use the context.\n</system-reminder>",
+            $"<system-reminder>\n{ClaudeCodeConversation.MidSystemText}\n</system-reminder>",
+            "Do it.",
+        ]);
+    }
+
+    [Fact]
+    public async Task A_later_system_message_stays_in_place_as_a_user_side_reminder()
+    {
+        await using var session = await StartAsync();
+        var (fake, proxy) = session;
+        var conversation = new ClaudeCodeConversation("Do it.", midConversationSystem: false);
+        conversation.Append("Done.", "Now the tests.");
+        var request = System.Text.Json.Nodes.JsonNode.Parse(conversation.Body(stream: false))!;
+        request["messages"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject { ["role"] = "system", ["content"] = "You are powered by the model qwen." });
+
+        using var response = await proxy.PostAsync(request.ToJsonString());
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+
+        using var body = fake.MessageRequests.ShouldHaveSingleItem().Json();
+        var messages = body.RootElement.GetProperty("messages");
+        messages.GetArrayLength().ShouldBe(4);
+        messages[3].GetProperty("role").GetString().ShouldBe("user");
+        messages[3].GetProperty("content")[0].GetProperty("text").GetString()
+            .ShouldBe("<system-reminder>\nYou are powered by the model qwen.\n</system-reminder>");
     }
 
     [Fact]

@@ -45,8 +45,10 @@ public sealed class OllamaTests
         var messages = root.GetProperty("messages");
         messages[0].GetProperty("role").GetString().ShouldBe("system");
         messages[0].GetProperty("content").GetString().ShouldBe($"{ClaudeCodeConversation.IdentityText}\n\n{ClaudeCodeConversation.MainPromptText}");
-        messages[2].GetProperty("role").GetString().ShouldBe("user");
-        messages[2].GetProperty("content").GetString().ShouldBe($"<system-reminder>\n{ClaudeCodeConversation.MidSystemText}\n</system-reminder>");
+        // Claude Code's environment message (messages[1]) went into the first prompt, ahead of the user's words.
+        messages.GetArrayLength().ShouldBe(2);
+        messages[1].GetProperty("role").GetString().ShouldBe("user");
+        messages[1].GetProperty("content").GetString()!.ShouldContain($"<system-reminder>\n{ClaudeCodeConversation.MidSystemText}\n</system-reminder>\n\n");
         var tool = root.GetProperty("tools")[0];
         tool.GetProperty("type").GetString().ShouldBe("function");
         tool.GetProperty("function").GetProperty("name").GetString().ShouldBe("Write");
