@@ -10,7 +10,9 @@ namespace AnyClaude.LoadBench;
 /// against the same fake backend, A without routes and B with N routes that never match, requests sent A, B, A, B …
 /// at concurrency 1. Interleaving puts both configurations under the same machine state at every moment, so the
 /// drift that swamps two runs one after the other cancels in each pair's difference (B − A).
-/// <c>--routes 0</c> makes it an A/A run: the null the method should report.
+/// <c>--routes 0</c> makes it an A/A run: the null the method should report. <c>--a PATH --b PATH</c> compares two
+/// builds instead (A runs the first executable, B the second, both without routes unless <c>--routes</c> says so):
+/// e.g. a change against the commit before it, interleaved.
 /// </summary>
 internal static class AbExperiment
 {
@@ -21,8 +23,11 @@ internal static class AbExperiment
         int reps = options.Int("reps", 3);
         int pairs = options.Int("pairs", 5000);
         int warmupPairs = options.Int("warmup-pairs", 1000);
-        int routes = options.Int("routes", 10);
+        bool twoBuilds = options.Flag("a") || options.Flag("b");
+        int routes = options.Int("routes", twoBuilds ? 0 : 10);
         string proxyCpu = options.String("proxy-cpu", "1");
+        string executableA = options.String("a", Paths.AnyClaude());
+        string executableB = options.String("b", Paths.AnyClaude());
 
         await using var openAI = await FakeServers.StartOpenAIAsync();
         await using var anthropic = await FakeServers.StartAnthropicAsync();
@@ -34,7 +39,9 @@ internal static class AbExperiment
         var header = new StringBuilder();
         header.AppendLine($"machine: {Environment.ProcessorCount} cores visible; .NET {Environment.Version}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
         header.AppendLine($"request: {body.Length} bytes, text answer of {Streams.TextChunks} chunks; C=1, requests A, B, A, B …");
-        header.AppendLine($"A: no routes; B: {routes} routes, each `when.model` a glob no request matches; both proxies on cpu {proxyCpu}");
+        header.AppendLine(twoBuilds
+            ? $"A: {executableA}; B: {executableB}; {(routes == 0 ? "no routes" : $"B with {routes} never-matching routes")}; both proxies on cpu {proxyCpu}"
+            : $"A: no routes; B: {routes} routes, each `when.model` a glob no request matches; both proxies on cpu {proxyCpu}");
         header.AppendLine($"{reps} repetitions of {pairs} pairs after {warmupPairs} warm-up pairs, fresh processes each repetition");
         Console.Write(header);
 
@@ -47,10 +54,13 @@ internal static class AbExperiment
         var results = new List<Rep>();
         for (int rep = 1; rep <= reps; rep++)
         {
-            await using var a = await ProxyProcess.StartAnyClaudeAsync(Paths.AnyClaude(), backend, proxyCpu, noRoutes);
-            await using var b = await ProxyProcess.StartAnyClaudeAsync(Paths.AnyClaude(), backend, proxyCpu, tenRoutes);
-            await ExpectRoutesAsync(a, 0);
-            await ExpectRoutesAsync(b, routes);
+            await using var a = await ProxyProcess.StartAnyClaudeAsync(executableA, backend, proxyCpu, noRoutes);
+            await using var b = await ProxyProcess.StartAnyClaudeAsync(executableB, backend, proxyCpu, tenRoutes);
+            if (routes > 0)
+            {
+                await ExpectRoutesAsync(a, 0);
+                await ExpectRoutesAsync(b, routes);
+            }
             using var loadA = new LoadGenerator(a.BaseUrl, 1);
             using var loadB = new LoadGenerator(b.BaseUrl, 1);
             for (int i = 0; i < warmupPairs; i++)

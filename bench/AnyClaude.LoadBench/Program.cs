@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 //   fake-anthropic [--port N]     the direct (no-proxy) Anthropic fake, until Ctrl+C
 //   load --url URL [--concurrency C] [--seconds S] [--tool] [--body FILE]
 //   run [--reps 3] [--seconds 5] [--warmup 2] [--harness-warmup 15] [--targets direct,anyclaude,ccr,baseline] [--baseline PATH] [--proxy-cpu 1] [--env KEY=VALUE]... [--out FILE]
-//   ab [--pairs 5000] [--reps 3] [--warmup-pairs 1000] [--routes 10] [--proxy-cpu 1] [--out FILE]   interleaved A/B: no routes vs N never-matching routes, TTFT at C=1
+//   ab [--pairs 5000] [--reps 3] [--warmup-pairs 1000] [--routes 10] [--proxy-cpu 1] [--a PATH --b PATH] [--out FILE]   interleaved A/B at C=1: no routes vs N never-matching routes, or two builds (--a/--b, no routes)
 //   real [--targets direct,anyclaude,baseline] [--reps 5] [--window 32768] [--max-tokens 8] [--baseline PATH] [--two-conversations false] [--env KEY=VALUE]... [--out FILE]   sessions on the real llama-server
 //   session [--targets direct,anyclaude,baseline] [--reps 3] [--window 65536] [--parallel 1] [--idle-seconds 60] [--wait-warm true|false] [--warm-timeout-seconds 600] [--follow-ups 2] [--reminder-kb 20] [--classifier-kb 144] [--baseline PATH] [--env KEY=VALUE]... [--out FILE]   the next-launch session on the real llama-server
 //   memory [--baseline PATH] [--anyclaude PATH] [--idle-seconds 3] [--load-seconds 4] [--plugin MlxLm] [--env KEY=VALUE]... [--out FILE]   what the proxy's memory is made of, idle and after load, against another build

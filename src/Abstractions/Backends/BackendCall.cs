@@ -5,6 +5,9 @@ namespace AnyClaude.Abstractions.Backends;
 /// <summary>Per-request context handed to a backend.</summary>
 public sealed class BackendCall
 {
+    private string? _conversationKey;
+    private Func<string>? _conversationKeySource;
+
     public BackendCall(string requestId, ILogger logger)
     {
         RequestId = requestId;
@@ -43,7 +46,31 @@ public sealed class BackendCall
     public string? RequestClass { get; init; }
 
     /// <summary>Which conversation the request belongs to (a session id or a prefix hash): the key for cache affinity.</summary>
-    public string? ConversationKey { get; init; }
+    public string? ConversationKey
+    {
+        get
+        {
+            if (_conversationKey is null && _conversationKeySource is { } source)
+            {
+                _conversationKey = source();
+                _conversationKeySource = null;
+            }
+
+            return _conversationKey;
+        }
+
+        init => _conversationKey = value;
+    }
+
+    /// <summary>
+    /// Where <see cref="ConversationKey"/> comes from when it is first read: the host's key hashes the prompt's whole
+    /// prefix (~100 µs for a Claude Code turn), which only some backends read before they send (a pool, llama.cpp's
+    /// slots); the others leave it to after the answer, off the way to its first token.
+    /// </summary>
+    internal Func<string>? ConversationKeySource
+    {
+        init => _conversationKeySource = value;
+    }
 
     /// <summary>
     /// The prompt's size in tokens as the host counted it for this backend before the call (its pre-flight count against

@@ -22,6 +22,7 @@ internal static class MessageResponder
         bool started = false;
         bool messageStarted = false;
         bool unflushed = false;
+        bool firstDeltaSent = false;
 
         async ValueTask StartAsync()
         {
@@ -79,6 +80,12 @@ internal static class MessageResponder
                 observer.OnEvent(streamEvent);
                 writer.Write(streamEvent);
                 unflushed = true;
+                if (!firstDeltaSent && streamEvent is ContentBlockDeltaEvent)
+                {
+                    firstDeltaSent = true;
+                    await SendFirstTokenAsync(writer, cancellationToken).ConfigureAwait(false);
+                    unflushed = false;
+                }
             }
 
             await FlushPendingAsync().ConfigureAwait(false);
@@ -96,6 +103,18 @@ internal static class MessageResponder
             writer.MoveToPipe();
             writer.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The first token goes out at once; later events are flushed when the backend keeps us waiting, so a fast
+    /// backend's tokens that have already arrived go out together. Kestrel sends what was flushed from a work item of
+    /// its own, which on a busy core runs only once this request's thread waits; a backend that is faster than the
+    /// proxy never makes it wait, and the first token would leave with the last. Yielding once lets it go now.
+    /// </summary>
+    private static async ValueTask SendFirstTokenAsync(SseEventWriter writer, CancellationToken cancellationToken)
+    {
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await Task.Yield();
     }
 
     public static async Task AggregateAsync(HttpContext context, IAsyncEnumerable<MessageStreamEvent> events, RequestObserver observer, CancellationToken cancellationToken)

@@ -48,7 +48,7 @@ internal sealed partial class ObserveRequest(
         {
             OnUpstreamBody = trace is null ? null : trace.WriteUpstreamBody,
             RequestClass = RequestClasses.NameOf(routed.Class),
-            ConversationKey = routed.AffinityKey,
+            ConversationKeySource = () => routed.AffinityKey,
             OnPrefillProgress = (done, total) =>
             {
                 if (running.OnPrefillProgress(done, total))
