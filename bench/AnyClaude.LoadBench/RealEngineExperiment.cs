@@ -51,6 +51,8 @@ internal static class RealEngineExperiment
                 }
 
                 warm[target][size] = answers;
+                await Task.Delay(200); // the server logs a task's timings as it ends it
+                Console.WriteLine($"{target,-10} {size,-18} the server's prefill per task, in order: {PromptEvals(server.Output)}");
             }
 
             if (options.String("two-conversations", "true") == "true")
@@ -109,6 +111,11 @@ internal static class RealEngineExperiment
         double baseline = first ? direct[size][0].TtftMs : Statistics.Median(direct[size].Skip(1).Select(a => a.TtftMs));
         return $"{ms:F1} ms ({ms - baseline:+0.0;-0.0} ms)";
     }
+
+    /// <summary>The server's own prefill time of each task its log still holds (<c>prompt eval time = … ms / N tokens</c>).</summary>
+    private static string PromptEvals(string log) => string.Join(", ",
+        System.Text.RegularExpressions.Regex.Matches(log, @"prompt eval time =\s*([\d.]+) ms /\s*(\d+) tokens")
+            .Select(match => $"{match.Groups[1].Value} ms/{match.Groups[2].Value}"));
 
     private static async Task<ProxyProcess?> StartTargetAsync(string target, RealLlamaServer server, Options options)
     {
