@@ -55,8 +55,7 @@ internal static class PassthroughBody
             return message;
         }
 
-        string text = string.Join("\n\n", message.Content.OfType<TextBlock>().Select(block => block.Text));
-        return new Message { Role = MessageRoles.User, Content = [new TextBlock($"<system-reminder>\n{text}\n</system-reminder>")] };
+        return new Message { Role = MessageRoles.User, Content = [new TextBlock(SystemReminder.Of(message))] };
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ internal static class OllamaChatRenderer
                         WriteAssistant(writer, message, toolNames);
                         break;
                     case MessageRoles.System:
-                        WriteMessage(writer, "user", $"<system-reminder>\n{Join(message.Content.OfType<TextBlock>().Select(b => b.Text))}\n</system-reminder>");
+                        WriteMessage(writer, "user", SystemReminder.Of(message));
                         break;
                     default:
                         WriteUser(writer, message, toolNames, options, warnings);

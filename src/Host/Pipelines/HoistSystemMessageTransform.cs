@@ -25,8 +25,7 @@ internal sealed class HoistSystemMessageTransform : IRequestTransform
             && system.Content.Count > 0
             && system.Content.TrueForAll(block => block is TextBlock))
         {
-            string text = string.Join("\n\n", system.Content.Select(block => ((TextBlock)block).Text));
-            first.Content.Insert(SystemReminders.LeadingCount(first), new TextBlock(SystemReminders.Wrap(text)));
+            first.Content.Insert(SystemReminder.LeadingCount(first), new TextBlock(SystemReminder.Of(system)));
             messages.RemoveAt(1);
         }
 

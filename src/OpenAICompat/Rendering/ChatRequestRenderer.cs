@@ -146,8 +146,7 @@ public static class ChatRequestRenderer
             case MessageRoles.System:
                 // Chat templates reject a system message that is not first; kept in place as user-side text
                 // so that everything before it stays byte-identical.
-                var text = JoinText(message.Content.OfType<TextBlock>().Select(b => b.Text));
-                WriteTextMessage(writer, "user", $"<system-reminder>\n{text}\n</system-reminder>");
+                WriteTextMessage(writer, "user", SystemReminder.Of(message));
                 break;
             default:
                 WriteUser(writer, message, options, warnings);

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using AnyClaude.Abstractions.Messages;
 using AnyClaude.Abstractions.Serialization;
-using AnyClaude.Host.Pipelines;
 
 namespace AnyClaude.Host.Proxy.Cache;
 
@@ -51,6 +50,6 @@ internal static class WarmRequests
     /// </summary>
     public static List<ContentBlock> LeadOf(MessagesRequest request) =>
         request.Messages is [{ Role: MessageRoles.User } first, ..]
-            ? first.Content.Take(SystemReminders.LeadingCount(first)).Select(block => (ContentBlock)new TextBlock(((TextBlock)block).Text)).ToList()
+            ? first.Content.Take(SystemReminder.LeadingCount(first)).Select(block => (ContentBlock)new TextBlock(((TextBlock)block).Text)).ToList()
             : [];
 }
