@@ -82,10 +82,8 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
             await first.PostAsync(Classifier("ls -la"));
         }
 
-        await server.KillAsync();
-        await server.StartAgainAsync();
         int sent = tap.To("/chat/completions").Count;
-        await using var proxy = await WarmProxy.StartAsync(tap, _warm);
+        await using var proxy = await NextLaunchAsync(server, tap);
         await proxy.WaitWarmAsync(WarmKinds.Head, WarmKinds.Classifier);
         var warm = proxy.Prewarmer.WarmOf(Backend);
         output.WriteLine($"--parallel {parallel}: warm {string.Join(", ", warm.Select(w => $"{w.Kind} {w.Tokens} tokens"))}");
@@ -133,11 +131,9 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         kept.ShouldContain("the environment");
         kept.ShouldNotContain("Which word comes first");
 
-        await server.KillAsync();
-        await server.StartAgainAsync();
-        await using var proxy = await WarmProxy.StartAsync(tap, _warm);
+        await using var proxy = await NextLaunchAsync(server, tap);
         await proxy.WaitWarmAsync(WarmKinds.Head, WarmKinds.Classifier);
-        int head = proxy.Prewarmer.WarmOf(Backend).Single(w => w.Kind == WarmKinds.Head).Tokens;
+        int head = proxy.HeadTokens;
 
         var turn = await proxy.PostAndReadServerAsync(FirstTurn("session-two", "Which word comes last? Answer in one word, please."));
         output.WriteLine($"warm head {head} tokens; the next session's first turn: {turn.CachedTokens} of {turn.PromptTokens} cached");
@@ -163,11 +159,9 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
             await first.PostAsync(FirstTurn("session-one", "Which word comes first?", environment: "the environment of yesterday"));
         }
 
-        await server.KillAsync();
-        await server.StartAgainAsync();
-        await using var proxy = await WarmProxy.StartAsync(tap, _warm);
+        await using var proxy = await NextLaunchAsync(server, tap);
         await proxy.WaitWarmAsync(WarmKinds.Head);
-        int head = proxy.Prewarmer.WarmOf(Backend).Single(w => w.Kind == WarmKinds.Head).Tokens;
+        int head = proxy.HeadTokens;
 
         var turn = await proxy.PostAndReadServerAsync(FirstTurn("session-two", "Which word comes last?", environment: "the environment of today"));
         output.WriteLine($"warm head {head} tokens; a first turn with another environment: {turn.CachedTokens} of {turn.PromptTokens} cached");
@@ -308,11 +302,17 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
             await first.PostAsync(Turn("session-one", "Which word comes first?", LongHead));
         }
 
-        await server.KillAsync();
-        await server.StartAgainAsync();
-        var proxy = await WarmProxy.StartAsync(tap, _warm);
+        var proxy = await NextLaunchAsync(server, tap);
         await WaitUntilAsync(async () => (await SlotsAsync(server)).Any(s => s.Prefilling), "the warm-up prefills");
         return proxy;
+    }
+
+    /// <summary>The next launch: the server restarted (nothing cached) and a fresh anyclaude over it, with what the last one remembered.</summary>
+    private async Task<WarmProxy> NextLaunchAsync(RealLlamaServer server, UpstreamTap tap)
+    {
+        await server.KillAsync();
+        await server.StartAgainAsync();
+        return await WarmProxy.StartAsync(tap, _warm);
     }
 
     public void Dispose()
@@ -405,6 +405,9 @@ public sealed class PrewarmOnRealServerTests(ITestOutputHelper output) : IDispos
         public HttpClient Http { get; }
 
         public Prewarmer Prewarmer => App.Services.GetRequiredService<Prewarmer>();
+
+        /// <summary>The server's prompt count of the last head warm-up.</summary>
+        public int HeadTokens => Prewarmer.WarmOf(Backend).Single(w => w.Kind == WarmKinds.Head).Tokens;
 
         public static async Task<WarmProxy> StartAsync(UpstreamTap tap, string warm, bool prewarm = true)
         {
