@@ -18,8 +18,14 @@ internal static class ColdProxyExperiment
         int requests = options.Int("requests", 12);
         int gapMs = options.Int("gap-ms", 300);
         string cpu = options.String("proxy-cpu", "1");
-        var env = options.All("env").Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-        var variantEnv = options.All("variant-env").Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var env = options.Pairs("env");
+        var variantEnv = options.Pairs("variant-env");
+        var variant = new Dictionary<string, string>(env);
+        foreach (var (key, value) in variantEnv)
+        {
+            variant[key] = value;
+        }
+
         byte[] body = LoadGenerator.RequestBody(tool: false);
 
         await using var openAI = await FakeServers.StartOpenAIAsync();
@@ -35,7 +41,7 @@ internal static class ColdProxyExperiment
                 {
                     "direct" => null,
                     "anyclaude" => await ProxyProcess.StartAnyClaudeAsync(Paths.AnyClaude(), backend, cpu, env),
-                    "variant" => await ProxyProcess.StartAnyClaudeAsync(Paths.AnyClaude(), backend, cpu, env.Concat(variantEnv).ToDictionary()),
+                    "variant" => await ProxyProcess.StartAnyClaudeAsync(Paths.AnyClaude(), backend, cpu, variant),
                     "baseline" => await ProxyProcess.StartAnyClaudeAsync(
                         options.String("baseline", "") is { Length: > 0 } path ? path : throw new ArgumentException("target 'baseline' needs --baseline PATH/TO/anyclaude"),
                         backend,

@@ -22,7 +22,7 @@ internal static class EndToEnd
         var warmup = TimeSpan.FromSeconds(options.Double("warmup", 2));
         string proxyCpu = options.String("proxy-cpu", "1");
         var targets = options.String("targets", "direct,anyclaude,ccr").Split(',');
-        var env = options.All("env").Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var env = options.Pairs("env");
         const int MaxRequests = 50_000;
 
         await using var openAI = await FakeServers.StartOpenAIAsync();

@@ -46,9 +46,8 @@ internal static class MemoryExperiment
             configurations.Add(("anyclaude", current, []));
             configurations.Add(("anyclaude, healthCheckSeconds 0", current, new() { ["ANYCLAUDE_HEALTHCHECKSECONDS"] = "0" }));
             configurations.Add(($"anyclaude, only {options.String("plugin", "MlxLm")} in plugins/", onePlugin, []));
-            foreach (string pair in options.All("env"))
+            foreach (var (key, value) in options.Pairs("env"))
             {
-                var (key, value) = (pair.Split('=', 2)[0], pair.Split('=', 2)[1]);
                 configurations.Add(($"anyclaude, {key}={value}", current, new() { [key] = value }));
             }
 

@@ -88,9 +88,9 @@ internal static class NextLaunchSession
             ["ANYCLAUDE_MODE"] = "llama-cpp",
             ["LLAMA_CPP_URL"] = server.V1.AbsoluteUri,
         };
-        foreach (string pair in options.All("env"))
+        foreach (var (key, value) in options.Pairs("env"))
         {
-            environment[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            environment[key] = value;
         }
 
         string cpu = options.String("proxy-cpu", "0-1");

@@ -94,6 +94,19 @@ internal sealed class Options
 
     public IReadOnlyList<string> All(string key) => _values.TryGetValue(key, out var v) ? v : [];
 
+    /// <summary>Every <c>KEY=VALUE</c> given for <paramref name="key"/> (e.g. <c>--env DOTNET_gcServer=1</c>), the last one for a repeated KEY.</summary>
+    public IReadOnlyDictionary<string, string> Pairs(string key)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in All(key))
+        {
+            int equals = pair.IndexOf('=', StringComparison.Ordinal);
+            pairs[equals < 0 ? pair : pair[..equals]] = equals < 0 ? "" : pair[(equals + 1)..];
+        }
+
+        return pairs;
+    }
+
     public int Int(string key, int fallback) => _values.TryGetValue(key, out var v) ? int.Parse(v[^1], CultureInfo.InvariantCulture) : fallback;
 
     public double Double(string key, double fallback) => _values.TryGetValue(key, out var v) ? double.Parse(v[^1], CultureInfo.InvariantCulture) : fallback;

@@ -124,9 +124,9 @@ internal static class RealEngineExperiment
             ["ANYCLAUDE_MODE"] = "llama-cpp",
             ["LLAMA_CPP_URL"] = server.V1.AbsoluteUri,
         };
-        foreach (var pair in options.All("env").Select(pair => pair.Split('=', 2)))
+        foreach (var (key, value) in options.Pairs("env"))
         {
-            llamaCpp[pair[0]] = pair[1];
+            llamaCpp[key] = value;
         }
 
         return target switch
